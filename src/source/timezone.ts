@@ -1,0 +1,61 @@
+/**
+ * Legacy systems store local wall-clock times with no offset (SQL Server `datetime`,
+ * PostgreSQL `timestamp`). These convert between such wall-clock strings, read in the
+ * source's declared IANA zone, and instants.
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(zone: string): Intl.DateTimeFormat {
+  let format = formatters.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(zone, format);
+  }
+  return format;
+}
+
+/** The zone's offset from UTC at `instant`, in milliseconds. */
+function offsetAt(instant: number, zone: string): number {
+  const parts: Record<string, number> = {};
+  for (const part of formatter(zone).formatToParts(new Date(instant))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return asUtc - (instant - (instant % 1000));
+}
+
+const DAY = 86_400_000;
+const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/;
+
+/**
+ * The instant a wall-clock time names in `zone`. In the hour a DST change repeats, the
+ * earlier instant wins; a time that DST skips moves forward by the gap (as Temporal's
+ * "compatible" disambiguation does).
+ */
+export function wallClockToInstant(wallClock: string, zone: string): Date {
+  const match = WALL_CLOCK.exec(wallClock);
+  if (!match) throw new RangeError(`not a date-time without offset: ${JSON.stringify(wallClock)}`);
+  const [, y, mo, d, h = '0', mi = '0', s = '0', ms = '0'] = match;
+  const asUtc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
+  // The zone's offset is one of those in force a day either side of the time.
+  const candidates = [...new Set([offsetAt(asUtc - DAY, zone), offsetAt(asUtc + DAY, zone), offsetAt(asUtc, zone)])].map((offset) => asUtc - offset);
+  const exact = candidates.filter((instant) => instant + offsetAt(instant, zone) === asUtc);
+  return new Date(exact.length > 0 ? Math.min(...exact) : Math.max(...candidates));
+}
+
+/** The wall-clock time, `YYYY-MM-DDTHH:MM:SS[.mmm]`, that `zone` shows at `instant`. */
+export function instantToWallClock(instant: Date, zone: string): string {
+  const shifted = new Date(instant.getTime() + offsetAt(instant.getTime(), zone));
+  const iso = shifted.toISOString();
+  return shifted.getUTCMilliseconds() === 0 ? iso.slice(0, 19) : iso.slice(0, 23);
+}

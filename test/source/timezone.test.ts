@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { instantToWallClock, wallClockToInstant } from '../../src/source/timezone.js';
+
+describe('wall-clock times of a source zone', () => {
+  it.each([
+    ['2024-01-15T09:30:00', 'America/Chicago', '2024-01-15T15:30:00.000Z'], // CST, UTC-6
+    ['2024-07-15T09:30:00', 'America/Chicago', '2024-07-15T14:30:00.000Z'], // CDT, UTC-5
+    ['2024-07-15 09:30:00', 'Europe/Berlin', '2024-07-15T07:30:00.000Z'],
+    ['2024-07-15T09:30:00.250', 'UTC', '2024-07-15T09:30:00.250Z'],
+    ['2024-07-15', 'America/Chicago', '2024-07-15T05:00:00.000Z'],
+  ])('%s in %s is %s', (wallClock, zone, instant) => {
+    expect(wallClockToInstant(wallClock, zone).toISOString()).toBe(instant);
+  });
+
+  it('reads the repeated hour at the end of daylight saving time as its first occurrence', () => {
+    expect(wallClockToInstant('2024-11-03T01:30:00', 'America/Chicago').toISOString()).toBe('2024-11-03T06:30:00.000Z');
+  });
+
+  // Instants inside the repeated hour cannot round-trip: their wall-clock time names two instants.
+  it('round-trips instants outside the repeated hour through the zone', () => {
+    for (const iso of ['2024-03-10T07:59:59.000Z', '2024-03-10T08:00:00.000Z', '2024-11-03T08:00:00.000Z', '2019-01-01T00:00:00.000Z']) {
+      const instant = new Date(iso);
+      expect(wallClockToInstant(instantToWallClock(instant, 'America/Chicago'), 'America/Chicago').toISOString()).toBe(iso);
+    }
+  });
+
+  it('shows milliseconds only when there are some', () => {
+    expect(instantToWallClock(new Date('2024-07-15T14:30:00Z'), 'America/Chicago')).toBe('2024-07-15T09:30:00');
+    expect(instantToWallClock(new Date('2024-07-15T14:30:00.5Z'), 'America/Chicago')).toBe('2024-07-15T09:30:00.500');
+  });
+
+  it('refuses text that is not a date-time without offset', () => {
+    expect(() => wallClockToInstant('15/07/2024', 'UTC')).toThrow(/not a date-time without offset/);
+  });
+});
+
+describe('daylight-saving gaps', () => {
+  it('moves a skipped wall-clock time forward by the gap', () => {
+    // 02:30 does not exist in Chicago on 2024-03-10: clocks jump from 02:00 CST to 03:00 CDT.
+    expect(wallClockToInstant('2024-03-10T02:30:00', 'America/Chicago').toISOString()).toBe('2024-03-10T08:30:00.000Z');
+  });
+
+  it('reads the hour after the repeated one with the new offset', () => {
+    expect(wallClockToInstant('2024-11-03T02:00:00', 'America/Chicago').toISOString()).toBe('2024-11-03T08:00:00.000Z');
+  });
+});
