@@ -1,0 +1,63 @@
+/**
+ * One page of a dataset as a Relay connection: one `find` for the rows (one more row than
+ * asked tells whether another page follows) and, only when selected, one `count`.
+ */
+import type { Predicate } from '../source/source.js';
+import { encodeCursor, queryFingerprint } from './cursor.js';
+import { planFilter, type FilterInput } from './filter.js';
+import { planOrder, type OrderChoice } from './order.js';
+import { planPage } from './page.js';
+import { RowShape } from './row-shape.js';
+import type { ServedDataset } from './served-dataset.js';
+import type { PageInfo } from '../generated/graphql.js';
+
+export interface ConnectionArgs {
+  filter?: FilterInput | null;
+  orderBy?: readonly OrderChoice[] | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface Connection {
+  edges: Array<{ cursor: string; node: Record<string, unknown> }>;
+  nodes: Array<Record<string, unknown>>;
+  pageInfo: PageInfo;
+  totalCount: () => Promise<number>;
+}
+
+export async function resolveConnection(
+  dataset: ServedDataset,
+  args: ConnectionArgs,
+  fields: readonly string[],
+  /** The filter and order as the caller wrote them, for the cursor fingerprint. */
+  rawArgs: { filter?: unknown; orderBy?: unknown },
+): Promise<Connection> {
+  const fingerprint = queryFingerprint(dataset.type.name, rawArgs.filter, rawArgs.orderBy);
+  const page = planPage(args.first, args.after, fingerprint);
+  const where: Predicate | undefined = planFilter(dataset, args.filter);
+  const shape = new RowShape(dataset, fields);
+  const rows =
+    page.limit === 0
+      ? []
+      : await dataset.source.find({
+          table: dataset.mapping.table,
+          select: shape.selection,
+          where,
+          orderBy: planOrder(dataset, args.orderBy ?? []),
+          limit: page.limit + 1,
+          offset: page.offset,
+        });
+  const pageRows = rows.slice(0, page.limit);
+  const edges = pageRows.map((row, index) => ({ cursor: encodeCursor(fingerprint, page.offset + index), node: shape.toObject(row) }));
+  return {
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: {
+      hasNextPage: rows.length > page.limit,
+      hasPreviousPage: page.offset > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: () => dataset.source.count({ table: dataset.mapping.table, where }),
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Which source values one query reads and how each row becomes a public object.
+ * Only the fields the GraphQL query selects are read, plus the key.
+ */
+import type { Row, Selection } from '../source/source.js';
+import { toPublicValue } from '../response/to-public-value.js';
+import type { ScalarBinding, ServedDataset } from './served-dataset.js';
+
+export const KEY_ALIAS = 'k';
+
+interface Read {
+  alias: string;
+  field: ScalarBinding;
+}
+
+type Reader = { kind: 'scalar'; name: string; read: Read } | { kind: 'object'; name: string; reads: Array<[string, Read]> };
+
+export class RowShape {
+  readonly selection: Selection;
+  /** Distinguishes shapes, so that batched look-ups share one query only when they read the same values. */
+  readonly signature: string;
+  private readonly readers: Reader[];
+
+  constructor(private readonly dataset: ServedDataset, fieldNames: Iterable<string>) {
+    const selection: Record<string, typeof dataset.key.mapping.ref> = { [KEY_ALIAS]: dataset.key.mapping.ref };
+    this.readers = [];
+    let next = 0;
+    const read = (field: ScalarBinding): Read => {
+      const alias = `f${next++}`;
+      selection[alias] = field.mapping.ref;
+      return { alias, field };
+    };
+    const names = [...new Set(fieldNames)].filter((name) => dataset.fields.has(name)).sort();
+    for (const name of names) {
+      const binding = dataset.fields.get(name)!;
+      if (binding.kind === 'scalar') this.readers.push({ kind: 'scalar', name, read: read(binding.scalar) });
+      else this.readers.push({ kind: 'object', name, reads: [...binding.fields].map(([sub, field]) => [sub, read(field)]) });
+    }
+    this.selection = selection;
+    this.signature = names.join(',');
+  }
+
+  toObject(row: Row): Record<string, unknown> {
+    const source = this.dataset.connector.name;
+    const object: Record<string, unknown> = {};
+    for (const reader of this.readers) {
+      if (reader.kind === 'scalar') {
+        object[reader.name] = toPublicValue(reader.read.field, row[reader.read.alias] ?? null, source);
+        continue;
+      }
+      const values = reader.reads.map(([sub, { alias, field }]) => [sub, toPublicValue(field, row[alias] ?? null, source)] as const);
+      // A position with no coordinates is no position: `location: null`, not `{latitude: null}`.
+      object[reader.name] = values.some(([, value]) => value === null) ? null : Object.fromEntries(values);
+    }
+    return object;
+  }
+}

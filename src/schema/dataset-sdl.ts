@@ -1,0 +1,101 @@
+/**
+ * The SDL the gateway adds for one dataset as one role sees it: root fields, the Relay
+ * connection, the filter input and the order enum. It is generated from the fields the
+ * role's view holds, so a field outside the view exists nowhere in that role's schema.
+ */
+import { isEnumType } from 'graphql';
+import { orderChoices } from '../plan/order.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../plan/page.js';
+import type { ScalarBinding, ServedDataset } from '../plan/served-dataset.js';
+
+const SCALAR_FILTERS: Record<string, string> = {
+  ID: 'IDFilter',
+  String: 'StringFilter',
+  Int: 'IntFilter',
+  Float: 'FloatFilter',
+  Boolean: 'BooleanFilter',
+  DateTime: 'DateTimeFilter',
+  Date: 'DateFilter',
+};
+
+export function filterTypeName(field: ScalarBinding): string {
+  return isEnumType(field.type) ? `${field.type.name}Filter` : SCALAR_FILTERS[field.type.name]!;
+}
+
+function enumFilterSdl(enumName: string): string {
+  return `"Conditions on a ${enumName} field. All given conditions must hold."
+input ${enumName}Filter { eq: ${enumName} ne: ${enumName} in: [${enumName}!] isNull: Boolean }`;
+}
+
+export function sortableFields(dataset: ServedDataset): ScalarBinding[] {
+  return [...dataset.fields.values()].flatMap((field) => (field.kind === 'scalar' ? [field.scalar] : [...field.fields.values()]));
+}
+
+export function datasetSdl(dataset: ServedDataset): { sdl: string; enumFilters: Set<string> } {
+  const name = dataset.type.name;
+  const enumFilters = new Set<string>();
+  const filterLine = (fieldName: string, scalar: ScalarBinding): string => {
+    if (isEnumType(scalar.type)) enumFilters.add(scalar.type.name);
+    return `  ${fieldName}: ${filterTypeName(scalar)}`;
+  };
+
+  const filterFields: string[] = [];
+  const objectFilters: string[] = [];
+  for (const field of dataset.fields.values()) {
+    if (field.kind === 'scalar') {
+      filterFields.push(filterLine(field.name, field.scalar));
+      continue;
+    }
+    const inputName = `${name}${field.name[0]!.toUpperCase()}${field.name.slice(1)}Filter`;
+    const lines = [...field.fields].map(([subName, scalar]) => filterLine(subName, scalar));
+    objectFilters.push(`"Conditions on ${name}.${field.name}."\ninput ${inputName} {\n${lines.join('\n')}\n}`);
+    filterFields.push(`  ${field.name}: ${inputName}`);
+  }
+
+  const orderValues = [...orderChoices(sortableFields(dataset)).keys()];
+  const sdl = `
+"A page of ${name} rows (Relay cursor connection)."
+type ${name}Connection {
+  edges: [${name}Edge!]!
+  "The rows of \`edges\`, without cursors."
+  nodes: [${name}!]!
+  pageInfo: PageInfo!
+  "How many rows match the filter, over all pages."
+  totalCount: Int!
+}
+
+type ${name}Edge {
+  cursor: String!
+  node: ${name}!
+}
+
+"Conditions on ${name} rows. All given conditions must hold; \`and\`, \`or\` and \`not\` combine them."
+input ${name}Filter {
+${filterFields.join('\n')}
+  and: [${name}Filter!]
+  or: [${name}Filter!]
+  not: ${name}Filter
+}
+${objectFilters.join('\n\n')}
+
+"Sort keys for ${name} rows. Empty values sort last ascending and first descending."
+enum ${name}OrderBy {
+${orderValues.map((value) => `  ${value}`).join('\n')}
+}
+
+extend type Query {
+  """
+  ${name} rows matching \`filter\`, sorted by \`orderBy\` (several keys allowed; ties are broken by id).
+  \`first\` is the page size: ${DEFAULT_PAGE_SIZE} by default, at most ${MAX_PAGE_SIZE}. Pass a cursor as \`after\` to read the next page.
+  """
+  ${dataset.many}(filter: ${name}Filter, orderBy: [${name}OrderBy!], first: Int, after: String): ${name}Connection!
+  "One ${name} by its id, or null when there is none."
+  ${dataset.one}(id: ID!): ${name}
+}
+`;
+  return { sdl, enumFilters };
+}
+
+export function enumFiltersSdl(enumNames: Iterable<string>): string {
+  return [...enumNames].sort().map(enumFilterSdl).join('\n\n');
+}
