@@ -1,0 +1,43 @@
+/**
+ * `civicgraph validate`: the checks the gateway runs at load, printed for a liaison.
+ * Without --offline it also asks each source whether the mapped tables and columns exist
+ * and have types that can serve their fields.
+ */
+import { loadMappings } from '../config/load-mappings.js';
+import { formatProblem, sortProblems, type Problem } from '../config/problem.js';
+import { buildServingState } from '../gateway/serving-state.js';
+import { SourcePool } from '../gateway/source-pool.js';
+import { datasetTypes } from '../schema/datasets.js';
+import { loadPublicSchema } from '../schema/sdl.js';
+
+export interface ValidateOptions {
+  connectorsDir: string;
+  schemasDir: string;
+  offline: boolean;
+  print?: (line: string) => void;
+}
+
+/** Returns the process exit code: 1 when any mapping has an error. */
+export async function validate(options: ValidateOptions): Promise<number> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const publicSchema = await loadPublicSchema(options.schemasDir);
+  const loaded = await loadMappings(options.connectorsDir, publicSchema.schema);
+  const problems: Problem[] = [...loaded.problems];
+
+  if (!options.offline) {
+    const pool = new SourcePool();
+    try {
+      const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => pool.sourceFor(connector));
+      problems.push(...state.problems);
+    } finally {
+      await pool.closeAll();
+    }
+  }
+
+  for (const problem of sortProblems(problems)) print(formatProblem(problem));
+  const errors = problems.filter((problem) => problem.severity === 'error').length;
+  const warnings = problems.length - errors;
+  const datasets = loaded.mappings.reduce((count, mapping) => count + mapping.datasets.length, 0);
+  print(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}; ${datasets} datasets in ${loaded.mappings.length} valid mapping files`);
+  return errors > 0 ? 1 : 0;
+}

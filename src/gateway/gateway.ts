@@ -1,0 +1,93 @@
+/**
+ * The gateway's configuration life cycle: load the public schema and the connector
+ * mappings, serve them, and reload them when a liaison edits a file. A file that no
+ * longer loads keeps serving its last good version, so a broken edit never takes a
+ * department offline.
+ */
+import type { GraphQLSchema } from 'graphql';
+import { loadMappings } from '../config/load-mappings.js';
+import type { ConnectorMapping } from '../config/mapping.js';
+import { formatProblem, type Problem } from '../config/problem.js';
+import type { SourceState } from '../request/app.js';
+import { datasetTypes, type DatasetType } from '../schema/datasets.js';
+import { loadPublicSchema, type PublicSchema } from '../schema/sdl.js';
+import { buildServingState, type ServingState } from './serving-state.js';
+import { SourcePool } from './source-pool.js';
+
+export interface GatewayOptions {
+  connectorsDir: string;
+  schemasDir: string;
+  log: (line: string) => void;
+}
+
+export class Gateway {
+  private readonly pool = new SourcePool();
+  private state: ServingState | undefined;
+
+  private constructor(
+    private readonly options: GatewayOptions,
+    private readonly publicSchema: PublicSchema,
+    private readonly types: ReadonlyMap<string, DatasetType>,
+  ) {}
+
+  static async open(options: GatewayOptions): Promise<Gateway> {
+    const publicSchema = await loadPublicSchema(options.schemasDir);
+    const gateway = new Gateway(options, publicSchema, datasetTypes(publicSchema.schema));
+    await gateway.reload();
+    return gateway;
+  }
+
+  get schemas(): ReadonlyMap<string, GraphQLSchema> {
+    return this.current.schemas;
+  }
+
+  get problems(): readonly Problem[] {
+    return this.current.problems;
+  }
+
+  /** Reloads every mapping file; returns the problems found, already logged. */
+  async reload(): Promise<readonly Problem[]> {
+    const loaded = await loadMappings(this.options.connectorsDir, this.publicSchema.schema);
+    const mappings = this.keepLastGood(loaded.mappings, loaded.problems);
+    const state = await buildServingState(mappings, this.publicSchema, this.types, (connector) => this.pool.sourceFor(connector));
+    state.problems.unshift(...loaded.problems);
+    for (const problem of state.problems) this.options.log(formatProblem(problem));
+    this.state = state;
+    await this.pool.closeUnused(mappings);
+    const served = state.datasets.map((dataset) => `${dataset.type.name} (${dataset.connector.name})`).join(', ');
+    this.options.log(`serving ${state.datasets.length} datasets: ${served || 'none'}`);
+    return state.problems;
+  }
+
+  /** Each source's state now, for `/readyz`. */
+  async readiness(): Promise<SourceState[]> {
+    return Promise.all(
+      this.current.mappings.map(async (connector): Promise<SourceState> => {
+        const source = this.current.sources.get(connector.name)!;
+        try {
+          await source.ping();
+          return { source: connector.name, department: connector.department, state: 'up' };
+        } catch (error) {
+          return { source: connector.name, department: connector.department, state: 'down', error: error instanceof Error ? error.message : 'unreachable' };
+        }
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.pool.closeAll();
+  }
+
+  private get current(): ServingState {
+    if (!this.state) throw new Error('gateway is not loaded');
+    return this.state;
+  }
+
+  /** Files that failed to load are served as they were at the last successful load. */
+  private keepLastGood(loaded: ConnectorMapping[], problems: readonly Problem[]): ConnectorMapping[] {
+    const failed = new Set(problems.filter((problem) => problem.severity === 'error').map((problem) => problem.file));
+    const kept = (this.state?.mappings ?? []).filter((mapping) => failed.has(mapping.file));
+    for (const mapping of kept) this.options.log(`${mapping.file}: still serving its last good version`);
+    return [...loaded, ...kept];
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Runs the gateway over HTTP until the process is told to stop, reloading the connector
+ * mappings whenever a file in their folder changes.
+ */
+import { watch } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createApp } from '../request/app.js';
+import { GraphQLEndpoint } from '../request/graphql-endpoint.js';
+import { Gateway, type GatewayOptions } from './gateway.js';
+
+export interface ServeOptions extends GatewayOptions {
+  port: number;
+  host: string;
+  /** Reload mappings when their files change. */
+  watch: boolean;
+}
+
+export interface RunningGateway {
+  url: string;
+  gateway: Gateway;
+  stop(): Promise<void>;
+}
+
+/** Edits arrive as bursts of file events; reload once they settle. */
+const RELOAD_DELAY_MS = 300;
+
+export async function serve(options: ServeOptions): Promise<RunningGateway> {
+  const gateway = await Gateway.open(options);
+  const endpoint = new GraphQLEndpoint(options.log);
+  await endpoint.serve(gateway.schemas);
+  const app = createApp({ endpoint, readiness: () => gateway.readiness() });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(options.port, options.host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}/graphql`;
+
+  let reloading = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const watcher = options.watch
+    ? watch(options.connectorsDir, () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          reloading = reloading.then(async () => {
+            options.log('connector mappings changed: reloading');
+            try {
+              await gateway.reload();
+              await endpoint.serve(gateway.schemas);
+            } catch (error) {
+              options.log(`reload failed, still serving the previous configuration: ${error instanceof Error ? error.message : String(error)}`);
+            }
+          });
+        }, RELOAD_DELAY_MS);
+      })
+    : undefined;
+
+  return {
+    url,
+    gateway,
+    async stop() {
+      watcher?.close();
+      clearTimeout(timer);
+      await reloading;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await endpoint.stop();
+      await gateway.close();
+    },
+  };
+}

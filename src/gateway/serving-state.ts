@@ -1,0 +1,83 @@
+/**
+ * Everything one generation of configuration serves: the mappings, their open sources,
+ * the bound datasets and each role's schema. A reload builds a new state beside the old
+ * one and swaps it in whole.
+ */
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { ConnectorMapping } from '../config/mapping.js';
+import { checkColumns } from '../config/check-columns.js';
+import type { Problem } from '../config/problem.js';
+import { bindDataset, type ServedDataset } from '../plan/served-dataset.js';
+import { PUBLIC_ROLE } from '../request/role.js';
+import type { DatasetType } from '../schema/datasets.js';
+import { buildRoleSchema } from '../schema/role-schema.js';
+import type { ColumnDescription, Source } from '../source/source.js';
+
+/** How long startup waits for a source to describe its tables before serving without it. */
+const DESCRIBE_TIMEOUT_MS = 15_000;
+
+export interface ServingState {
+  mappings: ConnectorMapping[];
+  /** By connector name. */
+  sources: Map<string, Source>;
+  datasets: ServedDataset[];
+  schemas: Map<string, GraphQLSchema>;
+  problems: Problem[];
+}
+
+export async function buildServingState(
+  mappings: ConnectorMapping[],
+  publicSchema: { document: DocumentNode; schema: GraphQLSchema },
+  datasetTypes: ReadonlyMap<string, DatasetType>,
+  sourceFor: (connector: ConnectorMapping) => Source,
+): Promise<ServingState> {
+  const sources = new Map<string, Source>();
+  const problems: Problem[] = [];
+  const datasets: ServedDataset[] = [];
+
+  await Promise.all(
+    mappings.map(async (connector) => {
+      const source = sourceFor(connector);
+      sources.set(connector.name, source);
+      for (const mapping of connector.datasets) {
+        const columns = await describe(source, mapping.table, connector, problems);
+        const found = columns === 'unavailable' ? [] : checkColumns(mapping, columns, publicSchema.schema, connector.file);
+        problems.push(...found);
+        if (found.some((problem) => problem.severity === 'error')) continue;
+        const type = datasetTypes.get(mapping.typeName)!;
+        datasets.push(bindDataset(connector, mapping, type, source, columns === 'unavailable' ? undefined : columns));
+      }
+    }),
+  );
+  datasets.sort((a, b) => a.type.name.localeCompare(b.type.name));
+
+  // Until privacy rules exist every role reads every mapped field; each role still gets
+  // a schema of its own, built from its view of the datasets.
+  const schemas = new Map([[PUBLIC_ROLE, buildRoleSchema(publicSchema.document, { role: PUBLIC_ROLE, datasets })]]);
+  return { mappings, sources, datasets, schemas, problems };
+}
+
+/**
+ * The table's columns, or 'unavailable' when the source cannot answer now: its datasets
+ * are served anyway and report the source's error per query until it comes back.
+ */
+async function describe(
+  source: Source,
+  table: string,
+  connector: ConnectorMapping,
+  problems: Problem[],
+): Promise<ColumnDescription[] | undefined | 'unavailable'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${DESCRIBE_TIMEOUT_MS / 1000} s`)), DESCRIBE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([source.describeTable(table), timeout]);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    problems.push({ severity: 'warning', file: connector.file, line: connector.source.at.line, column: connector.source.at.column, path: 'source', message: `could not describe table ${table}: ${reason}; serving it unchecked` });
+    return 'unavailable';
+  } finally {
+    clearTimeout(timer);
+  }
+}

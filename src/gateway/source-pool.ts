@@ -1,0 +1,42 @@
+/**
+ * Open sources, shared across configuration reloads: a source whose settings did not
+ * change keeps its connections (an embedded PGlite database must never be opened twice),
+ * and a source no mapping uses any more is closed.
+ */
+import { createHash } from 'node:crypto';
+import type { ConnectorMapping } from '../config/mapping.js';
+import { openSource } from '../source/open-source.js';
+import type { Source } from '../source/source.js';
+
+function settingsKey(connector: ConnectorMapping): string {
+  const { kind, connection, pool, queryTimeoutMs, timezone } = connector.source;
+  // Hashed so that the key, which stays in memory, never holds the connection string itself.
+  const secret = createHash('sha256').update(connection.reveal()).digest('hex');
+  return JSON.stringify([connector.name, kind, secret, pool, queryTimeoutMs, timezone]);
+}
+
+export class SourcePool {
+  private readonly open = new Map<string, Source>();
+
+  sourceFor(connector: ConnectorMapping): Source {
+    const key = settingsKey(connector);
+    let source = this.open.get(key);
+    if (!source) {
+      source = openSource(connector);
+      this.open.set(key, source);
+    }
+    return source;
+  }
+
+  /** Closes every source the given mappings no longer use. */
+  async closeUnused(inUse: readonly ConnectorMapping[]): Promise<void> {
+    const keep = new Set(inUse.map(settingsKey));
+    const unused = [...this.open].filter(([key]) => !keep.has(key));
+    for (const [key] of unused) this.open.delete(key);
+    await Promise.all(unused.map(([, source]) => source.close().catch(() => undefined)));
+  }
+
+  async closeAll(): Promise<void> {
+    await this.closeUnused([]);
+  }
+}

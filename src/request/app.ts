@@ -1,0 +1,44 @@
+/** The HTTP surface: the GraphQL endpoint, health and readiness probes, the landing page. */
+import express, { type Express } from 'express';
+import { readFileSync } from 'node:fs';
+import type { GraphQLEndpoint } from './graphql-endpoint.js';
+
+export interface SourceState {
+  source: string;
+  department: string;
+  state: 'up' | 'down';
+  /** Why the source is down, in words that carry no secret. */
+  error?: string;
+}
+
+export interface AppOptions {
+  endpoint: GraphQLEndpoint;
+  readiness: () => Promise<SourceState[]>;
+}
+
+const landingPage = readFileSync(new URL('./landing-page.html', import.meta.url), 'utf8');
+
+/** Requests larger than this are refused before parsing: GraphQL queries are small. */
+const MAX_BODY = '100kb';
+
+export function createApp({ endpoint, readiness }: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/', (_request, response) => {
+    response.type('html').send(landingPage);
+  });
+
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_request, response) => {
+    const sources = await readiness();
+    const ready = sources.every((source) => source.state === 'up');
+    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', sources });
+  });
+
+  app.use('/graphql', express.json({ limit: MAX_BODY }), endpoint.handle);
+  return app;
+}

@@ -1,0 +1,25 @@
+/**
+ * What a caller sees of an error. Planner and validation errors are the caller's to fix
+ * and pass through; a source failure names the source and its state; anything else is
+ * masked, because an unexpected message may carry a value or a connection detail.
+ */
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError } from 'graphql';
+import { SourceError } from '../source/source.js';
+import { DataError } from '../response/to-public-value.js';
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown, log: (line: string) => void): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const path = formatted.path;
+  if (original instanceof SourceError) {
+    return { message: original.message, path, locations: formatted.locations, extensions: { code: 'SOURCE_UNAVAILABLE', source: original.source, reason: original.reason } };
+  }
+  if (original instanceof DataError) {
+    log(`data error: ${original.message}`);
+    return { message: original.message, path, locations: formatted.locations, extensions: { code: 'SOURCE_DATA_ERROR', source: original.source } };
+  }
+  if (original instanceof GraphQLError) return formatted;
+  log(`internal error at ${path?.join('.') ?? 'request'}: ${original instanceof Error ? original.name : typeof original}`);
+  return { message: 'Internal server error', path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
