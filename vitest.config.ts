@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // graphql ships CommonJS and ESM builds. Node (and so every dependency vitest leaves
+    // to Node, like @apollo/server and @graphql-tools) loads the CommonJS one; make the
+    // code vitest transforms load the same, or schema objects would come from two realms.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

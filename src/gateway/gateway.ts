@@ -5,6 +5,7 @@
  * department offline.
  */
 import type { GraphQLSchema } from 'graphql';
+import type { Environment } from '../config/interpolate.js';
 import { loadMappings } from '../config/load-mappings.js';
 import type { ConnectorMapping } from '../config/mapping.js';
 import { formatProblem, type Problem } from '../config/problem.js';
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   connectorsDir: string;
   schemasDir: string;
   log: (line: string) => void;
+  /** Where mapping files' `${VAR}` come from; `process.env` by default. */
+  env?: Environment;
 }
 
 export class Gateway {
@@ -47,7 +50,7 @@ export class Gateway {
 
   /** Reloads every mapping file; returns the problems found, already logged. */
   async reload(): Promise<readonly Problem[]> {
-    const loaded = await loadMappings(this.options.connectorsDir, this.publicSchema.schema);
+    const loaded = await loadMappings(this.options.connectorsDir, this.publicSchema.schema, { env: this.options.env });
     const mappings = this.keepLastGood(loaded.mappings, loaded.problems);
     const state = await buildServingState(mappings, this.publicSchema, this.types, (connector) => this.pool.sourceFor(connector));
     state.problems.unshift(...loaded.problems);

@@ -1,0 +1,115 @@
+/**
+ * Loads every connector mapping in a directory. Each file stands alone: a file with any
+ * error contributes no datasets, but never keeps the other files from loading, because one
+ * department's typo must not take the whole city's gateway down.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import type { GraphQLSchema } from 'graphql';
+import { resolveConnector } from './connector.js';
+import type { Environment } from './interpolate.js';
+import type { ConnectorMapping } from './mapping.js';
+import { hasErrors, sortProblems, type Problem } from './problem.js';
+import { validateRaw } from './validate-raw.js';
+import { readYaml, type KeyPath, type YamlSource } from './yaml-document.js';
+
+export interface LoadedMappings {
+  /** One per file without errors, in file-name order. */
+  mappings: ConnectorMapping[];
+  /** Errors first, then warnings; by file and line. */
+  problems: Problem[];
+}
+
+export interface LoadOptions {
+  /** Where `${VAR}` reads from; `process.env` by default. */
+  env?: Environment;
+}
+
+/** Mapping files are `*.yaml` / `*.yml`; dot-files (editor locks, backups) are skipped. */
+export function isMappingFile(name: string): boolean {
+  return /\.ya?ml$/i.test(name) && !name.startsWith('.');
+}
+
+export async function loadMappings(dir: string, schema: GraphQLSchema, options: LoadOptions = {}): Promise<LoadedMappings> {
+  const env = options.env ?? process.env;
+  const names = (await readdir(dir)).filter(isMappingFile).sort();
+  const files = await Promise.all(names.map((name) => loadFile(resolve(dir, name), schema, env)));
+  checkAcrossFiles(files);
+  return {
+    mappings: files.flatMap((file) => (file.mapping && !hasErrors(file.problems) ? [file.mapping] : [])),
+    problems: sortProblems(files.flatMap((file) => file.problems)),
+  };
+}
+
+interface LoadedFile {
+  source?: YamlSource;
+  mapping?: ConnectorMapping;
+  problems: Problem[];
+  /** JSON pointers the JSON Schema rejected. */
+  errorAt: string[];
+}
+
+async function loadFile(file: string, schema: GraphQLSchema, env: Environment): Promise<LoadedFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    return { problems: [{ severity: 'error', file, line: 0, column: 0, path: '', message: `cannot read the file (${reason})` }], errorAt: [] };
+  }
+  const source = readYaml(file, text, env);
+  if (source.data === undefined) return { source, problems: source.problems, errorAt: [] };
+  const validated = validateRaw(source);
+  const resolved = resolveConnector(source, schema, validated.errorAt);
+  const problems = [...source.problems, ...validated.problems, ...resolved.problems];
+  const loaded: LoadedFile = { source, problems, errorAt: validated.errorAt };
+  if (resolved.mapping && !hasErrors(problems)) loaded.mapping = resolved.mapping;
+  return loaded;
+}
+
+/**
+ * A `name` and a dataset type each belong to one file. The first file (by name) that claims
+ * one and is otherwise correct keeps it, so a broken newcomer cannot take a working
+ * system's datasets away; every other claimant gets an error pointing at the owner.
+ */
+function checkAcrossFiles(files: LoadedFile[]): void {
+  const claims = new Map<string, { file: LoadedFile; path: KeyPath; where: 'key' | 'value' }[]>();
+  const claim = (id: string, file: LoadedFile, path: KeyPath, where: 'key' | 'value') => {
+    const list = claims.get(id) ?? [];
+    list.push({ file, path, where });
+    claims.set(id, list);
+  };
+  for (const file of files) {
+    const data = file.source?.data as { name?: unknown; datasets?: unknown } | undefined;
+    if (typeof data !== 'object' || data === null) continue;
+    if (typeof data.name === 'string' && !file.errorAt.includes('/name')) claim(`name\u0000${data.name}`, file, ['name'], 'value');
+    if (typeof data.datasets === 'object' && data.datasets !== null && !Array.isArray(data.datasets)) {
+      for (const typeName of Object.keys(data.datasets)) claim(`type\u0000${typeName}`, file, ['datasets', typeName], 'key');
+    }
+  }
+  const ownErrors = new Set(files.filter((file) => hasErrors(file.problems)));
+  for (const [id, list] of claims) {
+    if (list.length < 2) continue;
+    const owner = list.find((entry) => !ownErrors.has(entry.file)) ?? list[0]!;
+    const [kind, value] = id.split('\u0000') as [string, string];
+    const ownerFile = owner.file.source!.file;
+    const ownerSource = owner.file.source!;
+    const ownerLine = (owner.where === 'key' ? ownerSource.keyAt(owner.path) : ownerSource.valueAt(owner.path)).line;
+    for (const entry of list) {
+      if (entry === owner) continue;
+      const source = entry.file.source!;
+      const where = entry.where === 'key' ? source.keyAt(entry.path) : source.valueAt(entry.path);
+      const other = `${relative(process.cwd(), ownerFile)}:${ownerLine}`;
+      entry.file.problems.push({
+        severity: 'error',
+        ...where,
+        path: entry.path.join('.'),
+        message:
+          kind === 'name'
+            ? `name "${value}" is already used by ${other}; each mapping file needs its own name`
+            : `${value} is already filled by ${other}; a type can be filled by only one mapping file`,
+      });
+      delete entry.file.mapping;
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSchema, type GraphQLSchema } from 'graphql';
+import { loadMappings, type LoadedMappings } from '../../src/config/load-mappings.js';
+import type { Problem } from '../../src/config/problem.js';
+
+export const REPO = new URL('../../', import.meta.url).pathname;
+
+/** The real public schema, the way the gateway sees it: every SDL file, concatenated. */
+export async function publicSchema(): Promise<GraphQLSchema> {
+  const dir = join(REPO, 'schemas');
+  const files = (await readdir(dir)).filter((name) => name.endsWith('.graphql')).sort();
+  const sdl = await Promise.all(files.map((name) => readFile(join(dir, name), 'utf8')));
+  return buildSchema(sdl.join('\n'));
+}
+
+export async function tempDir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'civicgraph-config-'));
+  await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)));
+  return dir;
+}
+
+export async function loadFiles(files: Record<string, string>, env: Record<string, string> = {}): Promise<LoadedMappings & { dir: string }> {
+  const dir = await tempDir(files);
+  return { dir, ...(await loadMappings(dir, await publicSchema(), { env })) };
+}
+
+export const errors = (problems: readonly Problem[]) => problems.filter((problem) => problem.severity === 'error');
+
+/**
+ * A small, valid mapping. Line numbers matter: the broken-mapping table edits lines by number.
+ * Unmapped nullable ServiceRequest fields make it load with warnings only.
+ */
+export const BASE = `# yaml-language-server: $schema=../src/config/mapping.schema.json
+name: crm-311
+system: Riverton 311 CRM
+department: 311 Customer Service
+liaison:
+  name: Dana Whitfield
+  email: opendata-311@riverton.example
+source:
+  kind: pglite
+  connection: memory://
+  timezone: America/Chicago
+datasets:
+  ServiceRequest:
+    title: 311 Service Requests
+    description: Requests.
+    keywords: [311]
+    accessLevel: public
+    table: SR_CASE
+    fields:
+      id: CASE_NO
+      status:
+        column: STATUS_CD
+        codes: { O: OPEN, C: CLOSED }
+      serviceCode: SR_TYPE_CD
+      serviceName: SR_TYPE_NAME
+      requestedAt: CREATED_DT
+      location:
+        fields:
+          latitude: LAT
+          longitude: LON
+`;
+
+/** BASE with 1-based line `line` replaced by `text` ('' text with `remove` deletes it). */
+export function editLine(line: number, text: string | null, base = BASE): string {
+  const lines = base.split('\n');
+  if (lines[line - 1] === undefined) throw new Error(`BASE has no line ${line}`);
+  if (text === null) lines.splice(line - 1, 1);
+  else lines[line - 1] = text;
+  return lines.join('\n');
+}

@@ -1,0 +1,115 @@
+/**
+ * The HTTP surface of a running gateway over the demo (PGlite): the GraphQL over HTTP
+ * audit of the `graphql-http` package, the probes, the landing page, and a department
+ * whose database is down.
+ */
+import { auditServer } from 'graphql-http';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, type RunningGateway } from '../../src/gateway/serve.js';
+import { demoEnvironment } from '../support/demo.js';
+
+let running: RunningGateway;
+let base: string;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  const env = await demoEnvironment('pglite', 'http');
+  // Public Works' database is down: the gateway must serve the other departments anyway.
+  env.CIVICGRAPH_WORKS_KIND = 'postgres';
+  env.CIVICGRAPH_WORKS_URL = 'postgres://civicgraph:s3cret-password@127.0.0.1:1/works';
+  running = await serve({
+    connectorsDir: resolve('connectors'),
+    schemasDir: resolve('schemas'),
+    port: 0,
+    host: '127.0.0.1',
+    watch: false,
+    env,
+    log: (line) => logged.push(line),
+  });
+  base = running.url.replace(/\/graphql$/, '');
+});
+
+afterAll(async () => {
+  await running?.stop();
+});
+
+async function post(query: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+describe('GraphQL over HTTP', () => {
+  it('passes every MUST of the graphql-http audit', async () => {
+    const results = await auditServer({ url: `${base}/graphql` });
+    const failedMusts = results.filter((result) => result.name.startsWith('MUST') && result.status !== 'ok');
+    expect(results.length).toBeGreaterThan(20);
+    expect(failedMusts.map((result) => `${result.name}: ${'reason' in result ? result.reason : ''}`)).toEqual([]);
+  });
+
+  it('answers a query over GET', async () => {
+    const response = await fetch(`${base}/graphql?query=${encodeURIComponent('{ serviceRequests(first: 1) { totalCount } }')}`, {
+      headers: { accept: 'application/graphql-response+json', 'apollo-require-preflight': 'true' },
+    });
+    expect(response.status).toBe(200);
+    const body: any = await response.json();
+    expect(body.data.serviceRequests.totalCount).toBeGreaterThan(0);
+  });
+
+  it('answers a malformed query with 400 and the position of the mistake', async () => {
+    const { status, body } = await post('{ serviceRequests(first: 1) { totalCount }');
+    expect(status).toBe(400);
+    expect(body.errors[0].message).toMatch(/Syntax Error/);
+    expect(body.errors[0].locations).toEqual([{ line: 1, column: 43 }]);
+    expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe('a department whose database is down', () => {
+  it('does not blank the others: their fields are served beside its error', async () => {
+    const { status, body } = await post('{ serviceRequests(first: 1) { nodes { id } } workOrders(first: 1) { nodes { id } } }');
+    expect(status).toBe(200);
+    expect(body.data.serviceRequests.nodes).toHaveLength(1);
+    expect(body.data.workOrders).toBeNull();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].path).toEqual(['workOrders']);
+    expect(body.errors[0].extensions).toMatchObject({ code: 'SOURCE_UNAVAILABLE', source: 'public-works' });
+    expect(body.errors[0].message).toMatch(/public-works/);
+  });
+
+  it('never shows its connection string or password, in responses or logs', async () => {
+    const { body } = await post('{ workOrders(first: 1) { nodes { id } } }');
+    const everything = JSON.stringify(body) + logged.join('\n') + JSON.stringify(await (await fetch(`${base}/readyz`)).json());
+    expect(everything).not.toContain('s3cret-password');
+    expect(everything).not.toContain('postgres://');
+  });
+
+  it('is reported by /readyz while the process stays healthy', async () => {
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    const body: any = await ready.json();
+    expect(body.status).toBe('degraded');
+    expect(body.sources).toEqual([
+      { source: 'crm-311', department: '311 Customer Service', state: 'up' },
+      { source: 'permits', department: 'Building and Inspections', state: 'up' },
+      expect.objectContaining({ source: 'public-works', department: 'Public Works', state: 'down', error: expect.stringMatching(/public-works/) }),
+    ]);
+  });
+});
+
+describe('the landing page', () => {
+  it('is served without any resource from another host', async () => {
+    const response = await fetch(`${base}/`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('<title>CivicGraph</title>');
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    expect(html).not.toMatch(/import\s.*from\s+["']https?:/);
+  });
+});
