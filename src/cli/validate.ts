@@ -3,6 +3,7 @@
  * Without --offline it also asks each source whether the mapped tables and columns exist
  * and have types that can serve their fields.
  */
+import type { Environment } from '../config/interpolate.js';
 import { loadMappings } from '../config/load-mappings.js';
 import { formatProblem, sortProblems, type Problem } from '../config/problem.js';
 import { buildServingState } from '../gateway/serving-state.js';
@@ -15,13 +16,15 @@ export interface ValidateOptions {
   schemasDir: string;
   offline: boolean;
   print?: (line: string) => void;
+  /** Where mapping files' `${VAR}` come from; `process.env` by default. */
+  env?: Environment;
 }
 
 /** Returns the process exit code: 1 when any mapping has an error. */
 export async function validate(options: ValidateOptions): Promise<number> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const publicSchema = await loadPublicSchema(options.schemasDir);
-  const loaded = await loadMappings(options.connectorsDir, publicSchema.schema);
+  const loaded = await loadMappings(options.connectorsDir, publicSchema.schema, { env: options.env });
   const problems: Problem[] = [...loaded.problems];
 
   if (!options.offline) {

@@ -1,0 +1,72 @@
+/** `civicgraph validate`, run as a liaison runs it: the real command in a child process. */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { demoEnvironment } from '../support/demo.js';
+
+const run = promisify(execFile);
+
+async function civicgraph(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/cli/civicgraph.ts', ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+async function copyOfDemoConnectors(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'civicgraph-validate-'));
+  await cp('connectors', dir, { recursive: true });
+  return dir;
+}
+
+describe('civicgraph validate', () => {
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    env = await demoEnvironment('pglite', 'validate');
+  });
+
+  it('accepts the demo mappings against their live databases', async () => {
+    const result = await civicgraph(['validate'], env);
+    expect(result.stdout).toMatch(/^0 errors, \d+ warnings?; 3 datasets in 3 valid mapping files$/m);
+    expect(result.code).toBe(0);
+  });
+
+  it('names the file, line and key of a typo, and exits non-zero', async () => {
+    const dir = await copyOfDemoConnectors();
+    const file = join(dir, 'crm-311.yaml');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('      statusNotes: RESOLUTION_TXT', '      statusNotes:\n        colum: RESOLUTION_TXT'));
+    const line = text.split('\n').findIndex((row) => row.includes('statusNotes: RESOLUTION_TXT')) + 2;
+    const result = await civicgraph(['validate', '--offline', '--connectors', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`crm-311.yaml:${line}:`);
+    expect(result.stdout).toMatch(/error: datasets\.ServiceRequest\.fields\.statusNotes.*"colum".*did you mean "column"/);
+  });
+
+  it('names a column the live table does not have, with the closest one', async () => {
+    const dir = await copyOfDemoConnectors();
+    const file = join(dir, 'permits.yaml');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('totalSqFt: SQ_FT', 'totalSqFt: SQFT'));
+    const line = text.split('\n').findIndex((row) => row.includes('totalSqFt: SQ_FT')) + 1;
+    const result = await civicgraph(['validate', '--connectors', dir], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`permits\\.yaml:${line}:\\d+: error: .*totalSqFt.*SQFT.*SQ_FT`));
+  });
+
+  it('reports an unknown source kind without a stack trace', async () => {
+    const dir = await copyOfDemoConnectors();
+    const file = join(dir, 'public-works.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('kind: ${CIVICGRAPH_WORKS_KIND:-pglite}', 'kind: oracle'));
+    const result = await civicgraph(['validate', '--offline', '--connectors', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/public-works\.yaml:\d+:\d+: error: source\.kind.*oracle/);
+    expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
