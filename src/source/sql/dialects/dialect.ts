@@ -1,0 +1,39 @@
+/**
+ * What really differs between the SQL dialects CivicGraph speaks. Everything else
+ * (identifier quoting, paging, placeholders) is knex's job; the shared compiler in
+ * ../query.ts asks a Dialect only for these pieces.
+ */
+import type { Knex } from 'knex';
+import type { ColumnDescription, SourceValue } from '../../source.js';
+import type { Fragment } from '../fragment.js';
+
+export type DialectName = 'postgres' | 'mysql' | 'mssql';
+
+export interface Dialect {
+  readonly name: DialectName;
+  /** The knex client name, also used to compile queries without a connection. */
+  readonly client: string;
+  /** How people name the database in error messages. */
+  readonly label: string;
+  /** Most bound parameters one statement may carry, leaving headroom under the driver's limit. */
+  readonly maxBindings: number;
+  /** Characters the dialect's LIKE treats as wildcards besides `%` and `_`. */
+  readonly likeWildcards: string;
+  /** `ref` matches the LIKE `pattern` ignoring case; the pattern uses `!` as its escape character. */
+  caseInsensitiveLike(ref: Fragment, pattern: string): Fragment;
+  /** ORDER BY items for one key, with nulls last ascending and first descending. */
+  orderKey(key: Fragment, direction: 'asc' | 'desc'): Fragment;
+  /** A bound value in the THEN branch of a recode CASE, typed so that it sorts by its own type. */
+  recodeResult(value: SourceValue): Fragment;
+  /** Rows of { name, nativeType, nullable: 'YES'|'NO' } for the table's columns, in table order. */
+  describeColumns(db: Knex, schema: string | undefined, table: string): Knex.QueryBuilder;
+  /** One row of describeColumns → the public description. */
+  toColumn(row: Record<string, unknown>): ColumnDescription;
+}
+
+/** `schema.table` → parts; a bare name means the connection's default schema. */
+export function splitTableName(table: string): { schema: string | undefined; table: string } {
+  const dot = table.lastIndexOf('.');
+  if (dot < 0) return { schema: undefined, table };
+  return { schema: table.slice(0, dot), table: table.slice(dot + 1) };
+}

@@ -1,0 +1,146 @@
+/**
+ * Microsoft SQL Server, over tedious (knex client 'mssql').
+ */
+import { createRequire } from 'node:module';
+import type { Knex } from 'knex';
+import type { ColumnType } from '../../source.js';
+import { param, sql } from '../fragment.js';
+import { dateFromUtcDate, naiveFromUtcDate, toNumber } from '../values.js';
+import type { Dialect } from './dialect.js';
+
+const CLASSES: Record<string, ColumnType> = {
+  tinyint: 'integer',
+  smallint: 'integer',
+  int: 'integer',
+  bigint: 'integer',
+  decimal: 'decimal',
+  numeric: 'decimal',
+  money: 'decimal',
+  smallmoney: 'decimal',
+  float: 'decimal',
+  real: 'decimal',
+  char: 'text',
+  varchar: 'text',
+  nchar: 'text',
+  nvarchar: 'text',
+  text: 'text',
+  ntext: 'text',
+  bit: 'boolean',
+  date: 'date',
+  datetime: 'timestamp',
+  datetime2: 'timestamp',
+  smalldatetime: 'timestamp',
+  datetimeoffset: 'timestamptz',
+};
+
+export const mssqlDialect: Dialect = {
+  name: 'mssql',
+  client: 'mssql',
+  label: 'SQL Server',
+  // SQL Server refuses statements with more than 2,100 parameters.
+  maxBindings: 2_000,
+  // In SQL Server's LIKE, `[` opens a character class.
+  likeWildcards: '[',
+  caseInsensitiveLike: (ref, pattern) => sql(`lower({}) like lower({}) escape '!'`, ref, param(pattern)),
+  // SQL Server sorts NULL as the lowest value (first ascending, last descending): a leading null-flag key
+  // puts NULLs where PostgreSQL does.
+  orderKey: (key, direction) =>
+    direction === 'asc'
+      ? sql('case when {} is null then 1 else 0 end, {} asc', key, key)
+      : sql('case when {} is null then 0 else 1 end, {} desc', key, key),
+  recodeResult: (value) => param(value),
+  describeColumns: (db: Knex, schema, table) =>
+    db
+      .select({ name: 'COLUMN_NAME', nativeType: 'DATA_TYPE', nullable: 'IS_NULLABLE' })
+      .from('INFORMATION_SCHEMA.COLUMNS')
+      .where('TABLE_NAME', table)
+      .andWhere((b) => (schema === undefined ? b.whereRaw('TABLE_SCHEMA = schema_name()') : b.where('TABLE_SCHEMA', schema)))
+      .orderBy('ORDINAL_POSITION'),
+  toColumn: (row) => {
+    const nativeType = String(row.nativeType);
+    return { name: String(row.name), type: CLASSES[nativeType.toLowerCase()] ?? 'other', nativeType, nullable: row.nullable === 'YES' };
+  },
+};
+
+/** One column value as knex's mssql client receives it from tedious. */
+interface TediousColumn {
+  value: unknown;
+  metadata: { colName: string; type: { name: string } };
+}
+
+/**
+ * tedious (with useUTC) reads every date type into a Date whose UTC fields hold the stored
+ * wall-clock; only the column metadata says which were instants. knex drops that metadata
+ * when it builds rows, so values are normalised just before, by type name.
+ */
+export function normaliseTediousValue(column: TediousColumn): unknown {
+  const { value } = column;
+  if (value === null || value === undefined) return null;
+  switch (column.metadata.type.name) {
+    case 'Date':
+      return value instanceof Date ? dateFromUtcDate(value) : value;
+    case 'DateTime':
+    case 'DateTimeN':
+    case 'DateTime2':
+    case 'SmallDateTime':
+      return value instanceof Date ? naiveFromUtcDate(value) : value;
+    case 'BigInt':
+    case 'IntN':
+      return typeof value === 'string' ? toNumber(value) : value;
+    default:
+      return value;
+  }
+}
+
+type KnexClientClass = new (config: Knex.Config) => Knex.Client;
+
+let normalisingClient: KnexClientClass | undefined;
+
+/** knex's mssql client, with values normalised by column type before rows are built. */
+export function mssqlClientClass(): KnexClientClass {
+  if (normalisingClient) return normalisingClient;
+  // knex does not export its dialect classes as typed modules.
+  const require = createRequire(import.meta.url);
+  const ClientMssql = require('knex/lib/dialects/mssql/index.js') as KnexClientClass;
+  class NormalisingMssqlClient extends (ClientMssql as KnexClientClass & { prototype: { processResponse(q: unknown, r: unknown): unknown } }) {
+    processResponse(query: { response?: unknown } | null, runner: unknown): unknown {
+      if (query && Array.isArray(query.response)) {
+        query.response = query.response.map((row: unknown) =>
+          Array.isArray(row) ? row.map((col: TediousColumn) => ({ ...col, value: normaliseTediousValue(col) })) : row,
+        );
+      }
+      return (ClientMssql.prototype as unknown as { processResponse(q: unknown, r: unknown): unknown }).processResponse.call(this, query, runner);
+    }
+  }
+  normalisingClient = NormalisingMssqlClient as unknown as KnexClientClass;
+  return normalisingClient;
+}
+
+/**
+ * A SQL Server URL (mssql://user:password@host:port/database?encrypt=true&trustServerCertificate=true,
+ * `sqlserver://` also accepted) → knex's mssql connection settings. Times are read as UTC so that
+ * the Node process's zone never shifts naive date-times, and the driver's request timeout cancels
+ * a statement on the server (knex cannot cancel SQL Server queries itself).
+ */
+export function mssqlConnection(url: string, queryTimeoutMs: number): Record<string, unknown> {
+  const parsed = new URL(url);
+  const flag = (name: string): boolean | undefined => {
+    const v = parsed.searchParams.get(name);
+    return v === null ? undefined : v === 'true' || v === '1' || v === 'yes';
+  };
+  const instanceName = parsed.searchParams.get('instanceName') ?? undefined;
+  return {
+    server: parsed.hostname,
+    ...(parsed.port ? { port: Number(parsed.port) } : {}),
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || undefined,
+    requestTimeout: queryTimeoutMs,
+    options: {
+      useUTC: true,
+      encrypt: flag('encrypt') ?? false,
+      trustServerCertificate: flag('trustServerCertificate') ?? false,
+      ...(instanceName ? { instanceName } : {}),
+    },
+  };
+}

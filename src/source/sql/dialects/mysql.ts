@@ -1,0 +1,114 @@
+/**
+ * MySQL and MariaDB, over mysql2.
+ */
+import type { Knex } from 'knex';
+import type { ColumnType } from '../../source.js';
+import { param, sql } from '../fragment.js';
+import { naiveTimestamp, toNumber } from '../values.js';
+import type { Dialect } from './dialect.js';
+
+const CLASSES: Record<string, ColumnType> = {
+  tinyint: 'integer',
+  smallint: 'integer',
+  mediumint: 'integer',
+  int: 'integer',
+  integer: 'integer',
+  bigint: 'integer',
+  decimal: 'decimal',
+  numeric: 'decimal',
+  float: 'decimal',
+  double: 'decimal',
+  char: 'text',
+  varchar: 'text',
+  tinytext: 'text',
+  text: 'text',
+  mediumtext: 'text',
+  longtext: 'text',
+  enum: 'text',
+  date: 'date',
+  datetime: 'timestamp',
+  // TIMESTAMP stores an instant (converted from/to the session zone, which we pin to UTC).
+  timestamp: 'timestamptz',
+};
+
+function classify(columnType: string): ColumnType {
+  const type = columnType.toLowerCase();
+  // MySQL has no boolean type: BOOLEAN is an alias of tinyint(1), which is how it is recognised.
+  if (type.startsWith('tinyint(1)')) return 'boolean';
+  return CLASSES[type.replace(/\(.*$/, '').replace(/ .*$/, '')] ?? 'other';
+}
+
+export const mysqlDialect: Dialect = {
+  name: 'mysql',
+  client: 'mysql2',
+  label: 'MySQL',
+  // mysql2 inlines values client-side; the limit is the packet size, not a parameter count.
+  maxBindings: 10_000,
+  likeWildcards: '',
+  caseInsensitiveLike: (ref, pattern) => sql(`lower({}) like lower({}) escape '!'`, ref, param(pattern)),
+  // MySQL sorts NULL as the lowest value (first ascending, last descending): a leading null-flag key
+  // puts NULLs where PostgreSQL does.
+  orderKey: (key, direction) =>
+    direction === 'asc'
+      ? sql('case when {} is null then 1 else 0 end, {} asc', key, key)
+      : sql('case when {} is null then 0 else 1 end, {} desc', key, key),
+  recodeResult: (value) => param(value),
+  describeColumns: (db: Knex, schema, table) =>
+    db
+      .select({ name: 'COLUMN_NAME', nativeType: 'COLUMN_TYPE', nullable: 'IS_NULLABLE' })
+      .from('information_schema.COLUMNS')
+      .where('TABLE_NAME', table)
+      .andWhere((b) => (schema === undefined ? b.whereRaw('TABLE_SCHEMA = database()') : b.where('TABLE_SCHEMA', schema)))
+      .orderBy('ORDINAL_POSITION'),
+  toColumn: (row) => {
+    const nativeType = String(row.nativeType);
+    return { name: String(row.name), type: classify(nativeType), nativeType, nullable: row.nullable === 'YES' };
+  },
+};
+
+/** The subset of mysql2's typeCast field we read. */
+interface CastField {
+  type: string;
+  length: number;
+  string(): string | null;
+}
+
+/**
+ * mysql2's per-connection value conversion: raw text for dates and date-times (so the
+ * Node process's time zone never applies), numbers for DECIMAL/BIGINT, booleans for tinyint(1).
+ */
+export function mysqlTypeCast(field: CastField, next: () => unknown): unknown {
+  switch (field.type) {
+    case 'NEWDECIMAL':
+    case 'DECIMAL': {
+      const text = field.string();
+      return text === null ? null : Number(text);
+    }
+    case 'LONGLONG': {
+      const text = field.string();
+      return text === null ? null : toNumber(text);
+    }
+    case 'DATE':
+    case 'NEWDATE':
+      return field.string();
+    case 'DATETIME':
+    case 'DATETIME2': {
+      const text = field.string();
+      return text === null ? null : naiveTimestamp(text);
+    }
+    case 'TIMESTAMP':
+    case 'TIMESTAMP2': {
+      // The session zone is UTC (see the connection's afterCreate), so the text is a UTC wall-clock.
+      const text = field.string();
+      return text === null ? null : new Date(naiveTimestamp(text) + 'Z');
+    }
+    case 'TINY':
+      if (field.length === 1) {
+        const text = field.string();
+        return text === null ? null : text !== '0';
+      }
+      return next();
+    default:
+      return next();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * PostgreSQL, over node-postgres or PGlite (embedded PostgreSQL): one dialect, two drivers.
+ */
+import type { Knex } from 'knex';
+import type { ColumnType, SourceValue } from '../../source.js';
+import { type Fragment, param, sql } from '../fragment.js';
+import { naiveTimestamp, toNumber } from '../values.js';
+import type { Dialect } from './dialect.js';
+
+const CLASSES: Record<string, ColumnType> = {
+  smallint: 'integer',
+  integer: 'integer',
+  bigint: 'integer',
+  numeric: 'decimal',
+  real: 'decimal',
+  'double precision': 'decimal',
+  text: 'text',
+  'character varying': 'text',
+  character: 'text',
+  citext: 'text',
+  boolean: 'boolean',
+  date: 'date',
+  'timestamp without time zone': 'timestamp',
+  'timestamp with time zone': 'timestamptz',
+};
+
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  client: 'pg',
+  label: 'PostgreSQL',
+  // The protocol allows 65,535 parameters per statement.
+  maxBindings: 30_000,
+  likeWildcards: '',
+  caseInsensitiveLike: (ref, pattern) => sql(`{} ilike {} escape '!'`, ref, param(pattern)),
+  // PostgreSQL's own default, spelled out so the intent is visible in the SQL.
+  orderKey: (key, direction) => sql(direction === 'asc' ? '{} asc nulls last' : '{} desc nulls first', key),
+  // An untyped parameter in a CASE result is resolved as text, which would sort 10 before 9.
+  recodeResult: (value: SourceValue): Fragment => {
+    if (typeof value === 'number' || typeof value === 'bigint') return sql('cast({} as numeric)', param(value));
+    if (typeof value === 'boolean') return sql('cast({} as boolean)', param(value));
+    if (value instanceof Date) return sql('cast({} as timestamptz)', param(value));
+    return sql('cast({} as text)', param(value));
+  },
+  describeColumns: (db: Knex, schema, table) =>
+    db
+      .select({ name: 'column_name', dataType: 'data_type', udtName: 'udt_name', nullable: 'is_nullable' })
+      .from('information_schema.columns')
+      .where('table_name', table)
+      .andWhere((b) => (schema === undefined ? b.whereRaw('table_schema = current_schema()') : b.where('table_schema', schema)))
+      .orderBy('ordinal_position'),
+  toColumn: (row) => {
+    const dataType = String(row.dataType);
+    const nativeType = dataType === 'USER-DEFINED' ? String(row.udtName) : dataType;
+    return { name: String(row.name), type: CLASSES[nativeType] ?? 'other', nativeType, nullable: row.nullable === 'YES' };
+  },
+};
+
+/**
+ * Text-format parsers by type OID, shared by node-postgres and PGlite. They replace the
+ * drivers' defaults, which turn naive timestamps and dates into Dates in the Node
+ * process's time zone and leave numeric/bigint as strings.
+ */
+export const PG_PARSERS: Readonly<Record<number, (text: string) => unknown>> = {
+  20: toNumber, // int8 (also count(*))
+  1700: (text) => Number(text), // numeric
+  1082: (text) => text, // date: already 'YYYY-MM-DD'
+  1114: naiveTimestamp, // timestamp without time zone
+};

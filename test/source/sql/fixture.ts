@@ -1,0 +1,230 @@
+/**
+ * The shared fixture for the SQL connector suites: one small table, created on each
+ * database with that dialect's DDL, and the values every dialect must read back identically.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import knex, { type Knex } from 'knex';
+import type { SourceConfig, SourceKind } from '../../../src/config/mapping.js';
+import { Secret } from '../../../src/config/secret.js';
+import type { Row, Selection, Source } from '../../../src/source/source.js';
+import { openSqlSource } from '../../../src/source/sql/sql-source.js';
+import { MSSQL_URL, MYSQL_URL, POSTGRES_URL, withDatabase } from '../../support/servers.js';
+
+export const DATABASE = 'civicgraph_test_sql';
+export const TABLE = 'sr_case';
+
+export function sourceConfig(kind: SourceKind, connection: string, queryTimeoutMs = 20_000): SourceConfig {
+  return {
+    kind,
+    connection: new Secret(connection),
+    pool: { min: 0, max: 4 },
+    queryTimeoutMs,
+    timezone: 'UTC',
+    at: { file: 'test/source/sql/fixture.ts', line: 1, column: 1 },
+  };
+}
+
+type Cell = string | number | boolean | null;
+/** id, title, status, priority, cost, is_open, opened_on, opened_at (naive), closed_at (UTC instant), Ward */
+const RAW_ROWS: Cell[][] = [
+  [1, 'Pothole on Main St', 'O', 2, 125.5, true, '2024-03-05', '2024-03-05 14:30:00', null, 'North'],
+  [2, '100% broken light', 'C', 1, 80.25, false, '2024-01-15', '2024-01-15 08:00:00.250', '2024-01-20 10:00:00', 'South'],
+  [3, 'graffiti_removal request', null, null, null, null, null, null, null, null],
+  [4, 'Broken Bench', 'O', 3, 1000, true, '2023-12-31', '2023-12-31 23:59:59', null, 'north'],
+  [5, 'Streetlight 100 out', 'X', 2, 0.1, false, '2024-02-29', '2024-02-29 00:00:00', '2024-03-01 00:00:00.500', 'East'],
+  [6, 'BROKEN hydrant!', 'C', 5, 42, null, '2024-03-05', '2024-03-05 00:00:00.007', null, null],
+];
+
+/** Every column, under lower-case aliases. */
+export const ALL: Selection = {
+  id: { column: 'id' },
+  title: { column: 'title' },
+  status: { column: 'status' },
+  priority: { column: 'priority' },
+  cost: { column: 'cost' },
+  isOpen: { column: 'is_open' },
+  openedOn: { column: 'opened_on' },
+  openedAt: { column: 'opened_at' },
+  closedAt: { column: 'closed_at' },
+  ward: { column: 'Ward' },
+};
+
+/** What every dialect must return for ALL, ordered by id. */
+export const EXPECTED_ROWS: Row[] = RAW_ROWS.map(([id, title, status, priority, cost, isOpen, openedOn, openedAt, closedAt, ward]) => ({
+  id: id ?? null,
+  title: title ?? null,
+  status: status ?? null,
+  priority: priority ?? null,
+  cost: cost ?? null,
+  isOpen: isOpen ?? null,
+  openedOn: openedOn ?? null,
+  openedAt: typeof openedAt === 'string' ? openedAt.replace(' ', 'T').replace(/\.000$/, '') : null,
+  closedAt: typeof closedAt === 'string' ? new Date(closedAt.replace(' ', 'T') + 'Z') : null,
+  ward: ward ?? null,
+}));
+
+type Flavour = 'postgres' | 'mysql' | 'mssql';
+
+const DDL: Record<Flavour, string> = {
+  postgres: `create table ${TABLE} (
+    id integer primary key, title varchar(200) not null, status varchar(10), priority integer,
+    cost numeric(10,2), is_open boolean, opened_on date, opened_at timestamp(3), closed_at timestamptz(3), "Ward" text)`,
+  mysql: `create table ${TABLE} (
+    id int primary key, title varchar(200) not null, status varchar(10) null, priority int null,
+    cost decimal(10,2) null, is_open boolean null, opened_on date null, opened_at datetime(3) null,
+    closed_at timestamp(3) null default null, \`Ward\` text null)`,
+  mssql: `create table dbo.${TABLE} (
+    id int primary key, title nvarchar(200) not null, status nvarchar(10) null, priority int null,
+    cost decimal(10,2) null, is_open bit null, opened_on date null, opened_at datetime2(3) null,
+    closed_at datetimeoffset(3) null, [Ward] nvarchar(max) null)`,
+};
+
+function literal(flavour: Flavour, cell: Cell, instant = false): string {
+  if (cell === null) return 'null';
+  if (typeof cell === 'number') return String(cell);
+  if (typeof cell === 'boolean') return flavour === 'postgres' ? String(cell) : cell ? '1' : '0';
+  const text = `'${cell.replace(/'/g, "''")}'`;
+  if (!instant) return flavour === 'mssql' ? `N${text}` : text;
+  // The instants are written in UTC; MySQL's TIMESTAMP takes the session zone, pinned to UTC below.
+  return flavour === 'postgres' ? `'${cell}+00'` : flavour === 'mssql' ? `'${cell} +00:00'` : text;
+}
+
+function insertSql(flavour: Flavour): string {
+  const values = RAW_ROWS.map((row) => `(${row.map((cell, i) => literal(flavour, cell, i === 8)).join(', ')})`);
+  return `insert into ${TABLE} values ${values.join(', ')}`;
+}
+
+/** A database a behavioural suite runs against. */
+export interface Harness {
+  kind: SourceKind;
+  /** The fixture table, schema-qualified. */
+  qualifiedTable: string;
+  /** An expression that takes about `seconds` to evaluate. */
+  sleep(seconds: number): string;
+  /** Opens another source (closed by the caller) that can see `table`, with its own time limit. */
+  openProbe(queryTimeoutMs: number): { source: Source; table: string };
+  /** A URL for the same server kind that nothing listens on / that carries bad credentials, or undefined (PGlite). */
+  unreachableUrl?: string;
+  badLoginUrl?: string;
+  source: Source;
+  teardown(): Promise<void>;
+}
+
+async function withAdmin(client: string, url: string, work: (db: Knex) => Promise<void>): Promise<void> {
+  const db = knex({ client, connection: url, pool: { min: 0, max: 1 } });
+  try {
+    await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+export async function postgresHarness(): Promise<Harness> {
+  await withAdmin('pg', POSTGRES_URL, async (db) => {
+    await db.raw(`drop database if exists ${DATABASE} with (force)`);
+    await db.raw(`create database ${DATABASE}`);
+  });
+  const url = withDatabase(POSTGRES_URL, DATABASE);
+  await withAdmin('pg', url, async (db) => {
+    await db.raw(DDL.postgres);
+    await db.raw(insertSql('postgres'));
+  });
+  const source = openSqlSource('pg-fixture', sourceConfig('postgres', url));
+  const server = new URL(POSTGRES_URL);
+  return {
+    kind: 'postgres',
+    qualifiedTable: `public.${TABLE}`,
+    sleep: (s) => `pg_sleep(${s})`,
+    openProbe: (ms) => ({ source: openSqlSource('pg-probe', sourceConfig('postgres', url, ms)), table: TABLE }),
+    unreachableUrl: `postgres://civic:s3cretPW@127.0.0.1:1/${DATABASE}`,
+    badLoginUrl: `postgres://no_such_role_civic:s3cretPW@${server.host}/${DATABASE}`,
+    source,
+    teardown: () => source.close(),
+  };
+}
+
+export async function mysqlHarness(): Promise<Harness> {
+  await withAdmin('mysql2', MYSQL_URL, async (db) => {
+    await db.raw(`drop database if exists ${DATABASE}`);
+    await db.raw(`create database ${DATABASE}`);
+  });
+  const url = withDatabase(MYSQL_URL, DATABASE);
+  await withAdmin('mysql2', url, async (db) => {
+    await db.raw(DDL.mysql);
+    await db.raw(`set time_zone = '+00:00'`);
+    await db.raw(insertSql('mysql'));
+  });
+  const source = openSqlSource('mariadb-fixture', sourceConfig('mysql', url));
+  const server = new URL(MYSQL_URL);
+  return {
+    kind: 'mysql',
+    qualifiedTable: `${DATABASE}.${TABLE}`,
+    sleep: (s) => `SLEEP(${s})`,
+    openProbe: (ms) => ({ source: openSqlSource('mariadb-probe', sourceConfig('mysql', url, ms)), table: TABLE }),
+    unreachableUrl: `mysql://civic:s3cretPW@127.0.0.1:1/${DATABASE}`,
+    badLoginUrl: `mysql://no_such_user_civic:s3cretPW@${server.host}/${DATABASE}`,
+    source,
+    teardown: () => source.close(),
+  };
+}
+
+export async function pgliteHarness(): Promise<Harness> {
+  // The fixture is written to a data directory by a separate PGlite, then the source opens it.
+  const dir = await mkdtemp(join(tmpdir(), 'civicgraph-pglite-'));
+  const setup = new PGlite(dir);
+  await setup.exec(DDL.postgres);
+  await setup.exec(insertSql('postgres'));
+  await setup.close();
+  const source = openSqlSource('pglite-fixture', sourceConfig('pglite', dir));
+  return {
+    kind: 'pglite',
+    qualifiedTable: `public.${TABLE}`,
+    sleep: (s) => `pg_sleep(${s})`,
+    // One PGlite instance owns a data directory, so the probe is a fresh in-memory database.
+    openProbe: (ms) => ({ source: openSqlSource('pglite-probe', sourceConfig('pglite', 'memory://', ms)), table: 'pg_catalog.pg_namespace' }),
+    source,
+    teardown: async () => {
+      await source.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs only when MSSQL_URL is set: SQL Server cannot run on the developers' machines. */
+export async function mssqlHarness(): Promise<Harness> {
+  const serverUrl = MSSQL_URL;
+  if (!serverUrl) throw new Error('MSSQL_URL is not set');
+  const { mssqlConnection } = await import('../../../src/source/sql/dialects/mssql.js');
+  const admin = (url: string) => knex({ client: 'mssql', connection: mssqlConnection(url, 30_000) as unknown as Knex.MsSqlConnectionConfig, pool: { min: 0, max: 1 } });
+  const master = admin(serverUrl);
+  try {
+    await master.raw(`if db_id('${DATABASE}') is not null begin alter database ${DATABASE} set single_user with rollback immediate; drop database ${DATABASE}; end`);
+    await master.raw(`create database ${DATABASE}`);
+  } finally {
+    await master.destroy();
+  }
+  const url = withDatabase(serverUrl, DATABASE);
+  const db = admin(url);
+  try {
+    await db.raw(DDL.mssql);
+    await db.raw(insertSql('mssql'));
+  } finally {
+    await db.destroy();
+  }
+  const source = openSqlSource('mssql-fixture', sourceConfig('mssql', url));
+  const server = new URL(serverUrl);
+  return {
+    kind: 'mssql',
+    qualifiedTable: `dbo.${TABLE}`,
+    // WAITFOR is a statement, not an expression: a large cross join keeps the server busy instead.
+    sleep: () => '(select count_big(*) from sys.all_objects a cross join sys.all_objects b cross join sys.all_objects c)',
+    openProbe: (ms) => ({ source: openSqlSource('mssql-probe', sourceConfig('mssql', url, ms)), table: TABLE }),
+    unreachableUrl: `mssql://civic:s3cretPW@127.0.0.1:1/${DATABASE}`,
+    badLoginUrl: `mssql://no_such_login_civic:s3cretPW@${server.host}/${DATABASE}${server.search}`,
+    source,
+    teardown: () => source.close(),
+  };
+}
