@@ -87,8 +87,9 @@ extend type Query {
   """
   ${name} rows matching \`filter\`, sorted by \`orderBy\` (several keys allowed; ties are broken by id).
   \`first\` is the page size: ${DEFAULT_PAGE_SIZE} by default, at most ${MAX_PAGE_SIZE}. Pass a cursor as \`after\` to read the next page.
+  Null, with an error naming the source, when the department's system cannot answer.
   """
-  ${dataset.many}(filter: ${name}Filter, orderBy: [${name}OrderBy!], first: Int, after: String): ${name}Connection!
+  ${dataset.many}(filter: ${name}Filter, orderBy: [${name}OrderBy!], first: Int, after: String): ${name}Connection
   "One ${name} by its id, or null when there is none."
   ${dataset.one}(id: ID!): ${name}
 }

@@ -54,7 +54,8 @@ describe.each(['pglite', 'postgres'] as const)('the demo on %s', (kind) => {
   });
 
   it('matches text inside code maps case-insensitively', async () => {
-    const result = await data(engine(), '{ serviceRequests(filter: { serviceName: { contains: "TREE" } }) { totalCount nodes { serviceName } } }');
+    // "TREE " and not "TREE": "Street Light Out" contains "tree" too.
+    const result = await data(engine(), '{ serviceRequests(filter: { serviceName: { contains: "TREE " } }) { totalCount nodes { serviceName } } }');
     expect(result.serviceRequests.totalCount).toBe(await count(truth.crm, `"SR_CASE" WHERE "SR_TYPE_CD" IN ('TREETRIM', 'TREEDEB')`));
     expect(new Set(result.serviceRequests.nodes.map((node: { serviceName: string }) => node.serviceName))).toEqual(new Set(['Tree Trim Request', 'Tree Debris']));
   });
@@ -180,7 +181,7 @@ describe('what the engine sends to the sources', () => {
 
   it('pushes filter, order and page into one query and reads one row beyond the page', async () => {
     engine().sent.length = 0;
-    await data(engine(), '{ serviceRequests(filter: { serviceName: { contains: "tree" } }, orderBy: [REQUESTED_AT_DESC], first: 10) { nodes { id serviceName } } }');
+    await data(engine(), '{ serviceRequests(filter: { serviceName: { contains: "tree " } }, orderBy: [REQUESTED_AT_DESC], first: 10) { nodes { id serviceName } } }');
     expect(engine().sent).toHaveLength(1);
     const [sent] = engine().sent;
     expect(sent).toMatchObject({ source: 'crm-311', method: 'find', rows: 11, query: { limit: 11, offset: 0 } });
