@@ -39,16 +39,18 @@ export function checkColumns(
   for (const mapping of dataset.fields.values()) {
     const field = publicFields[mapping.name];
     if (mapping.kind === 'scalar') {
-      check(mapping, field, `${base}.fields.${mapping.name}`);
+      check(mapping, field, `${base}.fields.${mapping.name}`, false);
       continue;
     }
     const objectType = field ? getNamedType(field.type) : undefined;
     const subFields = isObjectType(objectType) ? objectType.getFields() : {};
-    for (const sub of mapping.fields.values()) check(sub, subFields[sub.name], `${base}.fields.${mapping.name}.fields.${sub.name}`);
+    // A missing part makes a nullable object null (no position rather than half of one), which is no failure.
+    const partsMayBeNull = field !== undefined && !isNonNullType(field.type);
+    for (const sub of mapping.fields.values()) check(sub, subFields[sub.name], `${base}.fields.${mapping.name}.fields.${sub.name}`, partsMayBeNull);
   }
   return problems;
 
-  function check(mapping: ScalarFieldMapping, field: GraphQLField<unknown, unknown> | undefined, path: string) {
+  function check(mapping: ScalarFieldMapping, field: GraphQLField<unknown, unknown> | undefined, path: string, mayBeNull: boolean) {
     // An expression's type is only known to the database; a failing one shows up at query time.
     if (!('column' in mapping.ref)) return;
     const name = mapping.ref.column;
@@ -76,7 +78,7 @@ export function checkColumns(
         report('error', `${where} cannot serve ${field.name}: ${named.name} needs ${/^[aeiou]/.test(serving[0]!) ? 'an' : 'a'} ${serving.join(' or ')} column`);
       }
     }
-    if (isNonNullType(field.type) && column.nullable) {
+    if (isNonNullType(field.type) && column.nullable && !mayBeNull) {
       report('warning', `${where} allows NULL but ${field.name} is ${String(field.type)}; a NULL row makes the query fail`);
     }
   }

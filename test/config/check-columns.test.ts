@@ -129,4 +129,9 @@ describe('checkColumns', () => {
       expect.objectContaining({ severity: 'warning', line: 73, message: 'column "CREATED_DT" (timestamptz) allows NULL but requestedAt is DateTime!; a NULL row makes the query fail' }),
     ]);
   });
+
+  it('does not warn about nullable parts of a nullable object: a missing coordinate makes `location` null', () => {
+    const nullableCoordinates = { LAT_NUM: { nullable: true, type: 'decimal' as const }, LON_NUM: { nullable: true, type: 'decimal' as const } };
+    expect(checkColumns(requests, columnsFor(requests, nullableCoordinates), schema, crmFile)).toEqual([]);
+  });
 });
