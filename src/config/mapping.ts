@@ -31,12 +31,31 @@ export type ValueRef = { column: string } | { expression: string };
 /** Raw source value → public value, e.g. `O` → `OPEN`. Several codes may share one public value. */
 export type CodeMap = ReadonlyArray<readonly [raw: string | number | boolean, value: string | number | boolean]>;
 
+/**
+ * Two spellings of one key, as templates of named parts: the raw one the source stores and
+ * the public one, e.g. raw `{year}-{seq:d}` ('24-12345') and public `SR-{year}-{seq:8}`
+ * ('SR-24-00012345'). `{name}` is text, `{name:d}` a number without padding, `{name:N}` a
+ * number padded to N digits. Filters and joins convert public values to raw ones, so the
+ * source compares its own column (and uses its index).
+ */
+export interface KeyFormat {
+  raw: string;
+  public: string;
+}
+
 export interface ScalarFieldMapping {
   kind: 'scalar';
   name: string;
   ref: ValueRef;
   /** Present when the field recodes source values; a raw value missing from the map is a data error. */
   codes?: CodeMap;
+  format?: KeyFormat;
+  /**
+   * A canonical spelling the source computes for the value, and the gateway applies to
+   * filter values: `address` upper-cases and abbreviates directions and street types
+   * the USPS way ('1163 West 24th Street' → '1163 W 24TH ST').
+   */
+  normalize?: 'address';
   at: SourceLocation;
 }
 
@@ -62,6 +81,21 @@ export interface DatasetMetadata {
   accrualPeriodicity?: string;
 }
 
+/**
+ * A public field that follows a relationship to another dataset, possibly in another
+ * department's system: rows of `target` whose field `to` equals this row's field `from`.
+ */
+export interface JoinMapping {
+  name: string;
+  target: string;
+  /** `one`: a single row or null (e.g. WorkOrder.serviceRequest); `many`: a list. */
+  cardinality: 'one' | 'many';
+  from: string;
+  to: string;
+  description?: string;
+  at: SourceLocation;
+}
+
 export interface DatasetMapping {
   /** The public GraphQL type this dataset fills, e.g. `ServiceRequest`. */
   typeName: string;
@@ -69,6 +103,12 @@ export interface DatasetMapping {
   /** The public field that identifies a row; it must be a scalar field of the mapping. */
   keyField: string;
   fields: ReadonlyMap<string, FieldMapping>;
+  joins: readonly JoinMapping[];
+  /**
+   * The field (normalised as an address) that places a row at a street address: the
+   * gateway's `address(line)` entry point gathers every dataset's rows at one address.
+   */
+  addressField?: string;
   metadata: DatasetMetadata;
   at: SourceLocation;
 }

@@ -5,7 +5,14 @@
  * values (columns or liaison-written expressions): filters, order, paging and batched
  * key look-ups are all pushed into the source, never applied in memory.
  */
-import type { ValueRef } from '../config/mapping.js';
+import type { ValueRef as MappedRef } from '../config/mapping.js';
+
+/**
+ * A value the source computes: a mapped column or expression, or such a value in a
+ * canonical spelling (`normalize`), so that joins and filters match spellings that differ
+ * between departments while the comparison still runs in the source.
+ */
+export type ValueRef = MappedRef | { normalize: 'address'; of: ValueRef };
 
 export type ComparisonOp = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'contains' | 'startsWith' | 'isNull';
 
@@ -63,6 +70,33 @@ export interface KeyLookupQuery {
   keyAlias: string;
   keys: SourceValue[];
   where?: Predicate;
+  /** The order of each key's rows; needed with `perKeyLimit`. */
+  orderBy?: OrderKey[];
+  /** At most this many rows per key (a window function in SQL), for joined lists with `first`. */
+  perKeyLimit?: number;
+}
+
+export type TimeBucket = 'day' | 'week' | 'month' | 'year';
+
+/** A grouping key: a value, or the start of the day/ISO week/month/year its date or date-time falls in. */
+export interface GroupKey {
+  ref: ValueRef;
+  /** Buckets are computed on the stored value (a source's local time for date-times without offset). */
+  bucket?: TimeBucket;
+}
+
+export type Aggregate = { fn: 'count' } | { fn: 'count' | 'min' | 'max' | 'sum'; ref: ValueRef };
+
+/**
+ * Grouped aggregates, computed by the source (GROUP BY). `count` without a ref counts rows;
+ * with a ref it counts non-null values (so averages can be merged exactly as sum / count).
+ * A bucket comes back as the calendar date that starts it, 'YYYY-MM-DD'.
+ */
+export interface AggregateQuery {
+  table: string;
+  where?: Predicate;
+  groupBy: Readonly<Record<string, GroupKey>>;
+  aggregates: Readonly<Record<string, Aggregate>>;
 }
 
 export type ColumnType = 'text' | 'integer' | 'decimal' | 'boolean' | 'date' | 'timestamp' | 'timestamptz' | 'other';
@@ -81,6 +115,7 @@ export interface Source {
   find(query: FindQuery): Promise<Row[]>;
   count(query: CountQuery): Promise<number>;
   findByKeys(query: KeyLookupQuery): Promise<Row[]>;
+  aggregate(query: AggregateQuery): Promise<Row[]>;
   /** The table's columns, or `undefined` when the table does not exist. */
   describeTable(table: string): Promise<ColumnDescription[] | undefined>;
   /** Resolves when the source answers a trivial query. */
