@@ -62,9 +62,16 @@ export function checkColumns(
       report('error', `column "${name}" does not exist in table "${dataset.table}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
       return;
     }
+    const where = `column "${name}" (${column.nativeType})`;
+    // The gateway rewrites keys and addresses as text; a date or a decimal has no such spelling.
+    if (mapping.format && column.type !== 'text' && column.type !== 'integer') {
+      report('error', `${where} cannot hold keys in the format "${mapping.format.raw}": a format needs a text or integer column`);
+    }
+    if (mapping.normalize && column.type !== 'text') {
+      report('error', `${where} cannot be normalised as an ${mapping.normalize}: "normalize" needs a text column`);
+    }
     if (!field) return;
     const named = getNamedType(field.type);
-    const where = `column "${name}" (${column.nativeType})`;
     if (mapping.codes) {
       const unfit = mapping.codes.map(([raw]) => raw).filter((raw) => !rawFits(raw, column.type));
       if (unfit.length > 0) {

@@ -1,8 +1,9 @@
-import { datasetTypes } from '../schema/datasets.js';
 /**
  * Turns one `datasets.<Type>` entry (already shape-checked by the JSON Schema) into a
  * DatasetMapping, checking it against the public GraphQL type it claims to fill. Done
- * together because a code map's values are only meaningful for the field's type.
+ * together because a code map's values are only meaningful for the field's type. Joins are
+ * checked here against the schema only; whether their target is filled, and fills the
+ * field they match on, depends on the other files (see `checkJoinTargets`).
  */
 import {
   getNamedType,
@@ -16,16 +17,38 @@ import {
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
+  type GraphQLType,
 } from 'graphql';
-import type { AccessLevel, CodeMap, DatasetMapping, FieldMapping, ObjectFieldMapping, ScalarFieldMapping, ValueRef } from './mapping.js';
+import { datasetTypes } from '../schema/datasets.js';
+import { keyConverter, KeyFormatError } from './key-format.js';
+import type {
+  AccessLevel,
+  CodeMap,
+  DatasetMapping,
+  FieldMapping,
+  JoinMapping,
+  KeyFormat,
+  ObjectFieldMapping,
+  ScalarFieldMapping,
+  ValueRef,
+} from './mapping.js';
 import { pathString, type Problem } from './problem.js';
 import { didYouMean } from './suggest.js';
 import { shown } from './validate-raw.js';
 import { pointer, type KeyPath, type YamlSource } from './yaml-document.js';
 
 type CodeValue = string | number | boolean;
-export type RawValue = string | { column?: string; expression?: string; codes?: Record<string, CodeValue> };
-export type RawField = RawValue | { fields?: Record<string, RawValue>; codes?: Record<string, CodeValue>; column?: string; expression?: string };
+export type RawValue =
+  | string
+  | { column?: string; expression?: string; codes?: Record<string, CodeValue>; format?: KeyFormat; normalize?: 'address' };
+export type RawField = RawValue | { fields?: Record<string, RawValue>; codes?: Record<string, CodeValue>; format?: KeyFormat; normalize?: 'address'; column?: string; expression?: string };
+
+export interface RawJoin {
+  target: string;
+  many?: boolean;
+  on: Record<string, string>;
+  description?: string;
+}
 
 export interface RawDataset {
   title: string;
@@ -37,7 +60,13 @@ export interface RawDataset {
   table: string;
   key?: string;
   fields: Record<string, RawField>;
+  addressField?: string;
+  joins?: Record<string, RawJoin>;
 }
+
+/** A field's value is altered on its way out by at most one of these. */
+const TRANSFORMS = ['codes', 'format', 'normalize'] as const;
+
 
 /**
  * @param schemaErrorAt JSON pointers of values the JSON Schema already rejected; they are
@@ -109,6 +138,8 @@ export function resolveDataset(
   if (keyProblem) report('error', keyPath, keyProblem, keyWhere);
 
   reportUnmapped([...fieldsPath], typeName, type, new Set(Object.keys(raw.fields)));
+  const joins = resolveJoins();
+  checkAddressField();
   // The checks above tolerate rejected values; building the mapping does not.
   if (rejected(base)) return { problems };
 
@@ -120,8 +151,90 @@ export function resolveDataset(
   };
   if (raw.license !== undefined) metadata.license = raw.license;
   if (raw.accrualPeriodicity !== undefined) metadata.accrualPeriodicity = raw.accrualPeriodicity;
-  const dataset: DatasetMapping = { typeName, table: raw.table, keyField, fields, metadata, at: source.keyAt(base) };
+  const dataset: DatasetMapping = { typeName, table: raw.table, keyField, fields, joins, metadata, at: source.keyAt(base) };
+  if (raw.addressField !== undefined) dataset.addressField = raw.addressField;
   return { dataset, problems };
+
+  /** Checks each join against the public schema; only the ones without a problem are returned. */
+  function resolveJoins(): JoinMapping[] {
+    const joinsPath: KeyPath = [...base, 'joins'];
+    if (raw.joins === undefined || !isMap(raw.joins) || schemaErrorAt.includes(pointer(joinsPath))) return [];
+    const resolved: JoinMapping[] = [];
+    const names = [...datasets.keys()].sort();
+    for (const [name, join] of Object.entries(raw.joins)) {
+      const path: KeyPath = [...joinsPath, name];
+      const before = problems.length;
+      if (!/^[_A-Za-z][_0-9A-Za-z]*$/.test(name) || name.startsWith('__')) {
+        report('error', path, `"${name}" cannot be a field name: use letters, digits and _, starting with a letter (e.g. serviceRequest)`);
+      } else if (publicFields[name]) {
+        report('error', path, `"${name}" is already a field of ${typeName}; a join becomes a new field, so give it another name`);
+      }
+      if (!isMap(join) || schemaErrorAt.includes(pointer(path))) continue;
+
+      let target: GraphQLObjectType | undefined;
+      if (!rejected([...path, 'target'])) {
+        target = datasets.get(join.target)?.type;
+        if (!target) {
+          const exists = schema.getType(join.target) !== undefined;
+          const hint = didYouMean(join.target, names, { ignoreCase: true }) || ` (dataset types: ${names.join(', ')})`;
+          report('error', [...path, 'target'], `target ${shown(source, [...path, 'target'], join.target)} is ${exists ? 'not a dataset type' : 'not a type of the public schema'}${hint}`, 'value');
+        }
+      }
+      if (rejected([...path, 'on']) || !isMap(join.on)) continue;
+      const [entry] = Object.entries(join.on);
+      if (!entry) continue;
+      const [from, to] = entry;
+      const onPath: KeyPath = [...path, 'on', from];
+
+      const fromField = publicFields[from];
+      const fromMapping = fields.get(from);
+      if (!fromField) {
+        report('error', onPath, `${typeName} has no field "${from}" to join from${didYouMean(from, Object.keys(publicFields), { ignoreCase: true })}`);
+      } else if (!fromMapping) {
+        // A field the JSON Schema rejected is reported there; one that is not written at all, here.
+        if (!(from in raw.fields)) report('error', onPath, `"${from}" must be mapped under "fields" to join on it`);
+      } else if (fromMapping.kind !== 'scalar') {
+        report('error', onPath, `"${from}" is a ${getNamedType(fromField.type).name} made of several values; a join matches on a single value`);
+      }
+
+      const toField = target?.getFields()[to];
+      if (target && !toField) {
+        report('error', onPath, `${target.name} has no field "${to}"${didYouMean(to, Object.keys(target.getFields()), { ignoreCase: true })}`, 'value');
+      }
+      if (toField && fromField && fromMapping?.kind === 'scalar') {
+        const mismatch = keyMismatch(fromField.type, toField.type);
+        if (mismatch) {
+          report('error', onPath, `${typeName}.${from} (${String(fromField.type)}) cannot be joined to ${target!.name}.${to} (${String(toField.type)}): ${mismatch}`);
+        }
+      }
+      if (problems.length > before || !target || rejected(path)) continue;
+      const mapping: JoinMapping = { name, target: target.name, cardinality: join.many === true ? 'many' : 'one', from, to, at: source.keyAt(path) };
+      if (join.description !== undefined) mapping.description = join.description;
+      resolved.push(mapping);
+    }
+    return resolved;
+  }
+
+  /** The address field must hold a normalised text address, or rows would never meet across departments. */
+  function checkAddressField() {
+    const path: KeyPath = [...base, 'addressField'];
+    const name = raw.addressField;
+    if (name === undefined || rejected(path)) return;
+    const written = shown(source, path, name);
+    const field = publicFields[name];
+    const mapping = fields.get(name);
+    let problem: string | undefined;
+    if (!field) {
+      problem = `addressField ${written} is not a field of ${typeName}${didYouMean(name, Object.keys(publicFields), { ignoreCase: true })}`;
+    } else if (!mapping) {
+      if (!(name in raw.fields)) problem = `addressField ${written} must be mapped under "fields"`;
+    } else if (mapping.kind !== 'scalar' || getNamedType(field.type).name !== 'String') {
+      problem = `addressField ${written} must be a String field, not ${String(field.type)}`;
+    } else if (mapping.normalize !== 'address') {
+      problem = `addressField ${written} must be mapped with "normalize: address", so that the same address matches across departments`;
+    }
+    if (problem) report('error', path, problem, 'value');
+  }
 
   function reportUnmapped(path: KeyPath, owner: string, objectType: GraphQLObjectType, mapped: ReadonlySet<string>) {
     for (const field of Object.values(objectType.getFields())) {
@@ -149,9 +262,11 @@ export function resolveDataset(
         report('error', path, `"${field.name}" is a ${named.name}, which has fields of its own: map them with { fields: { ${example} } }`);
         return undefined;
       }
-      const objectField = rawField as { fields: Record<string, RawValue>; codes?: unknown };
-      if (objectField.codes !== undefined) {
-        report('error', [...path, 'codes'], `"codes" cannot be used with "fields": give each of ${named.name}'s fields its own codes`);
+      const objectField = rawField as { fields: Record<string, RawValue> } & Partial<Record<(typeof TRANSFORMS)[number], unknown>>;
+      for (const key of TRANSFORMS) {
+        if (objectField[key] !== undefined) {
+          report('error', [...path, key], `"${key}" cannot be used with "fields": give it to each of ${named.name}'s fields that needs it`);
+        }
       }
       const subFields = new Map<string, ScalarFieldMapping>();
       const available = named.getFields();
@@ -189,9 +304,35 @@ export function resolveDataset(
           ? { column: rawValue.column }
           : { expression: rawValue.expression ?? '' };
     const mapping: ScalarFieldMapping = { kind: 'scalar', name: field.name, ref, at: source.keyAt(path) };
-    if (typeof rawValue === 'object' && rawValue.codes !== undefined) {
+    if (typeof rawValue !== 'object') return mapping;
+    const named = getNamedType(field.type);
+    // One way to alter a value: codes pick public values themselves, a format or a
+    // normalised spelling would then change them again.
+    const given = Object.keys(rawValue).filter((key): key is (typeof TRANSFORMS)[number] => (TRANSFORMS as readonly string[]).includes(key));
+    for (const key of given.slice(1)) {
+      report('error', [...path, key], `"${key}" cannot be used with "${given[0]}": a field takes only one of ${TRANSFORMS.map((name) => `"${name}"`).join(', ')}`);
+    }
+    for (const key of ['format', 'normalize'] as const) {
+      if (rawValue[key] === undefined || rejected([...path, key])) continue;
+      if (named.name !== 'ID' && named.name !== 'String') {
+        report('error', [...path, key], `"${key}" is only for ID and String fields, and "${field.name}" is ${String(field.type)}`);
+      } else if (key === 'format') {
+        const format = rawValue.format!;
+        try {
+          keyConverter(format);
+          mapping.format = { raw: format.raw, public: format.public };
+        } catch (error) {
+          if (!(error instanceof KeyFormatError)) throw error;
+          // Point at the template the message is about, when it names one.
+          const which = /^(raw|public) template/.exec(error.message)?.[1];
+          report('error', which ? [...path, 'format', which] : [...path, 'format'], `invalid format: ${error.message}`, which ? 'value' : 'key');
+        }
+      } else {
+        mapping.normalize = rawValue.normalize!;
+      }
+    }
+    if (rawValue.codes !== undefined) {
       const codes: [CodeValue, CodeValue][] = [];
-      const named = getNamedType(field.type);
       for (const [written, value] of Object.entries(rawValue.codes)) {
         const codePath: KeyPath = [...path, 'codes', written];
         const checked = publicValue(named, value, shown(source, codePath, value));
@@ -269,4 +410,16 @@ function unmappable(field: GraphQLField<unknown, unknown>, datasets: ReadonlyMap
   if (isScalarType(named) || isEnumType(named)) return '';
   if (isObjectType(named) && !datasets.has(named.name)) return '';
   return 'it refers to another dataset or an abstract type, which the gateway links itself';
+}
+
+/**
+ * Why a join cannot compare values of these two types, or '' when it can: both must be
+ * single scalars of one type, except that ID and String compare as the same text.
+ */
+function keyMismatch(from: GraphQLType, to: GraphQLType): string {
+  const single = (type: GraphQLType) => !isListType(getNullableType(type)) && isScalarType(getNamedType(type));
+  if (!single(from) || !single(to)) return 'a join compares single scalar values (ID, String, Int, …)';
+  const text = (name: string) => (name === 'ID' || name === 'String' ? 'text' : name);
+  if (text(getNamedType(from).name) !== text(getNamedType(to).name)) return 'both must have the same type (ID and String match each other)';
+  return '';
 }

@@ -1,15 +1,16 @@
 /**
  * Loads every connector mapping in a directory. Each file stands alone: a file with any
  * error contributes no datasets, but never keeps the other files from loading, because one
- * department's typo must not take the whole city's gateway down.
+ * department's typo must not take the whole city's gateway down. Only joins look across
+ * files, and a join to a department that is missing is a warning, not an error.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import type { GraphQLSchema } from 'graphql';
 import { resolveConnector } from './connector.js';
 import type { Environment } from './interpolate.js';
-import type { ConnectorMapping } from './mapping.js';
-import { hasErrors, sortProblems, type Problem } from './problem.js';
+import type { ConnectorMapping, DatasetMapping } from './mapping.js';
+import { hasErrors, pathString, sortProblems, type Problem } from './problem.js';
 import { validateRaw } from './validate-raw.js';
 import { readYaml, type KeyPath, type YamlSource } from './yaml-document.js';
 
@@ -35,6 +36,7 @@ export async function loadMappings(dir: string, schema: GraphQLSchema, options: 
   const names = (await readdir(dir)).filter(isMappingFile).sort();
   const files = await Promise.all(names.map((name) => loadFile(resolve(dir, name), schema, env)));
   checkAcrossFiles(files);
+  checkJoinTargets(files);
   return {
     mappings: files.flatMap((file) => (file.mapping && !hasErrors(file.problems) ? [file.mapping] : [])),
     problems: sortProblems(files.flatMap((file) => file.problems)),
@@ -110,6 +112,60 @@ function checkAcrossFiles(files: LoadedFile[]): void {
             : `${value} is already filled by ${other}; a type can be filled by only one mapping file`,
       });
       delete entry.file.mapping;
+    }
+  }
+}
+
+/**
+ * A join's target may be filled by another file, so this runs once every file is resolved.
+ * The target is judged by the files that load on their own: if one fills it but does not map
+ * the field the join matches on, the join's file has an error. A target no loaded file fills
+ * is a warning: the engine leaves the join out while that department is missing (or broken).
+ */
+function checkJoinTargets(files: LoadedFile[]): void {
+  const loaded = () => files.filter((file): file is LoadedFile & { mapping: ConnectorMapping } => file.mapping !== undefined && !hasErrors(file.problems));
+  const filled = (list: ReturnType<typeof loaded>) =>
+    new Map(list.flatMap((file) => file.mapping.datasets.map((dataset) => [dataset.typeName, { file, dataset }] as const)));
+  const joinsOf = (file: LoadedFile & { mapping: ConnectorMapping }) =>
+    file.mapping.datasets.flatMap((dataset) => dataset.joins.map((join) => ({ dataset, join })));
+  const report = (file: LoadedFile, severity: Problem['severity'], path: KeyPath, message: string, where: 'key' | 'value') => {
+    const source = file.source!;
+    file.problems.push({ severity, ...(where === 'key' ? source.keyAt(path) : source.valueAt(path)), path: pathString(path), message });
+  };
+  const joinPath = (dataset: DatasetMapping, name: string): KeyPath => ['datasets', dataset.typeName, 'joins', name];
+
+  const before = loaded();
+  const targets = filled(before);
+  for (const file of before) {
+    for (const { dataset, join } of joinsOf(file)) {
+      const owner = targets.get(join.target);
+      const to = owner?.dataset.fields.get(join.to);
+      if (!owner || to?.kind === 'scalar') continue;
+      const other = owner.file === file ? `this file, line ${owner.dataset.at.line}` : `${relative(process.cwd(), owner.file.source!.file)}:${owner.dataset.at.line}`;
+      report(
+        file,
+        'error',
+        [...joinPath(dataset, join.name), 'on', join.from],
+        `${join.target} (filled by ${other}) does not map "${join.to}", so "${join.name}" has nothing to match on: map it there, or join on another field`,
+        'value',
+      );
+    }
+  }
+  for (const file of files) if (hasErrors(file.problems)) delete file.mapping;
+
+  // Warnings are judged against what finally loads, so a target dropped just above counts as missing.
+  const after = loaded();
+  const served = filled(after);
+  for (const file of after) {
+    for (const { dataset, join } of joinsOf(file)) {
+      if (served.has(join.target)) continue;
+      report(
+        file,
+        'warning',
+        [...joinPath(dataset, join.name), 'target'],
+        `no mapping file that loads fills ${join.target}, so the join "${join.name}" is left out until one does`,
+        'value',
+      );
     }
   }
 }

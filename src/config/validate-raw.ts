@@ -114,6 +114,11 @@ function toProblem(source: YamlSource, error: ErrorObject): Problem {
     case 'minItems':
     case 'minProperties':
       return problem(path, 'must not be empty: give at least one entry');
+    case 'maxProperties': {
+      const limit = Number(params['limit']);
+      const entries = `${limit} ${limit === 1 ? 'entry' : 'entries'}`;
+      return problem(path, (parentSchema as { minProperties?: number }).minProperties === limit ? `must have exactly ${entries}` : `must have at most ${entries}`);
+    }
     case 'minimum':
       return problem(path, `must be at least ${String(params['limit'])}`);
     case 'oneOf': {

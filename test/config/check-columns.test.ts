@@ -12,6 +12,7 @@ const NATURAL: Record<string, ColumnType> = { ID: 'text', String: 'text', Int: '
 let schema: GraphQLSchema;
 let requests: DatasetMapping;
 let permits: DatasetMapping;
+let orders: DatasetMapping;
 let crmFile: string;
 
 /** The columns a correct table would have: every mapped column, typed to suit its field, NOT NULL. */
@@ -42,6 +43,7 @@ beforeAll(async () => {
   const find = (typeName: string) => loaded.mappings.flatMap((mapping) => mapping.datasets).find((dataset) => dataset.typeName === typeName)!;
   requests = find('ServiceRequest');
   permits = find('Permit');
+  orders = find('WorkOrder');
   crmFile = join(REPO, 'connectors/crm-311.yaml');
 });
 
@@ -68,7 +70,7 @@ describe('checkColumns', () => {
   it('reports a missing column of an object field at the sub-field', () => {
     const problems = checkColumns(requests, columnsFor(requests, { LON_NUM: null, LONG_NUM: { type: 'decimal' } }), schema, crmFile);
     expect(problems).toEqual([
-      expect.objectContaining({ line: 82, path: 'datasets.ServiceRequest.fields.location.fields.longitude', message: expect.stringContaining('column "LON_NUM" does not exist in table "SR_CASE" (did you mean "LONG_NUM"?)') }),
+      expect.objectContaining({ line: 85, path: 'datasets.ServiceRequest.fields.location.fields.longitude', message: expect.stringContaining('column "LON_NUM" does not exist in table "SR_CASE" (did you mean "LONG_NUM"?)') }),
     ]);
   });
 
@@ -81,7 +83,7 @@ describe('checkColumns', () => {
     );
     expect(problems.map(({ line, message }) => ({ line, message }))).toEqual([
       { line: 73, message: 'column "CREATED_DT" (varchar(30)) cannot serve requestedAt: DateTime needs a timestamp or timestamptz column' },
-      { line: 81, message: 'column "LAT_NUM" (timestamp) cannot serve latitude: Float needs an integer or decimal column' },
+      { line: 84, message: 'column "LAT_NUM" (timestamp) cannot serve latitude: Float needs an integer or decimal column' },
     ]);
   });
 
@@ -97,7 +99,7 @@ describe('checkColumns', () => {
       join(REPO, 'connectors/permits.yaml'),
     );
     expect(problems.map(({ line, path, severity }) => ({ line, path, severity }))).toEqual([
-      { line: 80, path: 'datasets.Permit.fields.housingUnits', severity: 'error' },
+      { line: 82, path: 'datasets.Permit.fields.housingUnits', severity: 'error' },
     ]);
     expect(problems[0]!.message).toContain('Int needs an integer or decimal column');
   });
@@ -105,7 +107,7 @@ describe('checkColumns', () => {
   it('checks coded columns against the raw codes, loosely', () => {
     const asInteger = checkColumns(requests, columnsFor(requests, { CHANNEL_CD: { type: 'integer', nativeType: 'int' } }), schema, crmFile);
     expect(asInteger).toEqual([
-      expect.objectContaining({ line: 84, path: 'datasets.ServiceRequest.fields.source', message: 'column "CHANNEL_CD" (int) cannot hold the codes "P", "W", "M", "E", "I", "S", "O"' }),
+      expect.objectContaining({ line: 87, path: 'datasets.ServiceRequest.fields.source', message: 'column "CHANNEL_CD" (int) cannot hold the codes "P", "W", "M", "E", "I", "S", "O"' }),
     ]);
     // Text codes in a text column, whatever the public type: fine.
     expect(checkColumns(requests, columnsFor(requests, { CHANNEL_CD: { type: 'text', nativeType: 'char(1)' } }), schema, crmFile)).toEqual([]);
@@ -128,6 +130,40 @@ describe('checkColumns', () => {
     expect(checkColumns(requests, columnsFor(requests, { CREATED_DT: { nullable: true, type: 'timestamptz', nativeType: 'timestamptz' } }), schema, crmFile)).toEqual([
       expect.objectContaining({ severity: 'warning', line: 73, message: 'column "CREATED_DT" (timestamptz) allows NULL but requestedAt is DateTime!; a NULL row makes the query fail' }),
     ]);
+  });
+
+  it('accepts a formatted key from a text or an integer column only', () => {
+    const worksFile = join(REPO, 'connectors/public-works.yaml');
+    expect(checkColumns(orders, columnsFor(orders, { srnumber: { type: 'text', nativeType: 'varchar(12)' } }), schema, worksFile)).toEqual([]);
+    expect(checkColumns(orders, columnsFor(orders, { srnumber: { type: 'integer', nativeType: 'int' } }), schema, worksFile)).toEqual([]);
+    expect(checkColumns(orders, columnsFor(orders, { srnumber: { type: 'decimal', nativeType: 'numeric(10,2)' } }), schema, worksFile)).toEqual([
+      {
+        severity: 'error',
+        file: worksFile,
+        line: 58,
+        column: 7,
+        path: 'datasets.WorkOrder.fields.serviceRequestId',
+        message: 'column "srnumber" (numeric(10,2)) cannot hold keys in the format "{year}-{seq:d}": a format needs a text or integer column',
+      },
+    ]);
+  });
+
+  it('normalises addresses from text columns only, and leaves expressions to the database', () => {
+    expect(checkColumns(requests, columnsFor(requests, { ADDR_LINE: { type: 'integer', nativeType: 'int' } }), schema, crmFile)).toEqual([
+      {
+        severity: 'error',
+        file: crmFile,
+        line: 77,
+        column: 7,
+        path: 'datasets.ServiceRequest.fields.address',
+        message: 'column "ADDR_LINE" (int) cannot be normalised as an address: "normalize" needs a text column',
+      },
+    ]);
+    expect(checkColumns(requests, columnsFor(requests, { ADDR_LINE: { type: 'other', nativeType: 'jsonb' } }), schema, crmFile)).toHaveLength(1);
+    // Permit's originalAddress1 is a normalised expression: no column to check.
+    const originalAddress1 = permits.fields.get('originalAddress1') as ScalarFieldMapping;
+    expect(originalAddress1).toMatchObject({ normalize: 'address', ref: { expression: expect.any(String) } });
+    expect(checkColumns(permits, columnsFor(permits), schema, join(REPO, 'connectors/permits.yaml'))).toEqual([]);
   });
 
   it('does not warn about nullable parts of a nullable object: a missing coordinate makes `location` null', () => {

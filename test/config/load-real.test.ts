@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMappings, type LoadedMappings } from '../../src/config/load-mappings.js';
 import type { ConnectorMapping, DatasetMapping, ObjectFieldMapping, ScalarFieldMapping } from '../../src/config/mapping.js';
+import { keyConverter } from '../../src/config/key-format.js';
 import { Secret } from '../../src/config/secret.js';
 import { BASE, errors, publicSchema, REPO, tempDir } from './helpers.js';
 
@@ -74,10 +75,10 @@ describe('the real connector mappings', () => {
 
     const location = requests.fields.get('location') as ObjectFieldMapping;
     expect(location.kind).toBe('object');
-    expect(location.at.line).toBe(79);
+    expect(location.at.line).toBe(82);
     expect([...location.fields.values()].map(({ name, ref, at }) => ({ name, ref, line: at.line }))).toEqual([
-      { name: 'latitude', ref: { column: 'LAT_NUM' }, line: 81 },
-      { name: 'longitude', ref: { column: 'LON_NUM' }, line: 82 },
+      { name: 'latitude', ref: { column: 'LAT_NUM' }, line: 84 },
+      { name: 'longitude', ref: { column: 'LON_NUM' }, line: 85 },
     ]);
   });
 
@@ -92,15 +93,91 @@ describe('the real connector mappings', () => {
     expect(scalar(permits, 'housingUnits').ref).toEqual({ column: 'HOUSING_UNITS' });
   });
 
-  it('resolve WorkOrder, whose serviceRequestId is an expression', () => {
+  it('resolve WorkOrder, whose serviceRequestId is stored in a short form and published in the CRM’s', () => {
     const works = byName(loaded, 'public-works');
     const orders = dataset(works, 'WorkOrder');
     expect(orders.metadata.accrualPeriodicity).toBe('R/P1D');
-    expect(scalar(orders, 'serviceRequestId').ref).toEqual({
-      expression: `'SR-' || split_part(srnumber, '-', 1) || '-' || lpad(split_part(srnumber, '-', 2), 8, '0')`,
+    const serviceRequestId = scalar(orders, 'serviceRequestId');
+    expect(serviceRequestId).toEqual({
+      kind: 'scalar',
+      name: 'serviceRequestId',
+      ref: { column: 'srnumber' },
+      format: { raw: '{year}-{seq:d}', public: 'SR-{year}-{seq:8}' },
+      at: { file: works.file, line: 58, column: 7 },
     });
+    expect(keyConverter(serviceRequestId.format!).toPublic('24-12345')).toBe('SR-24-00012345');
     expect(scalar(orders, 'status').codes).toContainEqual(['INPROG', 'IN_PROGRESS']);
     expect(orders.fields.get('location')?.kind).toBe('object');
+  });
+
+  it('normalise each dataset’s street address, and name it as the addressField', () => {
+    const expected = [
+      { name: 'crm-311', typeName: 'ServiceRequest', field: 'address', ref: { column: 'ADDR_LINE' }, line: 77 },
+      { name: 'permits', typeName: 'Permit', field: 'originalAddress1', ref: { expression: `CONCAT_WS(' ', "B1_HSE_NBR", "B1_STR_DIR", "B1_STR_NAME", "B1_STR_SUFFIX")` }, line: 71 },
+      { name: 'public-works', typeName: 'WorkOrder', field: 'address', ref: { column: 'location' }, line: 48 },
+    ];
+    for (const { name, typeName, field, ref, line } of expected) {
+      const mapping = byName(loaded, name);
+      const data = dataset(mapping, typeName);
+      expect(data.addressField).toBe(field);
+      expect(scalar(data, field)).toEqual({ kind: 'scalar', name: field, ref, normalize: 'address', at: { file: mapping.file, line, column: 7 } });
+    }
+  });
+
+  it('give format and normalize only to the fields the files mark', () => {
+    const marked = loaded.mappings
+      .flatMap((mapping) => mapping.datasets)
+      .flatMap((data) => [...data.fields.values()].flatMap((field) => (field.kind === 'scalar' ? [field] : [...field.fields.values()])).map((field) => ({ data, field })))
+      .filter(({ field }) => field.format !== undefined || field.normalize !== undefined)
+      .map(({ data, field }) => `${data.typeName}.${field.name}: ${field.format ? 'format' : field.normalize}`);
+    expect(marked.sort()).toEqual(['Permit.originalAddress1: address', 'ServiceRequest.address: address', 'WorkOrder.address: address', 'WorkOrder.serviceRequestId: format']);
+  });
+
+  it('resolve the joins between the three departments', () => {
+    const joins = (name: string, typeName: string) => dataset(byName(loaded, name), typeName).joins;
+    const at = (name: string, line: number) => ({ file: join(CONNECTORS, `${name}.yaml`), line, column: 7 });
+    expect(joins('public-works', 'WorkOrder')).toEqual([
+      {
+        name: 'serviceRequest',
+        target: 'ServiceRequest',
+        cardinality: 'one',
+        from: 'serviceRequestId',
+        to: 'id',
+        description: 'The 311 request this work order came from.',
+        at: at('public-works', 68),
+      },
+    ]);
+    expect(joins('crm-311', 'ServiceRequest')).toEqual([
+      {
+        name: 'workOrders',
+        target: 'WorkOrder',
+        cardinality: 'many',
+        from: 'id',
+        to: 'serviceRequestId',
+        description: 'The work orders Public Works opened for this request.',
+        at: at('crm-311', 95),
+      },
+      {
+        name: 'permitsAtAddress',
+        target: 'Permit',
+        cardinality: 'many',
+        from: 'address',
+        to: 'originalAddress1',
+        description: 'Permits at the same street address.',
+        at: at('crm-311', 100),
+      },
+    ]);
+    expect(joins('permits', 'Permit')).toEqual([
+      {
+        name: 'serviceRequestsAtAddress',
+        target: 'ServiceRequest',
+        cardinality: 'many',
+        from: 'originalAddress1',
+        to: 'address',
+        description: '311 requests at the same street address.',
+        at: at('permits', 92),
+      },
+    ]);
   });
 
   it('take source kind and connection from the environment when set', async () => {
