@@ -30,6 +30,14 @@ const pgTypes = (createRequire(import.meta.url)('pg') as { types: { getTypeParse
 // knex logs pool and cancellation warnings to the console; a source never logs.
 const silent: Knex.Logger = { warn: () => {}, error: () => {}, debug: () => {}, deprecate: () => {} };
 
+const UTC_ZONE = "set time zone 'UTC'";
+
+type RawConnection = { query(sql: string, cb: (err: unknown) => void): void };
+
+function pinUtc(conn: RawConnection, done: (err: unknown, conn: unknown) => void): void {
+  conn.query(UTC_ZONE, (err) => done(err, conn));
+}
+
 export function connect(config: SourceConfig): Connected {
   const pool = { min: config.pool.min, max: config.pool.max };
   const common = { log: silent, acquireConnectionTimeout: Math.max(10_000, config.queryTimeoutMs) };
@@ -40,7 +48,8 @@ export function connect(config: SourceConfig): Connected {
         db: knex({
           ...common,
           client: 'pg',
-          pool,
+          // Instants are truncated to day/week/month/year buckets in the session zone: pin it to UTC, as for MySQL.
+          pool: { ...pool, afterCreate: pinUtc },
           connection: {
             connectionString: config.connection.reveal(),
             // Per-client parsers: the global pg.types stay untouched for any other pool in the process.
@@ -52,6 +61,9 @@ export function connect(config: SourceConfig): Connected {
       const location = config.connection.reveal();
       const inMemory = location === '' || location === 'memory://';
       const pglite = new PGlite(inMemory ? undefined : location, { parsers: PG_PARSERS as Record<number, (text: string) => unknown> });
+      // Session zone UTC, as for PostgreSQL. PGlite runs statements one at a time in call order, so this runs
+      // before any query; if it fails, so will the first query, which reports the failure.
+      pglite.exec(UTC_ZONE).catch(() => {});
       // knex-pglite forces a single connection and refuses a pool setting.
       return {
         timeoutMode: 'abandon',

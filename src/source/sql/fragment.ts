@@ -4,7 +4,7 @@
  * Predicates, order keys and selections are built as fragments so that one compiler
  * serves every dialect and the query builder only ever sees whole, bound pieces.
  */
-import type { ValueRef } from '../../config/mapping.js';
+import type { ValueRef as MappedRef } from '../../config/mapping.js';
 
 export interface Fragment {
   sql: string;
@@ -20,7 +20,7 @@ export const FALSE: Fragment = { sql: '1 = 0', bindings: [] };
  * its `?` are escaped because knex would otherwise take them for value placeholders
  * (PostgreSQL's JSON operators use `?`).
  */
-export function refFragment(ref: ValueRef): Fragment {
+export function refFragment(ref: MappedRef): Fragment {
   if ('column' in ref) return { sql: '??', bindings: [ref.column] };
   return { sql: `(${ref.expression.replace(/\?/g, '\\?')})`, bindings: [] };
 }

@@ -21,7 +21,8 @@
  */
 import type { Predicate, SourceValue } from '../source.js';
 import type { Dialect } from './dialects/index.js';
-import { FALSE, type Fragment, join, param, refFragment, sql, TRUE } from './fragment.js';
+import { FALSE, type Fragment, join, param, sql, TRUE } from './fragment.js';
+import { valueFragment } from './ref.js';
 
 /** A predicate the planner should never have produced; its message carries no values. */
 export class InvalidQueryError extends Error {
@@ -56,7 +57,7 @@ export function compilePredicate(predicate: Predicate, dialect: Dialect): Fragme
 }
 
 function compileCompare(predicate: Extract<Predicate, { kind: 'compare' }>, dialect: Dialect): Fragment {
-  const ref = refFragment(predicate.ref);
+  const ref = valueFragment(predicate.ref, dialect);
   const { op, value } = predicate;
   const isNull = sql('{} is null', ref);
   const isNotNull = sql('{} is not null', ref);

@@ -1,13 +1,14 @@
 /**
- * The source-neutral queries (FindQuery, CountQuery, KeyLookupQuery) → knex query builders.
+ * The source-neutral queries (FindQuery, CountQuery, KeyLookupQuery, AggregateQuery) → knex query builders.
  * Shared by every dialect; works on a connected knex or on a connection-less one (for
  * compiling SQL that can be reviewed without a server, see compileFind).
  */
 import type { Knex } from 'knex';
-import type { CountQuery, FindQuery, KeyLookupQuery, OrderKey, Selection, SourceValue } from '../source.js';
+import type { AggregateQuery, CountQuery, FindQuery, KeyLookupQuery, OrderKey, Selection, SourceValue } from '../source.js';
 import type { Dialect } from './dialects/index.js';
-import { type Fragment, join, param, refFragment, sql } from './fragment.js';
-import { compilePredicate } from './predicate.js';
+import { type Fragment, join, param, sql } from './fragment.js';
+import { compilePredicate, InvalidQueryError } from './predicate.js';
+import { valueFragment } from './ref.js';
 
 function identifier(name: string): Fragment {
   return { sql: '??', bindings: [name] };
@@ -17,12 +18,12 @@ function raw(db: Knex, fragment: Fragment): Knex.Raw {
   return db.raw(fragment.sql, fragment.bindings as Knex.RawBinding[]);
 }
 
-function selectList(db: Knex, select: Selection): Knex.Raw[] {
-  return Object.entries(select).map(([alias, ref]) => raw(db, sql('{} as {}', refFragment(ref), identifier(alias))));
+function selectList(db: Knex, dialect: Dialect, select: Selection): Knex.Raw[] {
+  return Object.entries(select).map(([alias, ref]) => raw(db, sql('{} as {}', valueFragment(ref, dialect), identifier(alias))));
 }
 
 function orderKeyFragment(key: OrderKey, dialect: Dialect): Fragment {
-  const ref = refFragment(key.ref);
+  const ref = valueFragment(key.ref, dialect);
   if (!key.recode || key.recode.length === 0) return dialect.orderKey(ref, key.direction);
   // Raw codes missing from the map become NULL and so sort with the NULLs.
   const branches = key.recode.map(([rawValue, value]) => sql('when {} then {}', param(rawValue), dialect.recodeResult(value)));
@@ -35,8 +36,12 @@ function applyWhere(builder: Knex.QueryBuilder, where: FindQuery['where'], diale
   return builder.whereRaw(condition.sql, condition.bindings as Knex.RawBinding[]);
 }
 
+function orderFragment(keys: OrderKey[], dialect: Dialect): Fragment {
+  return join(keys.map((key) => orderKeyFragment(key, dialect)), ', ');
+}
+
 export function buildFind(db: Knex, dialect: Dialect, query: FindQuery): Knex.QueryBuilder {
-  const builder = applyWhere(db.select(selectList(db, query.select)).from(query.table), query.where, dialect);
+  const builder = applyWhere(db.select(selectList(db, dialect, query.select)).from(query.table), query.where, dialect);
   // Paging past the first page needs a total order to be repeatable (and SQL Server's OFFSET needs an
   // ORDER BY at all). The engine appends the dataset key; if it gave no order, every selected value is
   // the best we have. A first page without an order needs none, so none is invented (some values,
@@ -46,7 +51,7 @@ export function buildFind(db: Knex, dialect: Dialect, query: FindQuery): Knex.Qu
       ? query.orderBy
       : Object.values(query.select).map((ref) => ({ ref, direction: 'asc' as const }));
   if (keys.length > 0) {
-    const order = join(keys.map((key) => orderKeyFragment(key, dialect)), ', ');
+    const order = orderFragment(keys, dialect);
     builder.orderByRaw(order.sql, order.bindings as Knex.RawBinding[]);
   }
   builder.limit(query.limit);
@@ -58,13 +63,46 @@ export function buildCount(db: Knex, dialect: Dialect, query: CountQuery): Knex.
   return applyWhere(db.from(query.table).count({ n: '*' }), query.where, dialect);
 }
 
-/** One statement of a key look-up; the caller splits `keys` so that it fits the dialect's parameter limit. */
+/** The row-number column and derived-table name of a per-key-limited look-up; never returned. */
+const ROW_NUMBER = '__civicgraph_rn';
+const KEYED = '__civicgraph_keyed';
+
+/**
+ * One statement of a key look-up; the caller splits `keys` so that it fits the dialect's parameter limit
+ * (a per-key limit holds per key, so splitting the keys keeps it exact).
+ *
+ * With `perKeyLimit`, each key's rows are numbered in `orderBy` order by a window function and only the
+ * first rows are kept:
+ *   SELECT <aliases> FROM (SELECT <select>, <key> AS <keyAlias>,
+ *     ROW_NUMBER() OVER (PARTITION BY <key> ORDER BY <orderBy>) AS rn FROM t WHERE <key> IN (…) AND <where>) x
+ *   WHERE rn <= ? ORDER BY rn
+ * so each key's rows arrive in order. Without it, `orderBy` is a plain ORDER BY.
+ */
 export function buildFindByKeys(db: Knex, dialect: Dialect, query: KeyLookupQuery, keys: SourceValue[]): Knex.QueryBuilder {
   const select = { ...query.select, [query.keyAlias]: query.key };
-  const builder = db.select(selectList(db, select)).from(query.table);
-  const inList = sql('{} in ({})', refFragment(query.key), join(keys.map(param), ', '));
-  builder.whereRaw(inList.sql, inList.bindings as Knex.RawBinding[]);
-  return applyWhere(builder, query.where, dialect);
+  const key = valueFragment(query.key, dialect);
+  const inList = sql('{} in ({})', key, join(keys.map(param), ', '));
+  const order = query.orderBy && query.orderBy.length > 0 ? orderFragment(query.orderBy, dialect) : undefined;
+  const lookup = (columns: Knex.Raw[]) => {
+    const builder = db.select(columns).from(query.table);
+    builder.whereRaw(inList.sql, inList.bindings as Knex.RawBinding[]);
+    return applyWhere(builder, query.where, dialect);
+  };
+  if (query.perKeyLimit === undefined) {
+    const builder = lookup(selectList(db, dialect, select));
+    if (order) builder.orderByRaw(order.sql, order.bindings as Knex.RawBinding[]);
+    return builder;
+  }
+  if (!Number.isSafeInteger(query.perKeyLimit) || query.perKeyLimit < 0) throw new InvalidQueryError('perKeyLimit must be a whole number');
+  // SQL Server requires an ORDER BY in the window; without an order, any rows of the key will do.
+  const rowNumber = sql('row_number() over (partition by {} order by {}) as {}', key, order ?? key, identifier(ROW_NUMBER));
+  const inner = lookup([...selectList(db, dialect, select), raw(db, rowNumber)]);
+  const columns = Object.keys(select).map((alias) => raw(db, sql('{}.{}', identifier(KEYED), identifier(alias))));
+  return db
+    .select(columns)
+    .from(inner.as(KEYED))
+    .whereRaw('??.?? <= ?', [KEYED, ROW_NUMBER, query.perKeyLimit])
+    .orderByRaw('??.??', [KEYED, ROW_NUMBER]);
 }
 
 /** Keys worth asking for: NULL never equals a key, and asking twice for one key is waste. */
@@ -85,4 +123,50 @@ export function distinctKeys(keys: SourceValue[]): SourceValue[] {
 export function keyChunkSize(db: Knex, dialect: Dialect, query: KeyLookupQuery): number {
   const others = buildFindByKeys(db, dialect, query, [null]).toSQL().bindings.length - 1;
   return Math.max(1, dialect.maxBindings - others);
+}
+
+const AGGREGATE_FUNCTIONS = new Set(['count', 'min', 'max', 'sum']);
+/** The column an aggregate query with neither groups nor aggregates selects, so that its SQL is valid. */
+export const NO_COLUMNS = '__civicgraph_none';
+
+/**
+ * Grouped aggregates. The group keys and aggregated values are computed in a derived table and
+ * grouped by its column names in the outer query:
+ *   SELECT g0 AS <alias>, count(*) AS <alias>, sum(v1) AS <alias>
+ *   FROM (SELECT <key or bucket> AS g0, <ref> AS v1 FROM t WHERE <where>) x GROUP BY g0
+ * Repeating a key expression in GROUP BY would not do: a normalised address carries bound
+ * parameters, and PostgreSQL and SQL Server do not recognise `replace(x, $1, $2)` in the select
+ * list as the same expression as `replace(x, $3, $4)` in GROUP BY (SQL Server also refuses aliases there).
+ * Without groups the query returns one row, the totals (COUNT 0 and NULL sums over no rows).
+ */
+export function buildAggregate(db: Knex, dialect: Dialect, query: AggregateQuery): Knex.QueryBuilder {
+  const inner: Fragment[] = [];
+  const outer: Fragment[] = [];
+  const groups: Fragment[] = [];
+  Object.entries(query.groupBy).forEach(([alias, group], i) => {
+    const column = identifier(`g${i}`);
+    const value = valueFragment(group.ref, dialect);
+    inner.push(sql('{} as {}', group.bucket ? dialect.timeBucket(value, group.bucket) : value, column));
+    outer.push(sql('{} as {}', column, identifier(alias)));
+    groups.push(column);
+  });
+  Object.entries(query.aggregates).forEach(([alias, aggregate], i) => {
+    if (!AGGREGATE_FUNCTIONS.has(aggregate.fn)) throw new InvalidQueryError('unknown aggregate function');
+    if (!('ref' in aggregate)) {
+      outer.push(sql('count(*) as {}', identifier(alias)));
+      return;
+    }
+    const column = identifier(`v${i}`);
+    inner.push(sql('{} as {}', valueFragment(aggregate.ref, dialect), column));
+    outer.push(sql(`${aggregate.fn}({}) as {}`, column, identifier(alias)));
+  });
+  if (inner.length === 0) inner.push(sql('1 as {}', identifier('one')));
+  if (outer.length === 0) outer.push(sql('count(*) as {}', identifier(NO_COLUMNS)));
+  const rows = applyWhere(db.select(inner.map((f) => raw(db, f))).from(query.table), query.where, dialect);
+  const builder = db.select(outer.map((f) => raw(db, f))).from(rows.as('grouped'));
+  if (groups.length > 0) {
+    const by = join(groups, ', ');
+    builder.groupByRaw(by.sql, by.bindings as Knex.RawBinding[]);
+  }
+  return builder;
 }

@@ -5,12 +5,12 @@
 import knex, { type Knex } from 'knex';
 import type { SourceConfig } from '../../config/mapping.js';
 import type {
-  ColumnDescription, CountQuery, FindQuery, KeyLookupQuery, Row, Source,
+  AggregateQuery, ColumnDescription, CountQuery, FindQuery, KeyLookupQuery, Row, Source,
 } from '../source.js';
 import { connect, type TimeoutMode } from './connect.js';
 import { DIALECTS, type Dialect, type DialectName, dialectFor, splitTableName } from './dialects/index.js';
 import { QueryTimeoutError, toSourceError } from './errors.js';
-import { buildCount, buildFind, buildFindByKeys, distinctKeys, keyChunkSize } from './query.js';
+import { buildAggregate, buildCount, buildFind, buildFindByKeys, distinctKeys, keyChunkSize, NO_COLUMNS } from './query.js';
 
 export type { DialectName } from './dialects/index.js';
 
@@ -45,7 +45,7 @@ class SqlSource implements Source {
 
   async findByKeys(query: KeyLookupQuery): Promise<Row[]> {
     const keys = distinctKeys(query.keys);
-    if (keys.length === 0) return [];
+    if (keys.length === 0 || query.perKeyLimit === 0) return [];
     const size = this.guard(() => keyChunkSize(this.db, this.dialect, query), query.table);
     const rows: Row[] = [];
     for (let start = 0; start < keys.length; start += size) {
@@ -53,6 +53,15 @@ class SqlSource implements Source {
       rows.push(...(await this.run<Row[]>(() => buildFindByKeys(this.db, this.dialect, query, chunk), query.table)));
     }
     return rows;
+  }
+
+  async aggregate(query: AggregateQuery): Promise<Row[]> {
+    const rows = await this.run<Row[]>(() => buildAggregate(this.db, this.dialect, query), query.table);
+    if (Object.keys(query.groupBy).length + Object.keys(query.aggregates).length > 0) return rows;
+    return rows.map((row) => {
+      const { [NO_COLUMNS]: _, ...rest } = row;
+      return rest;
+    });
   }
 
   async describeTable(table: string): Promise<ColumnDescription[] | undefined> {
@@ -162,6 +171,11 @@ export function compileFindByKeys(dialect: DialectName, query: KeyLookupQuery): 
   const out: CompiledSql[] = [];
   for (let start = 0; start < keys.length; start += size) out.push(compiled(buildFindByKeys(db, d, query, keys.slice(start, start + size))));
   return out;
+}
+
+/** The SQL `aggregate` runs for `query`. */
+export function compileAggregate(dialect: DialectName, query: AggregateQuery): CompiledSql {
+  return compiled(buildAggregate(compiler(dialect), DIALECTS[dialect], query));
 }
 
 export function compileDescribeTable(dialect: DialectName, table: string): CompiledSql {

@@ -7,6 +7,7 @@ import type { ValueRef } from '../../../src/config/mapping.js';
 import { type FindQuery, type OrderKey, type Predicate, SourceError, type SourceValue } from '../../../src/source/source.js';
 import { openSqlSource } from '../../../src/source/sql/sql-source.js';
 import { ALL, EXPECTED_ROWS, type Harness, sourceConfig, TABLE } from './fixture.js';
+import { shapeCases } from './shape-cases.js';
 
 const col = (column: string): ValueRef => ({ column });
 const cmp = (column: string, op: Extract<Predicate, { kind: 'compare' }>['op'], value: SourceValue | SourceValue[]): Predicate => ({
@@ -295,4 +296,6 @@ export function sourceCases(harness: () => Harness): void {
       await refused.close();
     }
   });
+
+  shapeCases(harness);
 }

@@ -14,6 +14,8 @@ import { openSqlSource } from '../../../src/source/sql/sql-source.js';
 import { MSSQL_URL, MYSQL_URL, POSTGRES_URL, withDatabase } from '../../support/servers.js';
 
 export const DATABASE = 'civicgraph_test_sql';
+/** East of UTC by 13 hours in February: a bucket taken in this zone would move late-UTC instants to the next day. */
+const NON_UTC_ZONE = 'Pacific/Auckland';
 export const TABLE = 'sr_case';
 
 export function sourceConfig(kind: SourceKind, connection: string, queryTimeoutMs = 20_000): SourceConfig {
@@ -27,7 +29,7 @@ export function sourceConfig(kind: SourceKind, connection: string, queryTimeoutM
   };
 }
 
-type Cell = string | number | boolean | null;
+export type Cell = string | number | boolean | null;
 /** id, title, status, priority, cost, is_open, opened_on, opened_at (naive), closed_at (UTC instant), Ward */
 const RAW_ROWS: Cell[][] = [
   [1, 'Pothole on Main St', 'O', 2, 125.5, true, '2024-03-05', '2024-03-05 14:30:00', null, 'North'],
@@ -66,7 +68,33 @@ export const EXPECTED_ROWS: Row[] = RAW_ROWS.map(([id, title, status, priority, 
   ward: ward ?? null,
 }));
 
+export const VISITS = 'sr_visit';
+
+/** id, case_id, address, house_no, amount, visit_on, visit_at (naive), logged_at (UTC instant), rank */
+export const VISIT_ROWS: Cell[][] = [
+  [1, 1, '1163 West 24th Street', 1163, 10.5, '2024-02-29', '2024-02-29 23:59:59.999', '2024-02-29 23:30:00', 2],
+  [2, 1, '1163 W. 24TH ST.', 1163, 20.25, '2024-03-01', '2024-03-01 00:00:00', '2024-03-01 00:15:00', 1],
+  [3, 1, '  1163  w 24th   street , ', null, null, '2024-03-03', '2024-03-03 12:00:00', null, null],
+  [4, 1, 'North East Main Road', 12, 5, '2024-03-04', '2024-03-04 00:00:00', '2024-03-04 08:00:00', 1],
+  [5, 2, '500 south west   parkway', 500, 100, '2023-12-31', '2023-12-31 23:00:00', '2023-12-31 23:59:59.500', 3],
+  [6, 2, null, null, 0.1, '2024-01-01', '2024-01-01 00:00:00.500', '2024-01-01 00:00:00', null],
+  [7, 3, 'Northwest Highway, Westwood Circle.', 7, -3.25, '2024-02-29', '2024-02-29 10:00:00', '2024-02-29 10:00:00', 5],
+  [8, null, '9 Terrace Court East Lane', 9, 1, null, null, null, 1],
+];
+
 type Flavour = 'postgres' | 'mysql' | 'mssql';
+
+const VISIT_DDL: Record<Flavour, string> = {
+  postgres: `create table ${VISITS} (
+    id integer primary key, case_id integer, address varchar(200), house_no integer, amount numeric(10,2),
+    visit_on date, visit_at timestamp(3), logged_at timestamptz(3), rank integer)`,
+  mysql: `create table ${VISITS} (
+    id int primary key, case_id int null, address varchar(200) null, house_no int null, amount decimal(10,2) null,
+    visit_on date null, visit_at datetime(3) null, logged_at timestamp(3) null default null, \`rank\` int null)`,
+  mssql: `create table dbo.${VISITS} (
+    id int primary key, case_id int null, address nvarchar(200) null, house_no int null, amount decimal(10,2) null,
+    visit_on date null, visit_at datetime2(3) null, logged_at datetimeoffset(3) null, [rank] int null)`,
+};
 
 const DDL: Record<Flavour, string> = {
   postgres: `create table ${TABLE} (
@@ -95,6 +123,11 @@ function literal(flavour: Flavour, cell: Cell, instant = false): string {
 function insertSql(flavour: Flavour): string {
   const values = RAW_ROWS.map((row) => `(${row.map((cell, i) => literal(flavour, cell, i === 8)).join(', ')})`);
   return `insert into ${TABLE} values ${values.join(', ')}`;
+}
+
+function insertVisitsSql(flavour: Flavour): string {
+  const values = VISIT_ROWS.map((row) => `(${row.map((cell, i) => literal(flavour, cell, i === 7)).join(', ')})`);
+  return `insert into ${VISITS} values ${values.join(', ')}`;
 }
 
 /** A database a behavioural suite runs against. */
@@ -126,11 +159,15 @@ export async function postgresHarness(): Promise<Harness> {
   await withAdmin('pg', POSTGRES_URL, async (db) => {
     await db.raw(`drop database if exists ${DATABASE} with (force)`);
     await db.raw(`create database ${DATABASE}`);
+    // A session zone other than UTC by default: the source must pin its sessions to UTC (time buckets).
+    await db.raw(`alter database ${DATABASE} set timezone to '${NON_UTC_ZONE}'`);
   });
   const url = withDatabase(POSTGRES_URL, DATABASE);
   await withAdmin('pg', url, async (db) => {
     await db.raw(DDL.postgres);
     await db.raw(insertSql('postgres'));
+    await db.raw(VISIT_DDL.postgres);
+    await db.raw(insertVisitsSql('postgres'));
   });
   const source = openSqlSource('pg-fixture', sourceConfig('postgres', url));
   const server = new URL(POSTGRES_URL);
@@ -156,6 +193,8 @@ export async function mysqlHarness(): Promise<Harness> {
     await db.raw(DDL.mysql);
     await db.raw(`set time_zone = '+00:00'`);
     await db.raw(insertSql('mysql'));
+    await db.raw(VISIT_DDL.mysql);
+    await db.raw(insertVisitsSql('mysql'));
   });
   const source = openSqlSource('mariadb-fixture', sourceConfig('mysql', url));
   const server = new URL(MYSQL_URL);
@@ -177,6 +216,10 @@ export async function pgliteHarness(): Promise<Harness> {
   const setup = new PGlite(dir);
   await setup.exec(DDL.postgres);
   await setup.exec(insertSql('postgres'));
+  await setup.exec(VISIT_DDL.postgres);
+  await setup.exec(insertVisitsSql('postgres'));
+  // PGlite ignores per-database settings; the data directory's own configuration is read at start.
+  await setup.exec(`alter system set timezone to '${NON_UTC_ZONE}'`);
   await setup.close();
   const source = openSqlSource('pglite-fixture', sourceConfig('pglite', dir));
   return {
@@ -211,6 +254,8 @@ export async function mssqlHarness(): Promise<Harness> {
   try {
     await db.raw(DDL.mssql);
     await db.raw(insertSql('mssql'));
+    await db.raw(VISIT_DDL.mssql);
+    await db.raw(insertVisitsSql('mssql'));
   } finally {
     await db.destroy();
   }

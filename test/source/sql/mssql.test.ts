@@ -6,8 +6,9 @@
 process.env.TZ = 'America/Los_Angeles';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Predicate } from '../../../src/source/source.js';
-import { compileCount, compileDescribeTable, compileFind, compileFindByKeys } from '../../../src/source/sql/sql-source.js';
+import { ADDRESS_STEPS } from '../../../src/source/address.js';
+import type { Predicate, ValueRef } from '../../../src/source/source.js';
+import { compileAggregate, compileCount, compileDescribeTable, compileFind, compileFindByKeys } from '../../../src/source/sql/sql-source.js';
 import { MSSQL_URL } from '../../support/servers.js';
 import { sourceCases } from './cases.js';
 import { type Harness, mssqlHarness } from './fixture.js';
@@ -16,6 +17,21 @@ const T = 'dbo.SR_CASE';
 const c = (column: string) => ({ column });
 const countSql = (where: Predicate) => compileCount('mssql', { table: T, where });
 const eqOpen: Predicate = { kind: 'compare', ref: c('STATUS'), op: 'eq', value: 'O' };
+const address = (of: ValueRef): ValueRef => ({ normalize: 'address', of });
+
+/**
+ * The normalised-address SQL for `value`, its REPLACE steps bound from parameter @p`first`:
+ * ltrim(rtrim(replace(replace(upper((N' ' + cast(value as nvarchar(max)) + N' ')), @pA, @pB), …, @pY, @pZ)))
+ */
+function normalizedSql(value: string, first: number): string {
+  let text = `upper((N' ' + cast(${value} as nvarchar(max)) + N' '))`;
+  ADDRESS_STEPS.forEach((_, i) => {
+    text = `replace(${text}, @p${first + 2 * i}, @p${first + 2 * i + 1})`;
+  });
+  return `ltrim(rtrim(${text}))`;
+}
+const STEP_BINDINGS = ADDRESS_STEPS.flat();
+const ANCHOR = "cast('0001-01-01' as date)";
 
 describe('SQL Server: compiled SQL', () => {
   it.each<[string, Predicate, string, unknown[]]>([
@@ -149,6 +165,148 @@ describe('SQL Server: compiled SQL', () => {
     const last = statements[2]!;
     expect(last.sql.startsWith('select [TITLE] as [title], [CASE_ID] as [__key] from [dbo].[SR_CASE] where [CASE_ID] in (@p0, @p1, ')).toBe(true);
     expect(last.sql.endsWith('@p500, @p501) and ([STATUS] = @p502 and [STATUS] is not null)')).toBe(true);
+  });
+
+  it('normalises an address as nested REPLACEs with bound steps, in select, where and order', () => {
+    expect(ADDRESS_STEPS).toHaveLength(44);
+    expect(STEP_BINDINGS.slice(0, 8)).toEqual(['.', '', ',', ' ', '  ', ' ', '  ', ' ']);
+    const compiled = compileFind('mssql', {
+      table: T,
+      select: { a: address(c('ADDR')) },
+      where: { kind: 'compare', ref: address(c('HOUSE_NO')), op: 'eq', value: '1163' },
+      orderBy: [{ ref: address(c('ADDR')), direction: 'asc' }],
+      limit: 5,
+      offset: 0,
+    });
+    const where = normalizedSql('[HOUSE_NO]', 89);
+    expect(compiled).toEqual({
+      sql:
+        `select top (@p0) ${normalizedSql('[ADDR]', 1)} as [a] from [dbo].[SR_CASE] ` +
+        `where (${where} = @p177 and ${normalizedSql('[HOUSE_NO]', 178)} is not null) ` +
+        `order by case when ${normalizedSql('[ADDR]', 266)} is null then 1 else 0 end, ${normalizedSql('[ADDR]', 354)} asc`,
+      bindings: [5, ...STEP_BINDINGS, ...STEP_BINDINGS, '1163', ...STEP_BINDINGS, ...STEP_BINDINGS, ...STEP_BINDINGS],
+    });
+    // A normalised normalised value nests the whole expression.
+    expect(compileFind('mssql', { table: T, select: { a: address(address({ expression: 'A + B' })) }, orderBy: [], limit: 1, offset: 0 })).toEqual({
+      sql: `select top (@p0) ${normalizedSql(normalizedSql('(A + B)', 1), 89)} as [a] from [dbo].[SR_CASE]`,
+      bindings: [1, ...STEP_BINDINGS, ...STEP_BINDINGS],
+    });
+  });
+
+  it('limits rows per key with ROW_NUMBER over the key, in the given order, without returning the row number', () => {
+    expect(
+      compileFindByKeys('mssql', {
+        table: T,
+        select: { id: c('CASE_ID') },
+        key: c('WO_ID'),
+        keyAlias: '__key',
+        keys: [7, 8, 7],
+        where: eqOpen,
+        orderBy: [{ ref: c('OPENED_AT'), direction: 'desc' }, { ref: c('CASE_ID'), direction: 'asc' }],
+        perKeyLimit: 3,
+      }),
+    ).toEqual([
+      {
+        sql:
+          'select [__civicgraph_keyed].[id], [__civicgraph_keyed].[__key] from (select [CASE_ID] as [id], [WO_ID] as [__key], ' +
+          'row_number() over (partition by [WO_ID] order by case when [OPENED_AT] is null then 0 else 1 end, [OPENED_AT] desc, ' +
+          'case when [CASE_ID] is null then 1 else 0 end, [CASE_ID] asc) as [__civicgraph_rn] from [dbo].[SR_CASE] ' +
+          'where [WO_ID] in (@p0, @p1) and ([STATUS] = @p2 and [STATUS] is not null)) as [__civicgraph_keyed] ' +
+          'where [__civicgraph_keyed].[__civicgraph_rn] <= @p3 order by [__civicgraph_keyed].[__civicgraph_rn]',
+        bindings: [7, 8, 'O', 3],
+      },
+    ]);
+  });
+
+  it('orders the window by the key itself when a per-key limit comes without an order (SQL Server requires one)', () => {
+    expect(compileFindByKeys('mssql', { table: T, select: {}, key: c('WO_ID'), keyAlias: 'k', keys: [7], perKeyLimit: 1 })).toEqual([
+      {
+        sql:
+          'select [__civicgraph_keyed].[k] from (select [WO_ID] as [k], row_number() over (partition by [WO_ID] order by [WO_ID]) as [__civicgraph_rn] ' +
+          'from [dbo].[SR_CASE] where [WO_ID] in (@p0)) as [__civicgraph_keyed] where [__civicgraph_keyed].[__civicgraph_rn] <= @p1 ' +
+          'order by [__civicgraph_keyed].[__civicgraph_rn]',
+        bindings: [7, 1],
+      },
+    ]);
+  });
+
+  it('orders a key look-up without a limit with a plain ORDER BY', () => {
+    expect(
+      compileFindByKeys('mssql', { table: T, select: { id: c('CASE_ID') }, key: c('WO_ID'), keyAlias: '__key', keys: [7, 8], orderBy: [{ ref: c('OPENED_AT'), direction: 'desc' }] }),
+    ).toEqual([
+      {
+        sql:
+          'select [CASE_ID] as [id], [WO_ID] as [__key] from [dbo].[SR_CASE] where [WO_ID] in (@p0, @p1) ' +
+          'order by case when [OPENED_AT] is null then 0 else 1 end, [OPENED_AT] desc',
+        bindings: [7, 8],
+      },
+    ]);
+  });
+
+  it('looks up by a normalised key, per-key limited, in statements of at most 2,000 parameters', () => {
+    const statements = compileFindByKeys('mssql', {
+      table: T,
+      select: { id: c('CASE_ID') },
+      key: address(c('ADDR')),
+      keyAlias: 'k',
+      keys: Array.from({ length: 3000 }, (_, i) => `${i} MAIN ST`),
+      orderBy: [{ ref: c('CASE_ID'), direction: 'asc' }],
+      perKeyLimit: 2,
+    });
+    // The key appears three times (selected, partitioned by, filtered): 3 × 88 step parameters and the limit.
+    expect(statements.map((s) => s.bindings.length)).toEqual([1735 + 265, (3000 - 1735) + 265]);
+    const first = statements[0]!;
+    expect(first.sql).toBe(
+      `select [__civicgraph_keyed].[id], [__civicgraph_keyed].[k] from (select [CASE_ID] as [id], ${normalizedSql('[ADDR]', 0)} as [k], ` +
+        `row_number() over (partition by ${normalizedSql('[ADDR]', 88)} order by case when [CASE_ID] is null then 1 else 0 end, [CASE_ID] asc) ` +
+        `as [__civicgraph_rn] from [dbo].[SR_CASE] where ${normalizedSql('[ADDR]', 176)} in (${Array.from({ length: 1735 }, (_, i) => `@p${264 + i}`).join(', ')})) ` +
+        'as [__civicgraph_keyed] where [__civicgraph_keyed].[__civicgraph_rn] <= @p1999 order by [__civicgraph_keyed].[__civicgraph_rn]',
+    );
+    expect(first.bindings).toEqual([...STEP_BINDINGS, ...STEP_BINDINGS, ...STEP_BINDINGS, ...Array.from({ length: 1735 }, (_, i) => `${i} MAIN ST`), 2]);
+  });
+
+  it('aggregates over a derived table grouped by its column names, with ISO-week buckets from a Monday anchor', () => {
+    expect(
+      compileAggregate('mssql', {
+        table: T,
+        where: eqOpen,
+        groupBy: { week: { ref: c('OPENED_AT'), bucket: 'week' }, status: { ref: c('STATUS') } },
+        aggregates: { n: { fn: 'count' }, costed: { fn: 'count', ref: c('COST') }, total: { fn: 'sum', ref: c('COST') }, first: { fn: 'min', ref: c('OPENED_AT') }, last: { fn: 'max', ref: c('CLOSED_AT') } },
+      }),
+    ).toEqual({
+      sql:
+        'select [g0] as [week], [g1] as [status], count(*) as [n], count([v1]) as [costed], sum([v2]) as [total], min([v3]) as [first], max([v4]) as [last] ' +
+        `from (select dateadd(day, (datediff(day, ${ANCHOR}, [OPENED_AT]) / 7) * 7, ${ANCHOR}) as [g0], [STATUS] as [g1], ` +
+        '[COST] as [v1], [COST] as [v2], [OPENED_AT] as [v3], [CLOSED_AT] as [v4] from [dbo].[SR_CASE] ' +
+        'where ([STATUS] = @p0 and [STATUS] is not null)) as [grouped] group by [g0], [g1]',
+      bindings: ['O'],
+    });
+  });
+
+  it.each([
+    ['day', `dateadd(day, datediff(day, ${ANCHOR}, [CLOSED_AT]), ${ANCHOR})`],
+    ['month', `dateadd(month, datediff(month, ${ANCHOR}, [CLOSED_AT]), ${ANCHOR})`],
+    ['year', `dateadd(year, datediff(year, ${ANCHOR}, [CLOSED_AT]), ${ANCHOR})`],
+  ] as const)('buckets by %s with DATEADD/DATEDIFF from 0001-01-01 (SQL Server 2016+, no DATETRUNC)', (bucket, expression) => {
+    expect(compileAggregate('mssql', { table: T, groupBy: { d: { ref: c('CLOSED_AT'), bucket } }, aggregates: { n: { fn: 'count' } } })).toEqual({
+      sql: `select [g0] as [d], count(*) as [n] from (select ${expression} as [g0] from [dbo].[SR_CASE]) as [grouped] group by [g0]`,
+      bindings: [],
+    });
+  });
+
+  it('aggregates totals without GROUP BY, and groups by a normalised address once', () => {
+    expect(compileAggregate('mssql', { table: T, groupBy: {}, aggregates: { n: { fn: 'count' }, s: { fn: 'sum', ref: c('COST') } }, where: eqOpen })).toEqual({
+      sql: 'select count(*) as [n], sum([v1]) as [s] from (select [COST] as [v1] from [dbo].[SR_CASE] where ([STATUS] = @p0 and [STATUS] is not null)) as [grouped]',
+      bindings: ['O'],
+    });
+    expect(compileAggregate('mssql', { table: T, groupBy: {}, aggregates: { n: { fn: 'count' } } })).toEqual({
+      sql: 'select count(*) as [n] from (select 1 as [one] from [dbo].[SR_CASE]) as [grouped]',
+      bindings: [],
+    });
+    expect(compileAggregate('mssql', { table: T, groupBy: { place: { ref: address(c('ADDR')) } }, aggregates: { n: { fn: 'count' } } })).toEqual({
+      sql: `select [g0] as [place], count(*) as [n] from (select ${normalizedSql('[ADDR]', 0)} as [g0] from [dbo].[SR_CASE]) as [grouped] group by [g0]`,
+      bindings: STEP_BINDINGS,
+    });
   });
 
   it('describes a table through INFORMATION_SCHEMA, in the default or a named schema', () => {

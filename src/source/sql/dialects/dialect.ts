@@ -4,7 +4,7 @@
  * ../query.ts asks a Dialect only for these pieces.
  */
 import type { Knex } from 'knex';
-import type { ColumnDescription, SourceValue } from '../../source.js';
+import type { ColumnDescription, SourceValue, TimeBucket } from '../../source.js';
 import type { Fragment } from '../fragment.js';
 
 export type DialectName = 'postgres' | 'mysql' | 'mssql';
@@ -25,6 +25,18 @@ export interface Dialect {
   orderKey(key: Fragment, direction: 'asc' | 'desc'): Fragment;
   /** A bound value in the THEN branch of a recode CASE, typed so that it sorts by its own type. */
   recodeResult(value: SourceValue): Fragment;
+  /** `value` converted to the dialect's text type, so that a number or date can be normalised like text. */
+  toText(value: Fragment): Fragment;
+  /** `' ' || value || ' '`; NULL when `value` is NULL (PostgreSQL's and SQL Server's CONCAT would give '  '). */
+  padWithSpaces(value: Fragment): Fragment;
+  /** `value` without leading and trailing spaces (TRIM; SQL Server 2016 has only LTRIM/RTRIM). */
+  trimSpaces(value: Fragment): Fragment;
+  /**
+   * The calendar date (a SQL DATE) that starts the day / ISO week (Monday) / month / year in which
+   * the date or date-time `value` falls. A naive date-time is taken as stored; an instant in UTC
+   * (every connection's session zone is pinned to UTC where the database has one).
+   */
+  timeBucket(value: Fragment, bucket: TimeBucket): Fragment;
   /** Rows of { name, nativeType, nullable: 'YES'|'NO' } for the table's columns, in table order. */
   describeColumns(db: Knex, schema: string | undefined, table: string): Knex.QueryBuilder;
   /** One row of describeColumns → the public description. */

@@ -3,8 +3,8 @@
  */
 import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
-import type { ColumnType } from '../../source.js';
-import { param, sql } from '../fragment.js';
+import type { ColumnType, TimeBucket } from '../../source.js';
+import { type Fragment, param, sql } from '../fragment.js';
 import { dateFromUtcDate, naiveFromUtcDate, toNumber } from '../values.js';
 import type { Dialect } from './dialect.js';
 
@@ -49,6 +49,13 @@ export const mssqlDialect: Dialect = {
       ? sql('case when {} is null then 1 else 0 end, {} asc', key, key)
       : sql('case when {} is null then 0 else 1 end, {} desc', key, key),
   recodeResult: (value) => param(value),
+  toText: (value) => sql('cast({} as nvarchar(max))', value),
+  // `+` keeps NULL (CONCAT_NULL_YIELDS_NULL is on: tedious's default, and the only setting in future versions);
+  // CONCAT would turn NULL into '  '.
+  padWithSpaces: (value) => sql(`(N' ' + {} + N' ')`, value),
+  // TRIM exists only from SQL Server 2017.
+  trimSpaces: (value) => sql('ltrim(rtrim({}))', value),
+  timeBucket: (value, bucket) => mssqlTimeBucket(value, bucket),
   describeColumns: (db: Knex, schema, table) =>
     db
       .select({ name: 'COLUMN_NAME', nativeType: 'DATA_TYPE', nullable: 'IS_NULLABLE' })
@@ -61,6 +68,21 @@ export const mssqlDialect: Dialect = {
     return { name: String(row.name), type: CLASSES[nativeType.toLowerCase()] ?? 'other', nativeType, nullable: row.nullable === 'YES' };
   },
 };
+
+/** 0001-01-01, a Monday: the anchor from which whole days, weeks, months and years are counted. */
+const ANCHOR = `cast('0001-01-01' as date)`;
+
+/**
+ * Buckets for SQL Server 2016 and later (DATETRUNC exists only from 2022): the number of whole
+ * periods between the anchor and the value, added back to the anchor, which gives a DATE.
+ * DATEDIFF counts calendar boundaries (so 'month' and 'year' truncate) and takes a datetimeoffset
+ * in UTC. DATEDIFF(week) counts Sunday-based weeks, so ISO weeks are whole days / 7 from the Monday
+ * anchor (never negative: no date precedes the anchor).
+ */
+function mssqlTimeBucket(value: Fragment, bucket: TimeBucket): Fragment {
+  if (bucket === 'week') return sql(`dateadd(day, (datediff(day, ${ANCHOR}, {}) / 7) * 7, ${ANCHOR})`, value);
+  return sql(`dateadd(${bucket}, datediff(${bucket}, ${ANCHOR}, {}), ${ANCHOR})`, value);
+}
 
 /** One column value as knex's mssql client receives it from tedious. */
 interface TediousColumn {

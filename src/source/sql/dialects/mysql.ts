@@ -53,6 +53,23 @@ export const mysqlDialect: Dialect = {
       ? sql('case when {} is null then 1 else 0 end, {} asc', key, key)
       : sql('case when {} is null then 0 else 1 end, {} desc', key, key),
   recodeResult: (value) => param(value),
+  toText: (value) => sql('cast({} as char)', value),
+  // MySQL's CONCAT is NULL when any argument is (its `||` is OR).
+  padWithSpaces: (value) => sql(`concat(' ', {}, ' ')`, value),
+  trimSpaces: (value) => sql('trim({})', value),
+  // TIMESTAMP values are read in the session zone, pinned to UTC by connect(). Each form returns a DATE.
+  timeBucket: (value, bucket) => {
+    switch (bucket) {
+      case 'day':
+        return sql('date({})', value);
+      case 'week':
+        return sql('date_sub(date({}), interval weekday({}) day)', value, value);
+      case 'month':
+        return sql('date_sub(date({}), interval dayofmonth({}) - 1 day)', value, value);
+      case 'year':
+        return sql('makedate(year({}), 1)', value);
+    }
+  },
   describeColumns: (db: Knex, schema, table) =>
     db
       .select({ name: 'COLUMN_NAME', nativeType: 'COLUMN_TYPE', nullable: 'IS_NULLABLE' })

@@ -41,6 +41,11 @@ export const postgresDialect: Dialect = {
     if (value instanceof Date) return sql('cast({} as timestamptz)', param(value));
     return sql('cast({} as text)', param(value));
   },
+  toText: (value) => sql('cast({} as text)', value),
+  padWithSpaces: (value) => sql(`(' ' || {} || ' ')`, value),
+  trimSpaces: (value) => sql('trim({})', value),
+  // date_trunc takes a timestamptz in the session zone, which connect() pins to UTC; 'week' is the ISO week.
+  timeBucket: (value, bucket) => sql(`cast(date_trunc('${bucket}', {}) as date)`, value),
   describeColumns: (db: Knex, schema, table) =>
     db
       .select({ name: 'column_name', dataType: 'data_type', udtName: 'udt_name', nullable: 'is_nullable' })
