@@ -4,23 +4,31 @@
  */
 import DataLoader from 'dataloader';
 import { KEY_ALIAS, RowShape } from './row-shape.js';
-import type { ServedDataset } from './served-dataset.js';
+import { joinLoader, type JoinArgs, type PublicObject } from './join.js';
+import type { JoinBinding, ServedDataset } from './served-dataset.js';
 import { toSourceValues } from './to-source-value.js';
 import type { SourceValue } from '../source/source.js';
 
-export type PublicObject = Record<string, unknown>;
-
 /** Per-request loaders; a new one for every request so nothing is cached across callers. */
 export class RequestLoaders {
-  private readonly loaders = new Map<string, DataLoader<string, PublicObject | null>>();
+  private readonly loaders = new Map<string, DataLoader<string, unknown>>();
 
   byKey(dataset: ServedDataset, fields: readonly string[]): DataLoader<string, PublicObject | null> {
     const shape = new RowShape(dataset, fields);
-    const id = `${dataset.type.name}|${shape.signature}`;
-    let loader = this.loaders.get(id);
+    return this.shared(`key|${dataset.type.name}|${shape.signature}`, () => new DataLoader((keys) => loadByKeys(dataset, shape, keys)));
+  }
+
+  join(owner: ServedDataset, join: JoinBinding, args: JoinArgs, argsFingerprint: string, fields: readonly string[]): DataLoader<string, PublicObject[]> {
+    const shape = new RowShape(join.target, fields);
+    return this.shared(`join|${owner.type.name}.${join.mapping.name}|${argsFingerprint}|${shape.signature}`, () => joinLoader(join, args, shape));
+  }
+
+  /** One loader per distinct query shape, so that only look-ups that can share a query are batched together. */
+  private shared<V>(id: string, create: () => DataLoader<string, V>): DataLoader<string, V> {
+    let loader = this.loaders.get(id) as DataLoader<string, V> | undefined;
     if (!loader) {
-      loader = new DataLoader((keys) => loadByKeys(dataset, shape, keys));
-      this.loaders.set(id, loader);
+      loader = create();
+      this.loaders.set(id, loader as DataLoader<string, unknown>);
     }
     return loader;
   }
@@ -33,7 +41,7 @@ async function loadByKeys(dataset: ServedDataset, shape: RowShape, keys: readonl
     const rows = await dataset.source.findByKeys({
       table: dataset.mapping.table,
       select: shape.selection,
-      key: dataset.key.mapping.ref,
+      key: dataset.key.ref,
       keyAlias: KEY_ALIAS,
       keys: sourceKeys,
     });

@@ -31,10 +31,13 @@ export async function resolveConnection(
   fields: readonly string[],
   /** The filter and order as the caller wrote them, for the cursor fingerprint. */
   rawArgs: { filter?: unknown; orderBy?: unknown },
+  /** A condition the entry point adds (e.g. one address), named in the fingerprint by `scope.id`. */
+  scope?: { id: string; where: Predicate },
 ): Promise<Connection> {
-  const fingerprint = queryFingerprint(dataset.type.name, rawArgs.filter, rawArgs.orderBy);
+  const fingerprint = queryFingerprint(`${dataset.type.name}${scope ? `@${scope.id}` : ''}`, rawArgs.filter, rawArgs.orderBy);
   const page = planPage(args.first, args.after, fingerprint);
-  const where: Predicate | undefined = planFilter(dataset, args.filter);
+  const filtered = planFilter(dataset, args.filter);
+  const where: Predicate | undefined = scope ? (filtered ? { kind: 'and', items: [scope.where, filtered] } : scope.where) : filtered;
   const shape = new RowShape(dataset, fields);
   const rows =
     page.limit === 0

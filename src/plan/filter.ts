@@ -3,6 +3,7 @@
  * Every condition is pushed into the source's query; a coded field's condition is first
  * evaluated over the code map (a handful of entries) and becomes a set of raw codes.
  */
+import { normalizeAddressFragment } from '../source/address.js';
 import type { ComparisonOp, Predicate, SourceValue } from '../source/source.js';
 import { badRequest } from './bad-request.js';
 import type { FieldBinding, ScalarBinding, ServedDataset } from './served-dataset.js';
@@ -50,9 +51,12 @@ function fieldPredicates(field: ScalarBinding, conditions: FilterInput, argument
 }
 
 function condition(field: ScalarBinding, op: ComparisonOp, operand: Operand, argument: string): Predicate {
-  const ref = field.mapping.ref;
+  const ref = field.ref;
   if (op === 'isNull') return { kind: 'compare', ref, op, value: operand as boolean };
   if (field.mapping.codes) return codedCondition(field, op, operand);
+  if (field.keyFormat && op !== 'eq' && op !== 'ne' && op !== 'in') {
+    throw badRequest(argument, `only eq, ne, in and isNull are available on ${field.path}, a key the source spells differently`);
+  }
   switch (op) {
     case 'eq':
     case 'in': {
@@ -68,7 +72,7 @@ function condition(field: ScalarBinding, op: ComparisonOp, operand: Operand, arg
       if (field.columnType !== undefined && field.columnType !== 'text') {
         throw badRequest(argument, `text matching is not available on ${field.path}, which its source stores as ${field.columnType}`);
       }
-      return { kind: 'compare', ref, op, value: operand as string };
+      return { kind: 'compare', ref, op, value: field.mapping.normalize === 'address' ? normalizeAddressFragment(operand as string) : (operand as string) };
     default: {
       const [value] = toSourceValues(field, operand);
       return value === undefined ? FALSE : { kind: 'compare', ref, op, value };
@@ -79,7 +83,7 @@ function condition(field: ScalarBinding, op: ComparisonOp, operand: Operand, arg
 /** Evaluates the condition on each public value of the code map and keeps the raw codes that pass. */
 function codedCondition(field: ScalarBinding, op: ComparisonOp, operand: Operand): Predicate {
   const codes = field.mapping.codes!;
-  const ref = field.mapping.ref;
+  const ref = field.ref;
   if (op === 'ne') {
     const excluded = codes.filter(([, value]) => value === operand).map(([raw]) => raw);
     return conjunction(excluded.map((raw) => ({ kind: 'compare', ref, op: 'ne', value: raw })));

@@ -28,9 +28,10 @@ export function orderChoices(fields: Iterable<ScalarBinding>): Map<string, Order
 
 export function planOrder(dataset: ServedDataset, chosen: readonly OrderChoice[]): OrderKey[] {
   const keys = chosen.map(({ field, direction }): OrderKey => {
-    const { ref, codes } = field.mapping;
+    const { codes } = field.mapping;
+    const { ref } = field;
     return codes ? { ref, direction, recode: codes } : { ref, direction };
   });
-  if (!chosen.some(({ field }) => field === dataset.key)) keys.push({ ref: dataset.key.mapping.ref, direction: 'asc' });
+  if (!chosen.some(({ field }) => field === dataset.key)) keys.push({ ref: dataset.key.ref, direction: 'asc' });
   return keys;
 }

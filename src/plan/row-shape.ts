@@ -2,7 +2,7 @@
  * Which source values one query reads and how each row becomes a public object.
  * Only the fields the GraphQL query selects are read, plus the key.
  */
-import type { Row, Selection } from '../source/source.js';
+import type { Row, Selection, ValueRef } from '../source/source.js';
 import { toPublicValue } from '../response/to-public-value.js';
 import type { ScalarBinding, ServedDataset } from './served-dataset.js';
 
@@ -22,15 +22,17 @@ export class RowShape {
   private readonly readers: Reader[];
 
   constructor(private readonly dataset: ServedDataset, fieldNames: Iterable<string>) {
-    const selection: Record<string, typeof dataset.key.mapping.ref> = { [KEY_ALIAS]: dataset.key.mapping.ref };
+    const selection: Record<string, ValueRef> = { [KEY_ALIAS]: dataset.key.ref };
     this.readers = [];
     let next = 0;
     const read = (field: ScalarBinding): Read => {
       const alias = `f${next++}`;
-      selection[alias] = field.mapping.ref;
+      selection[alias] = field.ref;
       return { alias, field };
     };
-    const names = [...new Set(fieldNames)].filter((name) => dataset.fields.has(name)).sort();
+    // A joined field needs the value it joins on, whether or not the query selects it.
+    const needed = [...fieldNames].map((name) => dataset.joins.get(name)?.mapping.from ?? name);
+    const names = [...new Set(needed)].filter((name) => dataset.fields.has(name)).sort();
     for (const name of names) {
       const binding = dataset.fields.get(name)!;
       if (binding.kind === 'scalar') this.readers.push({ kind: 'scalar', name, read: read(binding.scalar) });

@@ -3,14 +3,19 @@
  * that holds its rows, and what the source says about its columns.
  */
 import { getNamedType, isEnumType, isObjectType, isScalarType, type GraphQLEnumType, type GraphQLObjectType, type GraphQLScalarType } from 'graphql';
-import type { ConnectorMapping, DatasetMapping, ScalarFieldMapping } from '../config/mapping.js';
-import type { ColumnDescription, ColumnType, Source } from '../source/source.js';
+import { keyConverter, type KeyConverter } from '../config/key-format.js';
+import type { ConnectorMapping, DatasetMapping, JoinMapping, ScalarFieldMapping } from '../config/mapping.js';
+import type { ColumnDescription, ColumnType, Source, ValueRef } from '../source/source.js';
 
 /** A public scalar or enum value backed by one source value. */
 export interface ScalarBinding {
   /** `location.latitude` for a sub-field, `status` for a top-level field. */
   path: string;
   mapping: ScalarFieldMapping;
+  /** What the source computes for the field: the mapped value, normalised when the mapping says so. */
+  ref: ValueRef;
+  /** Converts between the raw and public spellings of a formatted key. */
+  keyFormat: KeyConverter | undefined;
   type: GraphQLScalarType | GraphQLEnumType;
   /** What the source stores, once it has described its table; `undefined` for expressions or before then. */
   columnType: ColumnType | undefined;
@@ -22,6 +27,14 @@ export type FieldBinding =
   | { kind: 'scalar'; name: string; scalar: ScalarBinding }
   | { kind: 'object'; name: string; type: GraphQLObjectType; fields: ReadonlyMap<string, ScalarBinding> };
 
+/** A relationship to another served dataset: its rows whose `to` equals this row's `from`. */
+export interface JoinBinding {
+  mapping: JoinMapping;
+  target: ServedDataset;
+  from: ScalarBinding;
+  to: ScalarBinding;
+}
+
 export interface ServedDataset {
   connector: ConnectorMapping;
   mapping: DatasetMapping;
@@ -31,6 +44,10 @@ export interface ServedDataset {
   source: Source;
   fields: ReadonlyMap<string, FieldBinding>;
   key: ScalarBinding;
+  /** Filled once every dataset is bound, since targets may live in other departments' sources. */
+  joins: Map<string, JoinBinding>;
+  /** The field that places a row at a normalised street address. */
+  address: ScalarBinding | undefined;
 }
 
 export function bindDataset(
@@ -46,7 +63,8 @@ export function bindDataset(
     const type = getNamedType(graphqlType as never);
     if (!isScalarType(type) && !isEnumType(type)) throw new Error(`${path} is not a scalar or enum field`);
     const columnType = 'column' in field.ref ? byName.get(field.ref.column.toLowerCase()) : undefined;
-    return { path, mapping: field, type, columnType, timezone };
+    const ref: ValueRef = field.normalize ? { normalize: field.normalize, of: field.ref } : field.ref;
+    return { path, mapping: field, ref, keyFormat: field.format && keyConverter(field.format), type, columnType, timezone };
   };
 
   const fields = new Map<string, FieldBinding>();
@@ -67,5 +85,39 @@ export function bindDataset(
 
   const key = fields.get(mapping.keyField);
   if (key?.kind !== 'scalar') throw new Error(`${dataset.type.name}: key field ${mapping.keyField} is not a mapped scalar`);
-  return { connector, mapping, type: dataset.type, one: dataset.one, many: dataset.many, source, fields, key: key.scalar };
+  const address = mapping.addressField ? fields.get(mapping.addressField) : undefined;
+  return {
+    connector,
+    mapping,
+    type: dataset.type,
+    one: dataset.one,
+    many: dataset.many,
+    source,
+    fields,
+    key: key.scalar,
+    joins: new Map(),
+    address: address?.kind === 'scalar' ? address.scalar : undefined,
+  };
+}
+
+/**
+ * Binds each dataset's declared joins to their served targets; a join whose target is not
+ * served (its department's mapping is missing or broken) is left out, and said so.
+ */
+export function bindJoins(datasets: readonly ServedDataset[]): Array<{ dataset: ServedDataset; join: JoinMapping }> {
+  const byType = new Map(datasets.map((dataset) => [dataset.type.name, dataset]));
+  const omitted: Array<{ dataset: ServedDataset; join: JoinMapping }> = [];
+  for (const dataset of datasets) {
+    for (const join of dataset.mapping.joins) {
+      const target = byType.get(join.target);
+      const from = dataset.fields.get(join.from);
+      const to = target?.fields.get(join.to);
+      if (!target || from?.kind !== 'scalar' || to?.kind !== 'scalar') {
+        omitted.push({ dataset, join });
+        continue;
+      }
+      dataset.joins.set(join.name, { mapping: join, target, from: from.scalar, to: to.scalar });
+    }
+  }
+  return omitted;
 }

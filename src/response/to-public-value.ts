@@ -25,6 +25,11 @@ export function toPublicValue(field: ScalarBinding, raw: SourceValue, source: st
     if (!entry) throw new DataError(source, `${field.path} holds a code that its mapping's \`codes\` do not list`);
     return entry[1];
   }
+  if (field.keyFormat) {
+    const value = field.keyFormat.toPublic(typeof raw === 'number' ? raw : String(raw));
+    if (value === undefined) throw new DataError(source, `${field.path} holds a key that does not fit its mapping's \`format.raw\``);
+    return value;
+  }
   const type = field.type;
   if (isEnumType(type)) {
     if (type.getValue(String(raw))) return String(raw);

@@ -27,8 +27,14 @@ function enumFilterSdl(enumName: string): string {
 input ${enumName}Filter { eq: ${enumName} ne: ${enumName} in: [${enumName}!] isNull: Boolean }`;
 }
 
-export function sortableFields(dataset: ServedDataset): ScalarBinding[] {
+/** Every scalar value of a dataset, sub-fields of objects included. */
+export function scalarFields(dataset: ServedDataset): ScalarBinding[] {
   return [...dataset.fields.values()].flatMap((field) => (field.kind === 'scalar' ? [field.scalar] : [...field.fields.values()]));
+}
+
+/** A formatted key sorts by its raw spelling in the source, which is not its public order: it is not offered. */
+export function sortableFields(dataset: ServedDataset): ScalarBinding[] {
+  return scalarFields(dataset).filter((field) => !field.keyFormat);
 }
 
 export function datasetSdl(dataset: ServedDataset): { sdl: string; enumFilters: Set<string> } {
@@ -83,6 +89,7 @@ enum ${name}OrderBy {
 ${orderValues.map((value) => `  ${value}`).join('\n')}
 }
 
+${joinsSdl(dataset)}
 extend type Query {
   """
   ${name} rows matching \`filter\`, sorted by \`orderBy\` (several keys allowed; ties are broken by id).
@@ -99,4 +106,16 @@ extend type Query {
 
 export function enumFiltersSdl(enumNames: Iterable<string>): string {
   return [...enumNames].sort().map(enumFilterSdl).join('\n\n');
+}
+
+/** The joined fields a dataset's mapping declares, with the same arguments as root lists. */
+function joinsSdl(dataset: ServedDataset): string {
+  if (dataset.joins.size === 0) return '';
+  const fields = [...dataset.joins.values()].map(({ mapping, target }) => {
+    const description = mapping.description ? `  ${JSON.stringify(mapping.description)}\n` : '';
+    const typeName = target.type.name;
+    if (mapping.cardinality === 'one') return `${description}  ${mapping.name}: ${typeName}`;
+    return `${description}  ${mapping.name}(filter: ${typeName}Filter, orderBy: [${typeName}OrderBy!], first: Int): [${typeName}!]`;
+  });
+  return `extend type ${dataset.type.name} {\n${fields.join('\n')}\n}\n`;
 }

@@ -6,7 +6,9 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { pruneSchema } from '@graphql-tools/utils';
 import { visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ServedDataset } from '../plan/served-dataset.js';
+import { addressSdl } from './address-sdl.js';
 import { datasetSdl, enumFiltersSdl } from './dataset-sdl.js';
+import { statsSdl } from './stats-sdl.js';
 import { resolvers } from './resolvers.js';
 
 export interface RoleView {
@@ -35,7 +37,7 @@ export function buildRoleSchema(publicDocument: DocumentNode, view: RoleView): G
   });
 
   const schema = makeExecutableSchema({
-    typeDefs: [document, ...generated, enumFiltersSdl(enumFilters)],
+    typeDefs: [document, ...generated, ...view.datasets.map(statsSdl), addressSdl(view.datasets), enumFiltersSdl(enumFilters)].filter(Boolean),
     resolvers: resolvers(view.datasets),
   });
   return pruneSchema(schema);

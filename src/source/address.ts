@@ -51,5 +51,14 @@ export const ADDRESS_STEPS: ReadonlyArray<readonly [from: string, to: string]> =
 export function normalizeAddress(value: string): string {
   let text = ` ${value.toUpperCase()} `;
   for (const [from, to] of ADDRESS_STEPS) text = text.split(from).join(to);
-  return text.trim();
+  // Spaces only, as SQL's TRIM does (JavaScript's trim() would also take tabs and newlines).
+  return text.replace(/^ +| +$/g, '');
+}
+
+/**
+ * The canonical spelling of part of an address, for `contains` and `startsWith`: a space
+ * the caller put at either end marks a word boundary and is kept.
+ */
+export function normalizeAddressFragment(value: string): string {
+  return `${/^\s/.test(value) ? ' ' : ''}${normalizeAddress(value)}${/\s$/.test(value) ? ' ' : ''}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeAddress } from '../../src/source/address.js';
+import { normalizeAddress, normalizeAddressFragment } from '../../src/source/address.js';
 
 describe('address normalisation', () => {
   it.each([
@@ -11,5 +11,15 @@ describe('address normalisation', () => {
     ['12 Eastgate Court, Unit 4', '12 EASTGATE CT UNIT 4'],
   ])('%j → %j', (input, canonical) => {
     expect(normalizeAddress(input)).toBe(canonical);
+  });
+});
+
+describe('address fragments', () => {
+  it.each([
+    [' n ', ' N '],
+    ['west 24th', 'W 24TH'],
+    ['24th street ', '24TH ST '],
+  ])('%j → %j, keeping word boundaries at the ends', (input, canonical) => {
+    expect(normalizeAddressFragment(input)).toBe(canonical);
   });
 });

@@ -14,7 +14,7 @@ import type { Source } from '../../src/source/source.js';
 
 export interface SentQuery {
   source: string;
-  method: 'find' | 'count' | 'findByKeys';
+  method: 'find' | 'count' | 'findByKeys' | 'aggregate';
   query: Record<string, unknown>;
   rows: number;
 }
@@ -31,6 +31,7 @@ function recording(source: Source, sent: SentQuery[]): Source {
     find: record('find', (query) => source.find(query)),
     count: record('count', (query) => source.count(query)),
     findByKeys: record('findByKeys', (query) => source.findByKeys(query)),
+    aggregate: record('aggregate', (query) => source.aggregate(query)),
     describeTable: (table) => source.describeTable(table),
     ping: () => source.ping(),
     close: () => source.close(),

@@ -1,0 +1,130 @@
+/**
+ * Grouped statistics, computed by the source with GROUP BY. Groups whose raw codes map to
+ * one public value (the CRM's N, O and IP are all OPEN) are merged here, exactly: counts
+ * and sums add, minima and maxima compare, averages are merged sums over merged counts.
+ */
+import type { Aggregate, GroupKey, Predicate, Row, TimeBucket } from '../source/source.js';
+import { toPublicValue } from '../response/to-public-value.js';
+import { orderEnumStem } from './order.js';
+import type { ScalarBinding, ServedDataset } from './served-dataset.js';
+
+export const TIME_BUCKETS: readonly TimeBucket[] = ['day', 'week', 'month', 'year'];
+
+export interface GroupChoice {
+  field: ScalarBinding;
+  bucket?: TimeBucket;
+  /** The field of the stats key type that shows this group's value. */
+  keyName: string;
+}
+
+export type StatsValue = 'min' | 'max' | 'sum' | 'avg';
+
+export interface StatsRequest {
+  groupBy: readonly GroupChoice[];
+  /** The measures each selected value kind needs, by field name. */
+  values: Partial<Record<StatsValue, readonly string[]>>;
+}
+
+export interface StatsGroup {
+  key: Record<string, unknown>;
+  count: number;
+  min: Record<string, unknown>;
+  max: Record<string, unknown>;
+  sum: Record<string, number | null>;
+  avg: Record<string, number | null>;
+}
+
+const isTime = (field: ScalarBinding) => field.type.name === 'DateTime' || field.type.name === 'Date';
+const isNumber = (field: ScalarBinding) => field.type.name === 'Int' || field.type.name === 'Float';
+
+/** Top-level scalar fields only: a group key is one value. */
+function topLevel(dataset: ServedDataset): ScalarBinding[] {
+  return [...dataset.fields.values()].flatMap((field) => (field.kind === 'scalar' ? [field.scalar] : []));
+}
+
+/** The `groupBy` enum values: a field, or a date field's day/week/month/year. */
+export function groupChoices(dataset: ServedDataset): Map<string, GroupChoice> {
+  const choices = new Map<string, GroupChoice>();
+  for (const field of topLevel(dataset)) {
+    if (!isTime(field)) {
+      choices.set(orderEnumStem(field.path), { field, keyName: field.path });
+      continue;
+    }
+    for (const bucket of TIME_BUCKETS) {
+      const keyName = `${field.path}${bucket[0]!.toUpperCase()}${bucket.slice(1)}`;
+      choices.set(`${orderEnumStem(field.path)}_${bucket.toUpperCase()}`, { field, bucket, keyName });
+    }
+  }
+  return choices;
+}
+
+/** Fields with a minimum and maximum (numbers and dates) and fields with a sum and average (numbers). */
+export function measurableFields(dataset: ServedDataset): { ordered: ScalarBinding[]; numeric: ScalarBinding[] } {
+  const fields = topLevel(dataset).filter((field) => !field.mapping.codes);
+  return { ordered: fields.filter((field) => isNumber(field) || isTime(field)), numeric: fields.filter(isNumber) };
+}
+
+export async function resolveStats(dataset: ServedDataset, where: Predicate | undefined, request: StatsRequest): Promise<StatsGroup[]> {
+  const groupBy: Record<string, GroupKey> = {};
+  request.groupBy.forEach((choice, index) => {
+    groupBy[`g${index}`] = choice.bucket ? { ref: choice.field.ref, bucket: choice.bucket } : { ref: choice.field.ref };
+  });
+  const fieldsByName = new Map(topLevel(dataset).map((field) => [field.path, field]));
+  const aggregates: Record<string, Aggregate> = { n: { fn: 'count' } };
+  for (const name of request.values.min ?? []) aggregates[`min_${name}`] = { fn: 'min', ref: fieldsByName.get(name)!.ref };
+  for (const name of request.values.max ?? []) aggregates[`max_${name}`] = { fn: 'max', ref: fieldsByName.get(name)!.ref };
+  for (const name of new Set([...(request.values.sum ?? []), ...(request.values.avg ?? [])])) {
+    aggregates[`sum_${name}`] = { fn: 'sum', ref: fieldsByName.get(name)!.ref };
+    aggregates[`count_${name}`] = { fn: 'count', ref: fieldsByName.get(name)!.ref };
+  }
+
+  const rows = await dataset.source.aggregate({ table: dataset.mapping.table, where, groupBy, aggregates });
+  const source = dataset.connector.name;
+  const merged = new Map<string, { key: Record<string, unknown>; rows: Row[] }>();
+  for (const row of rows) {
+    const key: Record<string, unknown> = {};
+    request.groupBy.forEach((choice, index) => {
+      const raw = row[`g${index}`] ?? null;
+      key[choice.keyName] = choice.bucket ? raw : toPublicValue(choice.field, raw, source);
+    });
+    const id = JSON.stringify(key);
+    const group = merged.get(id) ?? { key, rows: [] };
+    group.rows.push(row);
+    merged.set(id, group);
+  }
+
+  const groups = [...merged.values()].map(({ key, rows: parts }) => {
+    const total = (alias: string) => parts.reduce((sum, part) => sum + Number(part[alias] ?? 0), 0);
+    const extreme = (name: string, which: 'min' | 'max') => {
+      const values = parts.map((part) => toPublicValue(fieldsByName.get(name)!, part[`${which}_${name}`] ?? null, source)).filter((value) => value !== null);
+      if (values.length === 0) return null;
+      return values.reduce((best, value) => ((which === 'min' ? compare(value, best) < 0 : compare(value, best) > 0) ? value : best));
+    };
+    const group: StatsGroup = { key, count: total('n'), min: {}, max: {}, sum: {}, avg: {} };
+    for (const name of request.values.min ?? []) group.min[name] = extreme(name, 'min');
+    for (const name of request.values.max ?? []) group.max[name] = extreme(name, 'max');
+    for (const name of new Set([...(request.values.sum ?? []), ...(request.values.avg ?? [])])) {
+      const counted = total(`count_${name}`);
+      group.sum[name] = counted === 0 ? null : total(`sum_${name}`);
+      group.avg[name] = counted === 0 ? null : total(`sum_${name}`) / counted;
+    }
+    return group;
+  });
+  // Deterministic order: by the group values, in groupBy order, nulls last.
+  return groups.sort((a, b) => {
+    for (const choice of request.groupBy) {
+      const order = compare(a.key[choice.keyName], b.key[choice.keyName]);
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+}
+
+function compare(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return 1;
+  if (b === null || b === undefined) return -1;
+  const left = a instanceof Date ? a.getTime() : a;
+  const right = b instanceof Date ? b.getTime() : b;
+  return (left as number | string) < (right as number | string) ? -1 : (left as number | string) > (right as number | string) ? 1 : 0;
+}
