@@ -9,6 +9,7 @@ import type { Environment } from '../config/interpolate.js';
 import { loadMappings } from '../config/load-mappings.js';
 import type { ConnectorMapping } from '../config/mapping.js';
 import { formatProblem, type Problem } from '../config/problem.js';
+import { Metrics } from '../observe/metrics.js';
 import type { SourceState } from '../request/app.js';
 import { datasetTypes, type DatasetType } from '../schema/datasets.js';
 import { loadPublicSchema, type PublicSchema } from '../schema/sdl.js';
@@ -24,7 +25,8 @@ export interface GatewayOptions {
 }
 
 export class Gateway {
-  private readonly pool = new SourcePool();
+  readonly metrics = new Metrics();
+  private readonly pool = new SourcePool(this.metrics);
   private state: ServingState | undefined;
 
   private constructor(

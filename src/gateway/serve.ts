@@ -27,9 +27,9 @@ const RELOAD_DELAY_MS = 300;
 
 export async function serve(options: ServeOptions): Promise<RunningGateway> {
   const gateway = await Gateway.open(options);
-  const endpoint = new GraphQLEndpoint(options.log);
+  const endpoint = new GraphQLEndpoint(options.log, gateway.metrics);
   await endpoint.serve(gateway.schemas);
-  const app = createApp({ endpoint, readiness: () => gateway.readiness() });
+  const app = createApp({ endpoint, readiness: () => gateway.readiness(), metrics: gateway.metrics });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(options.port, options.host, () => resolve(listening));

@@ -7,7 +7,7 @@ import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { ConnectorMapping } from '../config/mapping.js';
 import { checkColumns } from '../config/check-columns.js';
 import type { Problem } from '../config/problem.js';
-import { bindDataset, type ServedDataset } from '../plan/served-dataset.js';
+import { bindDataset, bindJoins, type ServedDataset } from '../plan/served-dataset.js';
 import { PUBLIC_ROLE } from '../request/role.js';
 import type { DatasetType } from '../schema/datasets.js';
 import { buildRoleSchema } from '../schema/role-schema.js';
@@ -50,6 +50,16 @@ export async function buildServingState(
     }),
   );
   datasets.sort((a, b) => a.type.name.localeCompare(b.type.name));
+  for (const { dataset, join } of bindJoins(datasets)) {
+    problems.push({
+      severity: 'warning',
+      file: dataset.connector.file,
+      line: join.at.line,
+      column: join.at.column,
+      path: `datasets.${dataset.type.name}.joins.${join.name}`,
+      message: `${join.target} is not being served, so this join is left out until it is`,
+    });
+  }
 
   // Until privacy rules exist every role reads every mapped field; each role still gets
   // a schema of its own, built from its view of the datasets.

@@ -5,6 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ConnectorMapping } from '../config/mapping.js';
+import { instrumentSource } from '../observe/instrumented-source.js';
+import type { Metrics } from '../observe/metrics.js';
 import { openSource } from '../source/open-source.js';
 import type { Source } from '../source/source.js';
 
@@ -18,11 +20,14 @@ function settingsKey(connector: ConnectorMapping): string {
 export class SourcePool {
   private readonly open = new Map<string, Source>();
 
+  /** With metrics, every source counts and times the queries it is sent. */
+  constructor(private readonly metrics?: Metrics) {}
+
   sourceFor(connector: ConnectorMapping): Source {
     const key = settingsKey(connector);
     let source = this.open.get(key);
     if (!source) {
-      source = openSource(connector);
+      source = this.metrics ? instrumentSource(openSource(connector), this.metrics) : openSource(connector);
       this.open.set(key, source);
     }
     return source;

@@ -1,6 +1,7 @@
-/** The HTTP surface: the GraphQL endpoint, health and readiness probes, the landing page. */
+/** The HTTP surface: the GraphQL endpoint, health and readiness probes, metrics, the landing page. */
 import express, { type Express } from 'express';
 import { readFileSync } from 'node:fs';
+import type { Metrics } from '../observe/metrics.js';
 import type { GraphQLEndpoint } from './graphql-endpoint.js';
 
 export interface SourceState {
@@ -14,6 +15,7 @@ export interface SourceState {
 export interface AppOptions {
   endpoint: GraphQLEndpoint;
   readiness: () => Promise<SourceState[]>;
+  metrics: Metrics;
 }
 
 const landingPage = readFileSync(new URL('./landing-page.html', import.meta.url), 'utf8');
@@ -21,7 +23,7 @@ const landingPage = readFileSync(new URL('./landing-page.html', import.meta.url)
 /** Requests larger than this are refused before parsing: GraphQL queries are small. */
 const MAX_BODY = '100kb';
 
-export function createApp({ endpoint, readiness }: AppOptions): Express {
+export function createApp({ endpoint, readiness, metrics }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
 
@@ -37,6 +39,10 @@ export function createApp({ endpoint, readiness }: AppOptions): Express {
     const sources = await readiness();
     const ready = sources.every((source) => source.state === 'up');
     response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', sources });
+  });
+
+  app.get('/metrics', async (_request, response) => {
+    response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
   app.use('/graphql', express.json({ limit: MAX_BODY }), endpoint.handle);

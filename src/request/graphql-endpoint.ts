@@ -8,6 +8,8 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
+import { graphqlMetricsPlugin } from '../observe/graphql-metrics-plugin.js';
+import type { Metrics } from '../observe/metrics.js';
 import { newRequestContext, type RequestContext } from './context.js';
 import { formatError } from './errors.js';
 import { roleOf } from './role.js';
@@ -20,7 +22,10 @@ interface RoleServer {
 export class GraphQLEndpoint {
   private servers = new Map<string, RoleServer>();
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly metrics: Metrics,
+  ) {}
 
   /** Serves these schemas from now on and stops the servers they replace. */
   async serve(schemas: ReadonlyMap<string, GraphQLSchema>): Promise<void> {
@@ -52,7 +57,7 @@ export class GraphQLEndpoint {
       introspection: true,
       includeStacktraceInErrorResponses: false,
       formatError: (formatted, error) => formatError(formatted, error, this.log),
-      plugins: [ApolloServerPluginLandingPageDisabled()],
+      plugins: [ApolloServerPluginLandingPageDisabled(), graphqlMetricsPlugin(this.metrics)],
     });
     await server.start();
     const handler = expressMiddleware(server, { context: async () => newRequestContext(role) });

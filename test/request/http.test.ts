@@ -81,6 +81,18 @@ describe('a department whose database is down', () => {
     expect(body.errors[0].message).toMatch(/public-works/);
   });
 
+  it('answers null for a join into it, naming it, while the rest of the response is served', async () => {
+    const { status, body } = await post('{ serviceRequests(first: 2, orderBy: [ID_ASC]) { nodes { id workOrders { id } } } }');
+    expect(status).toBe(200);
+    expect(body.data.serviceRequests.nodes.map((node: { id: string }) => node.id)).toHaveLength(2);
+    expect(body.data.serviceRequests.nodes.map((node: { workOrders: unknown }) => node.workOrders)).toEqual([null, null]);
+    expect(body.errors.map((error: { path: unknown[] }) => error.path)).toEqual([
+      ['serviceRequests', 'nodes', 0, 'workOrders'],
+      ['serviceRequests', 'nodes', 1, 'workOrders'],
+    ]);
+    expect(body.errors.every((error: any) => error.extensions.code === 'SOURCE_UNAVAILABLE' && error.extensions.source === 'public-works')).toBe(true);
+  });
+
   it('never shows its connection string or password, in responses or logs', async () => {
     const { body } = await post('{ workOrders(first: 1) { nodes { id } } }');
     const everything = JSON.stringify(body) + logged.join('\n') + JSON.stringify(await (await fetch(`${base}/readyz`)).json());
@@ -100,6 +112,31 @@ describe('a department whose database is down', () => {
       { source: 'permits', department: 'Building and Inspections', state: 'up' },
       expect.objectContaining({ source: 'public-works', department: 'Public Works', state: 'down', error: expect.stringMatching(/public-works/) }),
     ]);
+  });
+});
+
+describe('/metrics', () => {
+  const sample = (text: string, line: string) => Number(text.split('\n').find((row) => row.startsWith(line + ' '))?.slice(line.length + 1) ?? 0);
+
+  it('counts every query sent to a source and every GraphQL request, in Prometheus text format', async () => {
+    const findLine = 'civicgraph_source_queries_total{source="crm-311",operation="find"}';
+    const requestLine = 'civicgraph_graphql_requests_total{operation="Probe",outcome="ok"}';
+    const before = await (await fetch(`${base}/metrics`)).text();
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'query Probe { serviceRequests(first: 1) { nodes { id } } }' }),
+      });
+      expect(response.status).toBe(200);
+    }
+    const response = await fetch(`${base}/metrics`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const after = await response.text();
+    expect(sample(after, findLine) - sample(before, findLine)).toBe(3);
+    expect(sample(after, requestLine) - sample(before, requestLine)).toBe(3);
+    expect(after).toMatch(/^civicgraph_source_query_duration_seconds_bucket\{le="0.005",source="crm-311",operation="find"\} \d+$/m);
+    expect(after).toMatch(/^civicgraph_graphql_request_duration_seconds_count\{operation="Probe"\} \d+$/m);
   });
 });
 
