@@ -1,0 +1,60 @@
+/**
+ * The parent side of the benchmarked servers: fork each one (TypeScript through tsx), wait
+ * for the URL it reports, and stop it — politely, then by force — at the end or on error.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ChildMessage } from './servers/child.js';
+
+export interface ServerProcess {
+  name: string;
+  /** Base URL, e.g. http://127.0.0.1:40123 */
+  url: string;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+const STOP_GRACE_MS = 8_000;
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = exited(child);
+  if (child.connected) child.send('stop');
+  else child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  await gone;
+  clearTimeout(timer);
+}
+
+/** Starts `bench/servers/<module>.ts` in a child process; rejects if it is not ready within `timeoutMs`. */
+export async function startServer(name: string, module: string, env: Record<string, string>, timeoutMs: number): Promise<ServerProcess> {
+  const entry = fileURLToPath(new URL(`./servers/${module}.ts`, import.meta.url));
+  const child = fork(entry, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs / 1000} s`)), timeoutMs);
+      child.on('message', (message: ChildMessage) => {
+        clearTimeout(timer);
+        if (message.type === 'ready') resolve(message.url);
+        else reject(new Error(`${name} failed to start: ${message.error}`));
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`${name} exited during start-up (${signal ?? `code ${code}`})`));
+      });
+      child.once('error', reject);
+    });
+    return { name, url, pid: child.pid, stop: () => stopChild(child) };
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+}

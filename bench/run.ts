@@ -1,0 +1,102 @@
+/**
+ * `npm run bench`: loads the full demo into PostgreSQL (once), starts CivicGraph, a
+ * hand-written baseline and PostGraphile each in its own child process on 127.0.0.1,
+ * verifies their answers, drives each with autocannon from this process, and prints the
+ * results and writes them to bench/RESULTS.md. Every step is bounded in time and every child
+ * process is stopped at the end, on error and on Ctrl-C.
+ */
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseOptions, USAGE, type Options } from './args.js';
+import { startServer, type ServerProcess } from './children.js';
+import { sourceEnvironment } from './config.js';
+import { ensureDemoDatabases } from './demo-databases.js';
+import { describeMachine } from './machine.js';
+import type { QueryId, ServerId } from './queries.js';
+import { consoleReport, markdownReport, type Row } from './report.js';
+import { benchQuery, probePageSizes, type Servers } from './scenario.js';
+
+const QUERIES: QueryId[] = ['Q1', 'Q2', 'Q3'];
+const SERVER_MODULES: Record<ServerId, string> = { civicgraph: 'civicgraph', baseline: 'baseline', postgraphile: 'postgraphile' };
+
+/** Loading the full demo takes one to a few minutes; far more means something is stuck. */
+const LOAD_LIMIT_S = 20 * 60;
+const START_LIMIT_S = 120;
+/** Per measured row: verification, the source-query probe, autocannon's own wind-down. */
+const ROW_SLACK_S = 90;
+
+const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+
+function timeBudgetSeconds(options: Options): number {
+  const rows = 7; // Q1 × 3 servers, Q2 × 2, Q3 × 2
+  const pageSizeProbes = 3 * 120;
+  return LOAD_LIMIT_S + START_LIMIT_S + rows * (options.warmupSeconds + options.durationSeconds + ROW_SLACK_S) + pageSizeProbes;
+}
+
+async function startServers(started: ServerProcess[]): Promise<Servers> {
+  const env = sourceEnvironment();
+  const ids = Object.keys(SERVER_MODULES) as ServerId[];
+  const outcomes = await Promise.allSettled(ids.map((id) => startServer(id, SERVER_MODULES[id], env, START_LIMIT_S * 1000)));
+  const servers = {} as Servers;
+  outcomes.forEach((outcome, index) => {
+    const id = ids[index]!;
+    if (outcome.status === 'fulfilled') {
+      started.push(outcome.value);
+      servers[id] = outcome.value;
+      log(`${id} listening at ${outcome.value.url} (pid ${outcome.value.pid})`);
+    } else {
+      const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+      servers[id] = { failed: `not available: ${reason}` };
+      log(reason);
+    }
+  });
+  return servers;
+}
+
+async function main(): Promise<number> {
+  const parsed = parseOptions(process.argv.slice(2));
+  if (parsed === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const options = parsed;
+
+  const started: ServerProcess[] = [];
+  let cleaning: Promise<void> | undefined;
+  const cleanup = (): Promise<void> => (cleaning ??= Promise.allSettled(started.map((server) => server.stop())).then(() => undefined));
+  const abort = (why: string, code: number) => () => {
+    log(`${why}: stopping the servers`);
+    void cleanup().then(() => process.exit(code));
+  };
+  process.once('SIGINT', abort('interrupted', 130));
+  process.once('SIGTERM', abort('terminated', 143));
+  const budget = timeBudgetSeconds(options);
+  const watchdog = setTimeout(abort(`over the time limit of ${budget} s`, 2), budget * 1000);
+  watchdog.unref();
+
+  try {
+    await ensureDemoDatabases(log);
+    const servers = await startServers(started);
+    const rows: Row[] = [];
+    for (const query of QUERIES) rows.push(...(await benchQuery(query, servers, options, log)));
+    log('Q2: counting source queries per request at page sizes 10, 100, 1,000 …');
+    const pageSizes = await probePageSizes(servers, options);
+    const results = { rows, pageSizes, machine: await describeMachine(), options };
+    console.log(consoleReport(results));
+    const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+    await writeFile(path, markdownReport(results));
+    log(`written to ${path}`);
+    return 0;
+  } finally {
+    clearTimeout(watchdog);
+    await cleanup();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,87 @@
+/**
+ * One query across the servers that take part in it: fetch CivicGraph's answer (the
+ * reference), check it and every other server's against it, then measure the servers whose
+ * answer passed — one at a time, so that they never compete for the CPU.
+ */
+import type { Options } from './args.js';
+import type { ServerProcess } from './children.js';
+import { postQuery } from './http.js';
+import { measure } from './measure.js';
+import { sourceQueriesPerRequest, type PerRequest } from './metrics.js';
+import { Q2_PAGE_SIZE, Q2_PROBE_PAGE_SIZES, requestFor, type QueryId, type ServerId } from './queries.js';
+import type { Row } from './report.js';
+import { equivalent, plausible } from './verify.js';
+
+export type Servers = Record<ServerId, ServerProcess | { failed: string }>;
+
+const SERVERS: ServerId[] = ['civicgraph', 'baseline', 'postgraphile'];
+
+const running = (server: ServerProcess | { failed: string }): server is ServerProcess => !('failed' in server);
+
+export async function benchQuery(query: QueryId, servers: Servers, options: Options, log: (line: string) => void): Promise<Row[]> {
+  const rows: Row[] = SERVERS.filter((server) => requestFor(server, query)).map((server) => ({ query, server, notes: [] }));
+  const skipAll = (civic: string, others: string): Row[] => rows.map((row) => ({ ...row, skipped: row.server === 'civicgraph' ? civic : others }));
+
+  const civic = servers.civicgraph;
+  if (!running(civic)) return skipAll(civic.failed, 'not measured: CivicGraph did not start');
+  const civicRequest = requestFor('civicgraph', query)!;
+  const reference = await postQuery(`${civic.url}${civicRequest.path}`, civicRequest.body);
+  const nothingToCompare = `not measured: CivicGraph cannot answer ${query} yet, so there is no answer to check against`;
+  if (!reference.ok) return skipAll(`not available: ${reference.error}`, nothingToCompare);
+  const sane = plausible(query, reference.json, query === 'Q2' ? Q2_PAGE_SIZE : 100);
+  if (!sane.ok) return skipAll(`wrong answer: ${sane.reason}`, nothingToCompare);
+
+  const verified = new Map<ServerId, string>([['civicgraph', reference.text]]);
+  for (const row of rows) {
+    if (row.server === 'civicgraph') continue;
+    const server = servers[row.server];
+    if (!running(server)) {
+      row.skipped = server.failed;
+      continue;
+    }
+    const request = requestFor(row.server, query)!;
+    const answer = await postQuery(`${server.url}${request.path}`, request.body);
+    if (!answer.ok) {
+      row.skipped = `not available: ${answer.error}`;
+      continue;
+    }
+    const verdict = equivalent(query, row.server, reference.json, answer.json);
+    if (verdict.warning) row.notes.push(verdict.warning);
+    if (verdict.ok) verified.set(row.server, answer.text);
+    else row.skipped = verdict.reason;
+  }
+
+  for (const row of rows) {
+    const expectBody = verified.get(row.server);
+    const server = servers[row.server];
+    if (expectBody === undefined || !running(server)) continue;
+    const request = requestFor(row.server, query)!;
+    if (row.server === 'civicgraph') {
+      row.sourceQueries = await sourceQueriesPerRequest(server.url, request.path, request.body, options.probeRequests);
+    }
+    log(`${query}: measuring ${row.server} for ${options.durationSeconds} s …`);
+    row.measurement = await measure(`${server.url}${request.path}`, request.body, expectBody, options);
+  }
+  return rows;
+}
+
+/** Q2's source queries per request at each probe page size: a batched plan keeps it constant. */
+export async function probePageSizes(servers: Servers, options: Options): Promise<{ pageSize: number; perRequest: PerRequest }[]> {
+  const civic = servers.civicgraph;
+  const results: { pageSize: number; perRequest: PerRequest }[] = [];
+  for (const pageSize of Q2_PROBE_PAGE_SIZES) {
+    if (!running(civic)) {
+      results.push({ pageSize, perRequest: { unavailable: 'CivicGraph did not start' } });
+      continue;
+    }
+    const request = requestFor('civicgraph', 'Q2', pageSize)!;
+    const answer = await postQuery(`${civic.url}${request.path}`, request.body);
+    results.push({
+      pageSize,
+      perRequest: answer.ok
+        ? await sourceQueriesPerRequest(civic.url, request.path, request.body, options.probeRequests)
+        : { unavailable: `Q2 not available: ${answer.error}` },
+    });
+  }
+  return results;
+}

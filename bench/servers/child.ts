@@ -1,0 +1,51 @@
+/**
+ * The child-process side of a benchmarked server: start it, report its URL to the parent
+ * over IPC, and stop it when the parent asks, goes away or signals. Each server runs in its
+ * own process so that neither the load generator nor the other servers share its event loop.
+ */
+
+export interface StartedServer {
+  /** The server's base URL, e.g. http://127.0.0.1:40123 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export type ChildMessage = { type: 'ready'; url: string } | { type: 'failed'; error: string };
+
+export function runChild(start: () => Promise<StartedServer>): void {
+  if (!process.send) throw new Error('a benchmark server runs as a child process of bench/run.ts');
+  let server: StartedServer | undefined;
+  let stopping = false;
+
+  const shutdown = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    // A server that does not close in time is not worth waiting for: the benchmark is over.
+    const deadline = setTimeout(() => process.exit(code), 5_000);
+    deadline.unref();
+    try {
+      await server?.stop();
+    } finally {
+      process.exit(code);
+    }
+  };
+
+  process.on('message', (message) => {
+    if (message === 'stop') void shutdown(0);
+  });
+  // The parent died or closed the channel: never outlive it.
+  process.on('disconnect', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGINT', () => void shutdown(0));
+
+  start().then(
+    (started) => {
+      server = started;
+      process.send?.({ type: 'ready', url: started.url } satisfies ChildMessage);
+    },
+    (error: unknown) => {
+      process.send?.({ type: 'failed', error: error instanceof Error ? error.message : String(error) } satisfies ChildMessage);
+      void shutdown(1);
+    },
+  );
+}

@@ -1,0 +1,24 @@
+/**
+ * CivicGraph as the benchmark runs it: `serve()` over the demo connector mappings, pointed
+ * at the bench databases through the CIVICGRAPH_* variables the parent passes, without
+ * file watching (nothing edits the mappings during a run).
+ */
+import { fileURLToPath } from 'node:url';
+import { serve } from '../../src/gateway/serve.js';
+import { HOST } from '../config.js';
+import { runChild } from './child.js';
+
+const repo = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+
+runChild(async () => {
+  const running = await serve({
+    connectorsDir: repo('connectors'),
+    schemasDir: repo('schemas'),
+    port: 0,
+    host: HOST,
+    watch: false,
+    env: process.env,
+    log: (line) => process.stderr.write(`[civicgraph] ${line}\n`),
+  });
+  return { url: running.url.replace(/\/graphql$/, ''), stop: () => running.stop() };
+});

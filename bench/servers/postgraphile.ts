@@ -1,0 +1,38 @@
+/**
+ * PostGraphile v4 over the CRM's database, the reference for what a GraphQL server costs on
+ * top of the SQL: it serves the CRM's table as is (`allSrCases`, raw columns and codes).
+ * Query logging is off and the pool is the same size as the other servers'.
+ */
+import './single-graphql.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { postgraphile } from 'postgraphile';
+import { HOST, sourceUrlFromEnv } from '../config.js';
+import { runChild } from './child.js';
+import { POOL_SIZE } from './pool-size.js';
+
+runChild(async () => {
+  const pool = new pg.Pool({ connectionString: sourceUrlFromEnv('crm-311'), max: POOL_SIZE });
+  const middleware = postgraphile(pool, 'public', {
+    disableDefaultMutations: true,
+    disableQueryLog: true,
+    retryOnInitFail: false,
+    graphqlRoute: '/graphql',
+  });
+  const server = createServer(middleware);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${HOST}:${port}`,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await middleware.release();
+      await pool.end();
+    },
+  };
+});
