@@ -35,7 +35,8 @@ export async function startServer(name: string, module: string, env: Record<stri
   const entry = fileURLToPath(new URL(`./servers/${module}.ts`, import.meta.url));
   const child = fork(entry, [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
+    // Every server runs as in production (graphql-js skips its development checks there).
+    env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {

@@ -47,10 +47,39 @@ export function wallClockToInstant(wallClock: string, zone: string): Date {
   if (!match) throw new RangeError(`not a date-time without offset: ${JSON.stringify(wallClock)}`);
   const [, y, mo, d, h = '0', mi = '0', s = '0', ms = '0'] = match;
   const asUtc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
+  return new Date(asUtc - offsetForWallClock(asUtc, zone));
+}
+
+/**
+ * Time zones change offset on a quarter hour (most on the hour; Chatham Islands at 2:45),
+ * so every wall-clock time in one quarter hour resolves the same way: resolving once per
+ * quarter hour spares the costly Intl calls for all the others (a page of rows has
+ * hundreds of date-times).
+ */
+const QUARTER_HOUR = 900_000;
+const MAX_CACHED = 100_000;
+const resolutions = new Map<string, Map<number, number>>();
+
+function offsetForWallClock(asUtc: number, zone: string): number {
+  let cache = resolutions.get(zone);
+  if (!cache) resolutions.set(zone, (cache = new Map()));
+  const block = Math.floor(asUtc / QUARTER_HOUR);
+  let offset = cache.get(block);
+  if (offset === undefined) {
+    if (cache.size >= MAX_CACHED) cache.clear();
+    offset = resolveOffset(block * QUARTER_HOUR, zone);
+    cache.set(block, offset);
+  }
+  return offset;
+}
+
+/** The offset to subtract from a wall-clock time (read as if UTC) to get its instant. */
+function resolveOffset(asUtc: number, zone: string): number {
   // The zone's offset is one of those in force a day either side of the time.
-  const candidates = [...new Set([offsetAt(asUtc - DAY, zone), offsetAt(asUtc + DAY, zone), offsetAt(asUtc, zone)])].map((offset) => asUtc - offset);
-  const exact = candidates.filter((instant) => instant + offsetAt(instant, zone) === asUtc);
-  return new Date(exact.length > 0 ? Math.min(...exact) : Math.max(...candidates));
+  const offsets = [...new Set([offsetAt(asUtc - DAY, zone), offsetAt(asUtc + DAY, zone), offsetAt(asUtc, zone)])];
+  const exact = offsets.filter((offset) => asUtc - offset + offsetAt(asUtc - offset, zone) === asUtc);
+  // Repeated time: the earlier instant, i.e. the larger offset; skipped time: forward by the gap, the smaller one.
+  return exact.length > 0 ? Math.max(...exact) : Math.min(...offsets);
 }
 
 /** The wall-clock time, `YYYY-MM-DDTHH:MM:SS[.mmm]`, that `zone` shows at `instant`. */

