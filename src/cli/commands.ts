@@ -3,10 +3,13 @@
  * Every command prints problems as `file:line:column: severity: key: message`.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { prepareDemo } from '../demo/prepare.js';
-import { serve } from '../gateway/serve.js';
+import { serve, type RunningGateway } from '../gateway/serve.js';
+import { demoCredentials } from '../request/demo-credentials.js';
+import { privacyReport } from './privacy-report.js';
 import { validate } from './validate.js';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,8 +23,15 @@ function portNumber(value: string): number {
   return port;
 }
 
-async function run(options: { connectors: string; schemas: string; port: number; host: string; watch: boolean }): Promise<void> {
+/** Audit lines go to the file CIVICGRAPH_AUDIT_LOG names, else to standard output, one JSON object a line. */
+function auditSink(): (line: string) => void {
+  const file = process.env.CIVICGRAPH_AUDIT_LOG;
+  return file ? (line) => appendFileSync(file, `${line}\n`) : (line) => process.stdout.write(`${line}\n`);
+}
+
+async function run(options: { connectors: string; schemas: string; port: number; host: string; watch: boolean }): Promise<RunningGateway> {
   const running = await serve({
+    audit: auditSink(),
     connectorsDir: resolve(options.connectors),
     schemasDir: resolve(options.schemas),
     port: options.port,
@@ -36,6 +46,23 @@ async function run(options: { connectors: string; schemas: string; port: number;
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  return running;
+}
+
+/**
+ * Secrets the demo needs when the environment gives none. They are published in this file,
+ * so they protect nothing: a real deployment sets its own (`serve` never invents them).
+ */
+const DEMO_SECRETS = {
+  CIVICGRAPH_JWT_SECRET: 'civicgraph-demo-jwt-secret-do-not-use-in-production',
+  CIVICGRAPH_APP_TOKENS: 'demo-app-token',
+  CIVICGRAPH_PSEUDONYM_KEY: 'civicgraph-demo-pseudonym-key',
+};
+
+async function printDemoCredentials(running: RunningGateway): Promise<void> {
+  const credentials = await demoCredentials(running.gateway.roles, running.gateway.departments);
+  process.stdout.write('\nDemo credentials (each role sees the data differently; anonymous requests are public):\n');
+  for (const { role, header, value } of credentials) process.stdout.write(`  ${role.padEnd(36)} ${header}: ${value}\n`);
 }
 
 const program = new Command('civicgraph').description('A GraphQL gateway over a city\'s departmental systems.');
@@ -50,7 +77,9 @@ program
   .option('--port <port>', 'HTTP port (env PORT)', portNumber, portNumber(port))
   .option('--host <host>', 'interface to listen on (env HOST)', host)
   .option('--no-watch', 'do not reload mappings when their files change')
-  .action(run);
+  .action(async (options: Parameters<typeof run>[0]) => {
+    await run(options);
+  });
 
 program
   .command('demo')
@@ -58,8 +87,10 @@ program
   .option('--port <port>', 'HTTP port (env PORT)', portNumber, portNumber(port))
   .option('--host <host>', 'interface to listen on (env HOST)', host)
   .action(async (options: { port: number; host: string }) => {
+    for (const [name, value] of Object.entries(DEMO_SECRETS)) process.env[name] ||= value;
     await prepareDemo(resolve(projectRoot, '.civicgraph/demo'), { log });
-    await run({ connectors: resolve(projectRoot, 'connectors'), schemas: resolve(projectRoot, 'schemas'), watch: true, ...options });
+    const running = await run({ connectors: resolve(projectRoot, 'connectors'), schemas: resolve(projectRoot, 'schemas'), watch: true, ...options });
+    await printDemoCredentials(running);
   });
 
 program
@@ -70,6 +101,16 @@ program
   .option('--offline', 'check the files only, without connecting to the sources')
   .action(async (options: { connectors: string; schemas: string; offline?: boolean }) => {
     process.exitCode = await validate({ connectorsDir: resolve(options.connectors), schemasDir: resolve(options.schemas), offline: options.offline ?? false });
+  });
+
+program
+  .command('privacy-report')
+  .description('write, for every dataset, the matrix of field × role with what each role sees, as Markdown and HTML, for review and sign-off')
+  .option('--connectors <dir>', 'folder of connector mapping files and roles.yaml', 'connectors')
+  .option('--schemas <dir>', 'folder of the public schema (.graphql files)', 'schemas')
+  .option('--out <dir>', 'folder to write privacy-report.md and privacy-report.html into', '.')
+  .action(async (options: { connectors: string; schemas: string; out: string }) => {
+    process.exitCode = await privacyReport({ connectorsDir: resolve(options.connectors), schemasDir: resolve(options.schemas), outDir: resolve(options.out) });
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -6,6 +6,9 @@
 import type { Environment } from '../config/interpolate.js';
 import { loadMappings } from '../config/load-mappings.js';
 import { formatProblem, sortProblems, type Problem } from '../config/problem.js';
+import { join } from 'node:path';
+import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
+import { Secret } from '../config/secret.js';
 import { buildServingState } from '../gateway/serving-state.js';
 import { SourcePool } from '../gateway/source-pool.js';
 import { datasetTypes } from '../schema/datasets.js';
@@ -24,13 +27,16 @@ export interface ValidateOptions {
 export async function validate(options: ValidateOptions): Promise<number> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const publicSchema = await loadPublicSchema(options.schemasDir);
-  const loaded = await loadMappings(options.connectorsDir, publicSchema.schema, { env: options.env });
-  const problems: Problem[] = [...loaded.problems];
+  const env = options.env ?? process.env;
+  const rolesLoaded = await loadRoles(join(options.connectorsDir, ROLES_FILE), env);
+  const loaded = await loadMappings(options.connectorsDir, publicSchema.schema, { env, roles: rolesLoaded.roles });
+  const problems: Problem[] = [...rolesLoaded.problems, ...loaded.problems];
 
-  if (!options.offline) {
+  if (!options.offline && rolesLoaded.roles) {
     const pool = new SourcePool();
     try {
-      const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => pool.sourceFor(connector));
+      const access = { roles: rolesLoaded.roles, pseudonymKey: env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined };
+      const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => pool.sourceFor(connector), access);
       problems.push(...state.problems);
     } finally {
       await pool.closeAll();

@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import { resolveDataset, type RawDataset } from './dataset.js';
 import type { ConnectorMapping, DatasetMapping, SourceConfig, SourceKind } from './mapping.js';
 import { hasErrors, pathString, type Problem } from './problem.js';
+import type { RolesConfig } from './roles.js';
 import { Secret } from './secret.js';
 import { didYouMean } from './suggest.js';
 import { shown } from './validate-raw.js';
@@ -28,11 +29,15 @@ export interface RawConnector {
   datasets: Record<string, RawDataset>;
 }
 
-/** @param schemaErrorAt JSON pointers where the JSON Schema found errors in this file. */
+/**
+ * @param schemaErrorAt JSON pointers where the JSON Schema found errors in this file.
+ * @param roles roles.yaml, for the datasets' access rules; undefined when it did not load.
+ */
 export function resolveConnector(
   source: YamlSource,
   schema: GraphQLSchema,
   schemaErrorAt: readonly string[],
+  roles?: RolesConfig,
 ): { mapping?: ConnectorMapping; problems: Problem[] } {
   const problems: Problem[] = [];
   const raw = source.data as Partial<RawConnector> | undefined;
@@ -42,7 +47,7 @@ export function resolveConnector(
   const datasets: DatasetMapping[] = [];
   if (raw && typeof raw.datasets === 'object' && raw.datasets !== null && !schemaErrorAt.includes('/datasets')) {
     for (const [typeName, rawDataset] of Object.entries(raw.datasets)) {
-      const result = resolveDataset(source, typeName, rawDataset, schema, schemaErrorAt);
+      const result = resolveDataset(source, typeName, rawDataset, schema, schemaErrorAt, roles);
       problems.push(...result.problems);
       if (result.dataset) datasets.push(result.dataset);
     }

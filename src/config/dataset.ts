@@ -20,6 +20,7 @@ import {
   type GraphQLType,
 } from 'graphql';
 import { datasetTypes } from '../schema/datasets.js';
+import { resolveAccess, type RawRoleAccess } from './access.js';
 import { keyConverter, KeyFormatError } from './key-format.js';
 import type {
   AccessLevel,
@@ -29,10 +30,12 @@ import type {
   JoinMapping,
   KeyFormat,
   ObjectFieldMapping,
+  Publication,
   ScalarFieldMapping,
   ValueRef,
 } from './mapping.js';
 import { pathString, type Problem } from './problem.js';
+import type { RolesConfig } from './roles.js';
 import { didYouMean } from './suggest.js';
 import { shown } from './validate-raw.js';
 import { pointer, type KeyPath, type YamlSource } from './yaml-document.js';
@@ -55,6 +58,7 @@ export interface RawDataset {
   description: string;
   keywords: string[];
   accessLevel: AccessLevel;
+  publication: Publication;
   license?: string;
   accrualPeriodicity?: string;
   table: string;
@@ -62,6 +66,7 @@ export interface RawDataset {
   fields: Record<string, RawField>;
   addressField?: string;
   joins?: Record<string, RawJoin>;
+  access?: Record<string, RawRoleAccess>;
 }
 
 /** A field's value is altered on its way out by at most one of these. */
@@ -71,6 +76,8 @@ const TRANSFORMS = ['codes', 'format', 'normalize'] as const;
 /**
  * @param schemaErrorAt JSON pointers of values the JSON Schema already rejected; they are
  *   not checked again (one message per mistake), but a rejected field still counts as mapped.
+ * @param roles roles.yaml, to check the access rules' role names and apply inheritance;
+ *   undefined when it did not load (the rules are then checked against the type only).
  */
 export function resolveDataset(
   source: YamlSource,
@@ -78,6 +85,7 @@ export function resolveDataset(
   raw: RawDataset,
   schema: GraphQLSchema,
   schemaErrorAt: readonly string[],
+  roles?: RolesConfig,
 ): { dataset?: DatasetMapping; problems: Problem[] } {
   const problems: Problem[] = [];
   const base: KeyPath = ['datasets', typeName];
@@ -140,6 +148,22 @@ export function resolveDataset(
   reportUnmapped([...fieldsPath], typeName, type, new Set(Object.keys(raw.fields)));
   const joins = resolveJoins();
   checkAddressField();
+  const resolvedAccess = resolveAccess(
+    {
+      source,
+      schema,
+      typeName,
+      type,
+      fields,
+      written: new Set(Object.keys(raw.fields)),
+      keyField,
+      joinNames: isMap(raw.joins) ? Object.keys(raw.joins) : [],
+      roles,
+      schemaErrorAt,
+    },
+    raw.access,
+  );
+  problems.push(...resolvedAccess.problems);
   // The checks above tolerate rejected values; building the mapping does not.
   if (rejected(base)) return { problems };
 
@@ -151,7 +175,17 @@ export function resolveDataset(
   };
   if (raw.license !== undefined) metadata.license = raw.license;
   if (raw.accrualPeriodicity !== undefined) metadata.accrualPeriodicity = raw.accrualPeriodicity;
-  const dataset: DatasetMapping = { typeName, table: raw.table, keyField, fields, joins, metadata, at: source.keyAt(base) };
+  const dataset: DatasetMapping = {
+    typeName,
+    table: raw.table,
+    keyField,
+    fields,
+    joins,
+    publication: raw.publication,
+    access: resolvedAccess.access,
+    metadata,
+    at: source.keyAt(base),
+  };
   if (raw.addressField !== undefined) dataset.addressField = raw.addressField;
   return { dataset, problems };
 

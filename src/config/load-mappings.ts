@@ -9,38 +9,51 @@ import { relative, resolve } from 'node:path';
 import type { GraphQLSchema } from 'graphql';
 import { resolveConnector } from './connector.js';
 import type { Environment } from './interpolate.js';
+import { loadRoles, ROLES_FILE } from './load-roles.js';
 import type { ConnectorMapping, DatasetMapping } from './mapping.js';
 import { hasErrors, pathString, sortProblems, type Problem } from './problem.js';
+import type { RolesConfig } from './roles.js';
 import { validateRaw } from './validate-raw.js';
 import { readYaml, type KeyPath, type YamlSource } from './yaml-document.js';
 
 export interface LoadedMappings {
-  /** One per file without errors, in file-name order. */
+  /**
+   * One per file without errors, in file-name order. None at all when the roles do not
+   * load: access rules that name unknown roles cannot be trusted to protect anything.
+   */
   mappings: ConnectorMapping[];
-  /** Errors first, then warnings; by file and line. */
+  /** The roles the access rules were checked against (those given, or `<dir>/roles.yaml`); undefined when they did not load. */
+  roles?: RolesConfig;
+  /** Errors first, then warnings; by file and line (roles.yaml's own problems included when it was read here). */
   problems: Problem[];
 }
 
 export interface LoadOptions {
   /** Where `${VAR}` reads from; `process.env` by default. */
   env?: Environment;
+  /** The roles access rules may name; by default read from `<dir>/roles.yaml`. */
+  roles?: RolesConfig;
 }
 
-/** Mapping files are `*.yaml` / `*.yml`; dot-files (editor locks, backups) are skipped. */
+/** Mapping files are `*.yaml` / `*.yml`; dot-files (editor locks, backups) and the reserved roles.yaml are skipped. */
 export function isMappingFile(name: string): boolean {
-  return /\.ya?ml$/i.test(name) && !name.startsWith('.');
+  return /\.ya?ml$/i.test(name) && !name.startsWith('.') && name !== ROLES_FILE;
 }
 
 export async function loadMappings(dir: string, schema: GraphQLSchema, options: LoadOptions = {}): Promise<LoadedMappings> {
   const env = options.env ?? process.env;
+  const rolesLoaded = options.roles ? { roles: options.roles, problems: [] } : await loadRoles(resolve(dir, ROLES_FILE), env);
+  const { roles } = rolesLoaded;
   const names = (await readdir(dir)).filter(isMappingFile).sort();
-  const files = await Promise.all(names.map((name) => loadFile(resolve(dir, name), schema, env)));
+  const files = await Promise.all(names.map((name) => loadFile(resolve(dir, name), schema, env, roles)));
   checkAcrossFiles(files);
   checkJoinTargets(files);
-  return {
-    mappings: files.flatMap((file) => (file.mapping && !hasErrors(file.problems) ? [file.mapping] : [])),
-    problems: sortProblems(files.flatMap((file) => file.problems)),
+  const loaded: LoadedMappings = {
+    mappings: roles ? files.flatMap((file) => (file.mapping && !hasErrors(file.problems) ? [file.mapping] : [])) : [],
+    problems: sortProblems([...rolesLoaded.problems, ...files.flatMap((file) => file.problems)]),
   };
+  if (roles) loaded.roles = roles;
+  return loaded;
 }
 
 interface LoadedFile {
@@ -51,7 +64,7 @@ interface LoadedFile {
   errorAt: string[];
 }
 
-async function loadFile(file: string, schema: GraphQLSchema, env: Environment): Promise<LoadedFile> {
+async function loadFile(file: string, schema: GraphQLSchema, env: Environment, roles: RolesConfig | undefined): Promise<LoadedFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -62,7 +75,7 @@ async function loadFile(file: string, schema: GraphQLSchema, env: Environment): 
   const source = readYaml(file, text, env);
   if (source.data === undefined) return { source, problems: source.problems, errorAt: [] };
   const validated = validateRaw(source);
-  const resolved = resolveConnector(source, schema, validated.errorAt);
+  const resolved = resolveConnector(source, schema, validated.errorAt, roles);
   const problems = [...source.problems, ...validated.problems, ...resolved.problems];
   const loaded: LoadedFile = { source, problems, errorAt: validated.errorAt };
   if (resolved.mapping && !hasErrors(problems)) loaded.mapping = resolved.mapping;

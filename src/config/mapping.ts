@@ -71,6 +71,46 @@ export type FieldMapping = ScalarFieldMapping | ObjectFieldMapping;
 
 export type AccessLevel = 'public' | 'restricted public' | 'non-public';
 
+/** Who may see a dataset at all: `draft` only its own department, `internal` city staff, `public` everyone. */
+export type Publication = 'draft' | 'internal' | 'public';
+
+/**
+ * What one role sees of one field. `hidden` and `null` differ in the schema: a hidden field
+ * does not exist for the role; a `null` field exists and is always null.
+ */
+export type FieldRule =
+  | { kind: 'visible' }
+  | { kind: 'hidden' }
+  | { kind: 'null' }
+  /** Keep the last `keepLast` characters, replace the others with `*`. */
+  | { kind: 'mask'; keepLast: number }
+  /** A keyed HMAC of the value: stable and joinable across rows, not reversible. */
+  | { kind: 'pseudonymize' }
+  /** A street address cut to its hundred block: '1163 W 24TH ST' → '11XX W 24TH ST'. */
+  | { kind: 'hundredBlock' }
+  /** Coordinates rounded to `decimals` places (3 ≈ 110 m of latitude). */
+  | { kind: 'round'; decimals: number }
+  /** Coordinates snapped to the centre of a grid cell `cell` degrees wide. */
+  | { kind: 'snap'; cell: number }
+  /** A date-time or date cut to the start of its day, month or year. */
+  | { kind: 'truncate'; unit: 'day' | 'month' | 'year' }
+  /** Free text with phone numbers, e-mail addresses and similar personal data replaced by placeholders. */
+  | { kind: 'redact' };
+
+/** What one role may see of one dataset, as the mapping declares it (before inheritance). */
+export interface RoleAccess {
+  /** Field name → rule; for an object field (location) the rule applies to the whole value. */
+  fields: ReadonlyMap<string, FieldRule & { at: SourceLocation }>;
+  /**
+   * Row rules; a role that declares none inherits its parent's. `exclude` removes rows
+   * matching a filter written like the public API's (`{ serviceCode: { in: [HOMELESS] } }`);
+   * `scopeField` keeps only rows whose field equals the caller's department.
+   */
+  rows?: { exclude?: Record<string, unknown>; scopeField?: string; at: SourceLocation };
+  /** Statistics cells counting fewer rows than this are suppressed for the role. */
+  minimumCellCount?: number;
+}
+
 /** DCAT-US v1.1 metadata a liaison declares for a dataset. */
 export interface DatasetMetadata {
   title: string;
@@ -104,6 +144,9 @@ export interface DatasetMapping {
   keyField: string;
   fields: ReadonlyMap<string, FieldMapping>;
   joins: readonly JoinMapping[];
+  publication: Publication;
+  /** Role name (`public`, `staff`, `department`, `liaison`, …) → what it may see. */
+  access: ReadonlyMap<string, RoleAccess>;
   /**
    * The field (normalised as an address) that places a row at a street address: the
    * gateway's `address(line)` entry point gathers every dataset's rows at one address.

@@ -4,15 +4,21 @@
  * the offending key or value is written.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import schema from './mapping.schema.json' with { type: 'json' };
+import mappingSchema from './mapping.schema.json' with { type: 'json' };
+import rolesSchema from './roles.schema.json' with { type: 'json' };
 import { pathString, type Problem } from './problem.js';
 import { didYouMean } from './suggest.js';
 import { pointer, type KeyPath, type YamlSource } from './yaml-document.js';
 
-let compiled: ValidateFunction | undefined;
+/** Which file format to check against: a connector mapping or `roles.yaml`. */
+export type RawFormat = 'mapping' | 'roles';
 
-function validator(): ValidateFunction {
-  if (!compiled) {
+const SCHEMAS: Record<RawFormat, object> = { mapping: mappingSchema, roles: rolesSchema };
+const compiled = new Map<RawFormat, ValidateFunction>();
+
+function validator(format: RawFormat): ValidateFunction {
+  let validate = compiled.get(format);
+  if (!validate) {
     const ajv = new Ajv({
       allErrors: true,
       // parentSchema on each error gives the allowed keys for "did you mean".
@@ -27,9 +33,10 @@ function validator(): ValidateFunction {
     });
     // Read by VS Code / yaml-language-server; to ajv an annotation only.
     ajv.addVocabulary(['patternErrorMessage']);
-    compiled = ajv.compile(schema);
+    validate = ajv.compile(SCHEMAS[format]);
+    compiled.set(format, validate);
   }
-  return compiled;
+  return validate;
 }
 
 /**
@@ -37,8 +44,8 @@ function validator(): ValidateFunction {
  * pointers of the rejected values (of the key itself for an unknown key), so later checks
  * can skip them instead of reporting the same mistake twice.
  */
-export function validateRaw(source: YamlSource): { problems: Problem[]; errorAt: string[] } {
-  const validate = validator();
+export function validateRaw(source: YamlSource, format: RawFormat = 'mapping'): { problems: Problem[]; errorAt: string[] } {
+  const validate = validator(format);
   if (validate(source.data)) return { problems: [], errorAt: [] };
   const errors = relevant(validate.errors ?? []);
   return {
@@ -46,7 +53,9 @@ export function validateRaw(source: YamlSource): { problems: Problem[]; errorAt:
     errorAt: errors.map((error) =>
       error.keyword === 'additionalProperties'
         ? error.instancePath + pointer([String((error.params as { additionalProperty: unknown }).additionalProperty)])
-        : error.instancePath,
+        : error.propertyName !== undefined
+          ? error.instancePath + pointer([error.propertyName])
+          : error.instancePath,
     ),
   };
 }
@@ -55,9 +64,36 @@ export function validateRaw(source: YamlSource): { problems: Problem[]; errorAt:
  * ajv reports every failed branch of a `oneOf`; keep the branch errors out, and the
  * `oneOf` itself too when the same value already has a more specific error.
  */
-function relevant(errors: ErrorObject[]): ErrorObject[] {
+function relevant(all: ErrorObject[]): ErrorObject[] {
+  // A bad property name is reported by its own check (e.g. `pattern`); the wrapper adds nothing.
+  const errors = all.filter((error) => error.keyword !== 'propertyNames');
   const combinators = errors.filter((error) => error.keyword === 'oneOf');
+  // When the value's type picks one branch of a `oneOf` (a rule written as text, not as a
+  // map), that branch's errors say what is wrong better than "matches no alternative".
+  const chosen = new Set<ErrorObject>();
+  for (const parent of combinators) {
+    if ((parent.params as { passingSchemas?: unknown }).passingSchemas) continue;
+    const branches = new Map<string, ErrorObject[]>();
+    for (const error of errors) {
+      const match = error.schemaPath.startsWith(parent.schemaPath + '/') && /^\/(\d+)\//.exec(error.schemaPath.slice(parent.schemaPath.length));
+      if (!match || !error.instancePath.startsWith(parent.instancePath)) continue;
+      const list = branches.get(match[1]!) ?? [];
+      list.push(error);
+      branches.set(match[1]!, list);
+    }
+    // Only for branches told apart by type (text, nothing, map): the branch the value's type picks.
+    const types = (parent.schema as { type?: unknown }[]).map((branch) => branch.type);
+    if (!types.every((type) => typeof type === 'string') || new Set(types).size !== types.length) continue;
+    const typed = types.flatMap((_, index) =>
+      (branches.get(String(index)) ?? []).some((error) => error.keyword === 'type' && error.instancePath === parent.instancePath) ? [] : [index],
+    );
+    const only = typed.length === 1 ? branches.get(String(typed[0])) : undefined;
+    if (!only) continue;
+    chosen.add(parent);
+    for (const error of only) chosen.add(error);
+  }
   return errors.filter((error) => {
+    if (chosen.has(error)) return error.keyword !== 'oneOf';
     if (combinators.some((parent) => error !== parent && error.schemaPath.startsWith(parent.schemaPath + '/') && error.instancePath.startsWith(parent.instancePath))) {
       return false;
     }
@@ -88,6 +124,12 @@ function toProblem(source: YamlSource, error: ErrorObject): Problem {
     message,
   });
   const params = error.params as Record<string, unknown>;
+  if (error.propertyName !== undefined) {
+    // A key that fails `propertyNames` (e.g. a role name): point at the key itself.
+    const key = error.propertyName;
+    const message = error.keyword === 'pattern' ? (parentSchema.patternErrorMessage ?? `must match ${String(params['pattern'])}`) : (error.message ?? 'is not allowed here');
+    return { ...problem([...path, key], '', 'key'), path: pathString([...path, key]), message: `"${key}" ${message}` };
+  }
 
   switch (error.keyword) {
     case 'additionalProperties': {
@@ -121,6 +163,10 @@ function toProblem(source: YamlSource, error: ErrorObject): Problem {
     }
     case 'minimum':
       return problem(path, `must be at least ${String(params['limit'])}`);
+    case 'maximum':
+      return problem(path, `must be at most ${String(params['limit'])}`);
+    case 'exclusiveMinimum':
+      return problem(path, `must be more than ${String(params['limit'])}`);
     case 'oneOf': {
       const keys = (error.schema as { required?: string[] }[]).flatMap((branch) => branch.required ?? []);
       const list = keys.map((key) => `"${key}"`).join(', ');
@@ -164,6 +210,8 @@ export function shown(source: YamlSource, path: KeyPath, value: unknown): string
   const variables = source.variablesAt(path);
   if (variables.length > 0) return `the value of ${variables.map((name) => '${' + name + '}').join(' and ')}`;
   if (path.length === 2 && path[0] === 'source' && path[1] === 'connection') return 'the connection';
+  // roles.yaml: the JWT secret and the app tokens.
+  if (path.includes('secret') || path.includes('appTokens')) return 'the secret';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? text.slice(0, 57) + '…"' : text;
 }

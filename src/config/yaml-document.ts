@@ -25,6 +25,8 @@ export interface YamlSource {
   variablesAt(path: KeyPath): readonly string[];
   /** Whether the map key at `path` was quoted, i.e. is explicitly text (`"1"` rather than `1`). */
   keyIsQuoted(path: KeyPath): boolean;
+  /** A plain value's text as written (`null`, `~`, or '' for an empty value); undefined for maps, lists and absent values. */
+  writtenAt(path: KeyPath): string | undefined;
 }
 
 interface Entry {
@@ -32,6 +34,7 @@ interface Entry {
   value: SourceLocation;
   variables: string[];
   quotedKey: boolean;
+  written?: string;
 }
 
 export function pointer(path: KeyPath): string {
@@ -90,11 +93,13 @@ export function readYaml(file: string, text: string, env: Environment): YamlSour
       }
       return object;
     }
+    if (resolved === null || resolved === undefined) entry.written = '';
     if (isSeq(resolved)) {
       return resolved.items.map((item, index) => convert(document, item, [...path, index], undefined, false));
     }
     if (isScalar(resolved)) {
       const value = resolved.value;
+      entry.written = resolved.source ?? '';
       if (typeof value !== 'string') return typeof value === 'bigint' ? Number(value) : (value ?? null);
       if (!value.includes('${')) return value;
       const result = interpolate(value, env);
@@ -144,5 +149,6 @@ export function readYaml(file: string, text: string, env: Environment): YamlSour
     },
     variablesAt: (path) => entries.get(pointer(path))?.variables ?? [],
     keyIsQuoted: (path) => entries.get(pointer(path))?.quotedKey ?? false,
+    writtenAt: (path) => entries.get(pointer(path))?.written,
   };
 }

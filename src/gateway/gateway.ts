@@ -6,11 +6,18 @@
  */
 import type { GraphQLSchema } from 'graphql';
 import type { Environment } from '../config/interpolate.js';
+import { join } from 'node:path';
 import { loadMappings } from '../config/load-mappings.js';
+import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
+import type { RolesConfig } from '../config/roles.js';
+import { Secret } from '../config/secret.js';
 import type { ConnectorMapping } from '../config/mapping.js';
 import { formatProblem, type Problem } from '../config/problem.js';
 import { Metrics } from '../observe/metrics.js';
+import { sharedRole } from '../privacy/role-views.js';
 import type { SourceState } from '../request/app.js';
+import { createAuthenticator } from '../request/authenticate.js';
+import type { Serving } from '../request/graphql-endpoint.js';
 import { datasetTypes, type DatasetType } from '../schema/datasets.js';
 import { loadPublicSchema, type PublicSchema } from '../schema/sdl.js';
 import { buildServingState, type ServingState } from './serving-state.js';
@@ -20,14 +27,15 @@ export interface GatewayOptions {
   connectorsDir: string;
   schemasDir: string;
   log: (line: string) => void;
-  /** Where mapping files' `${VAR}` come from; `process.env` by default. */
+  /** Where mapping files' `${VAR}` and the pseudonym key come from; `process.env` by default. */
   env?: Environment;
 }
+
 
 export class Gateway {
   readonly metrics = new Metrics();
   private readonly pool = new SourcePool(this.metrics);
-  private state: ServingState | undefined;
+  private state: (ServingState & { roles: RolesConfig }) | undefined;
 
   private constructor(
     private readonly options: GatewayOptions,
@@ -50,17 +58,39 @@ export class Gateway {
     return this.current.problems;
   }
 
-  /** Reloads every mapping file; returns the problems found, already logged. */
+  get roles(): RolesConfig {
+    return this.current.roles;
+  }
+
+  /** The departments whose datasets are served, by name. */
+  get departments(): string[] {
+    return [...new Set(this.current.datasets.map((dataset) => dataset.connector.department))].sort();
+  }
+
+  /** What the GraphQL endpoint serves now: each role's schema and how callers prove their role. */
+  serving(): Serving {
+    const { roles, schemas } = this.current;
+    return { schemas, authenticate: createAuthenticator(roles), fallbackRole: (caller) => sharedRole(roles, caller.baseRole) };
+  }
+
+  /** Reloads the roles and every mapping file; returns the problems found, already logged. */
   async reload(): Promise<readonly Problem[]> {
-    const loaded = await loadMappings(this.options.connectorsDir, this.publicSchema.schema, { env: this.options.env });
+    const env = this.options.env ?? process.env;
+    const rolesLoaded = await loadRoles(join(this.options.connectorsDir, ROLES_FILE), env);
+    // Without valid roles nothing can be served safely: keep the last good ones, or refuse to start.
+    const roles = rolesLoaded.roles ?? this.state?.roles;
+    if (!roles) throw new Error(rolesLoaded.problems.map((problem) => formatProblem(problem)).join('\n') || `${ROLES_FILE} could not be loaded`);
+    const loaded = await loadMappings(this.options.connectorsDir, this.publicSchema.schema, { env, roles });
     const mappings = this.keepLastGood(loaded.mappings, loaded.problems);
-    const state = await buildServingState(mappings, this.publicSchema, this.types, (connector) => this.pool.sourceFor(connector));
-    state.problems.unshift(...loaded.problems);
+    const pseudonymKey = env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined;
+    const built = await buildServingState(mappings, this.publicSchema, this.types, (connector) => this.pool.sourceFor(connector), { roles, pseudonymKey });
+    const state = { ...built, roles };
+    state.problems.unshift(...rolesLoaded.problems, ...loaded.problems);
     for (const problem of state.problems) this.options.log(formatProblem(problem));
     this.state = state;
     await this.pool.closeUnused(mappings);
     const served = state.datasets.map((dataset) => `${dataset.type.name} (${dataset.connector.name})`).join(', ');
-    this.options.log(`serving ${state.datasets.length} datasets: ${served || 'none'}`);
+    this.options.log(`serving ${state.datasets.length} datasets: ${served || 'none'}; roles: ${state.views.map((view) => view.role).join(', ')}`);
     return state.problems;
   }
 
@@ -83,7 +113,7 @@ export class Gateway {
     await this.pool.closeAll();
   }
 
-  private get current(): ServingState {
+  private get current(): ServingState & { roles: RolesConfig } {
     if (!this.state) throw new Error('gateway is not loaded');
     return this.state;
   }

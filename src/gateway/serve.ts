@@ -5,6 +5,7 @@
 import { watch } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AuditSink } from '../privacy/audit.js';
 import { createApp } from '../request/app.js';
 import { GraphQLEndpoint } from '../request/graphql-endpoint.js';
 import { Gateway, type GatewayOptions } from './gateway.js';
@@ -14,6 +15,8 @@ export interface ServeOptions extends GatewayOptions {
   host: string;
   /** Reload mappings when their files change. */
   watch: boolean;
+  /** Where audit lines of privileged reads go. */
+  audit: AuditSink;
 }
 
 export interface RunningGateway {
@@ -27,8 +30,8 @@ const RELOAD_DELAY_MS = 300;
 
 export async function serve(options: ServeOptions): Promise<RunningGateway> {
   const gateway = await Gateway.open(options);
-  const endpoint = new GraphQLEndpoint(options.log, gateway.metrics);
-  await endpoint.serve(gateway.schemas);
+  const endpoint = new GraphQLEndpoint(options.log, gateway.metrics, options.audit);
+  await endpoint.serve(gateway.serving());
   const app = createApp({ endpoint, readiness: () => gateway.readiness(), metrics: gateway.metrics });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -48,7 +51,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
             options.log('connector mappings changed: reloading');
             try {
               await gateway.reload();
-              await endpoint.serve(gateway.schemas);
+              await endpoint.serve(gateway.serving());
             } catch (error) {
               options.log(`reload failed, still serving the previous configuration: ${error instanceof Error ? error.message : String(error)}`);
             }

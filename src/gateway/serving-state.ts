@@ -8,9 +8,11 @@ import type { ConnectorMapping } from '../config/mapping.js';
 import { checkColumns } from '../config/check-columns.js';
 import type { Problem } from '../config/problem.js';
 import { bindDataset, bindJoins, type ServedDataset } from '../plan/served-dataset.js';
-import { PUBLIC_ROLE } from '../request/role.js';
+import type { RolesConfig } from '../config/roles.js';
+import type { Secret } from '../config/secret.js';
+import { buildRoleViews } from '../privacy/role-views.js';
 import type { DatasetType } from '../schema/datasets.js';
-import { buildRoleSchema } from '../schema/role-schema.js';
+import { buildRoleSchema, type RoleView } from '../schema/role-schema.js';
 import type { ColumnDescription, Source } from '../source/source.js';
 
 /** How long startup waits for a source to describe its tables before serving without it. */
@@ -20,7 +22,9 @@ export interface ServingState {
   mappings: ConnectorMapping[];
   /** By connector name. */
   sources: Map<string, Source>;
+  /** Every dataset with all its fields; serve only through a role's view. */
   datasets: ServedDataset[];
+  views: RoleView[];
   schemas: Map<string, GraphQLSchema>;
   problems: Problem[];
 }
@@ -30,6 +34,7 @@ export async function buildServingState(
   publicSchema: { document: DocumentNode; schema: GraphQLSchema },
   datasetTypes: ReadonlyMap<string, DatasetType>,
   sourceFor: (connector: ConnectorMapping) => Source,
+  access: { roles: RolesConfig; pseudonymKey: Secret | undefined },
 ): Promise<ServingState> {
   const sources = new Map<string, Source>();
   const problems: Problem[] = [];
@@ -61,10 +66,10 @@ export async function buildServingState(
     });
   }
 
-  // Until privacy rules exist every role reads every mapped field; each role still gets
-  // a schema of its own, built from its view of the datasets.
-  const schemas = new Map([[PUBLIC_ROLE, buildRoleSchema(publicSchema.document, { role: PUBLIC_ROLE, datasets })]]);
-  return { mappings, sources, datasets, schemas, problems };
+  // Each role's schema is generated from its view alone: what the view lacks cannot be asked for.
+  const views = buildRoleViews(datasets, access);
+  const schemas = new Map(views.map((view) => [view.role, buildRoleSchema(publicSchema.document, view)]));
+  return { mappings, sources, datasets, views, schemas, problems };
 }
 
 /**

@@ -144,6 +144,7 @@ export type Permit = {
   completedDate?: Maybe<Scalars['Date']['output']>;
   contractorCompanyName?: Maybe<Scalars['String']['output']>;
   contractorLicNum?: Maybe<Scalars['String']['output']>;
+  contractorPhone?: Maybe<Scalars['String']['output']>;
   contractorTrade?: Maybe<Scalars['String']['output']>;
   description?: Maybe<Scalars['String']['output']>;
   estProjectCost?: Maybe<Scalars['Float']['output']>;
@@ -224,6 +225,12 @@ export type ServiceRequest = {
   __typename?: 'ServiceRequest';
   address?: Maybe<Scalars['String']['output']>;
   agencyResponsible?: Maybe<Scalars['String']['output']>;
+  /** The caller's e-mail address; only roles the mapping allows see this field. */
+  callerEmail?: Maybe<Scalars['String']['output']>;
+  /** The caller's name. Open311 never publishes it; only roles the mapping allows see this field. */
+  callerName?: Maybe<Scalars['String']['output']>;
+  /** The caller's phone number; only roles the mapping allows see this field. */
+  callerPhone?: Maybe<Scalars['String']['output']>;
   closedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The problem as reported (Open311 `description`, at most 4,000 characters). */
   description?: Maybe<Scalars['String']['output']>;
@@ -231,6 +238,8 @@ export type ServiceRequest = {
   expectedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The case number the 311 system gives a request (Open311 `service_request_id`). */
   id: Scalars['ID']['output'];
+  /** Staff notes on the request; may contain personal data. */
+  internalNotes?: Maybe<Scalars['String']['output']>;
   /** Open311 `lat` and `long`. */
   location?: Maybe<Location>;
   mediaUrl?: Maybe<Scalars['String']['output']>;

@@ -6,7 +6,7 @@
 import { normalizeAddressFragment } from '../source/address.js';
 import type { ComparisonOp, Predicate, SourceValue } from '../source/source.js';
 import { badRequest } from './bad-request.js';
-import type { FieldBinding, ScalarBinding, ServedDataset } from './served-dataset.js';
+import { readsRaw, type FieldBinding, type ScalarBinding, type ServedDataset } from './served-dataset.js';
 import { toSourceValues } from './to-source-value.js';
 
 type Operand = unknown;
@@ -32,7 +32,8 @@ function filterPredicates(fields: ReadonlyMap<string, FieldBinding>, filter: Fil
       predicates.push({ kind: 'not', item: conjunction(filterPredicates(fields, operand as FilterInput, at)) });
     } else {
       const field = fields.get(key);
-      if (!field) throw badRequest(at, 'no such field');
+      // The schema offers no filter on a transformed field; refusing here too keeps that true for any caller of the planner.
+      if (!field || !readsRaw(field)) throw badRequest(at, 'no such field');
       if (field.kind === 'object') predicates.push(...filterPredicates(objectFields(field), operand as FilterInput, at));
       else predicates.push(...fieldPredicates(field.scalar, operand as FilterInput, at));
     }

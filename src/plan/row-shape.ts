@@ -13,7 +13,9 @@ interface Read {
   field: ScalarBinding;
 }
 
-type Reader = { kind: 'scalar'; name: string; read: Read } | { kind: 'object'; name: string; reads: Array<[string, Read]> };
+type Reader =
+  | { kind: 'scalar'; name: string; read: Read }
+  | { kind: 'object'; name: string; reads: Array<[string, Read]>; transform?: (value: unknown) => unknown };
 
 export class RowShape {
   readonly selection: Selection;
@@ -36,7 +38,7 @@ export class RowShape {
     for (const name of names) {
       const binding = dataset.fields.get(name)!;
       if (binding.kind === 'scalar') this.readers.push({ kind: 'scalar', name, read: read(binding.scalar) });
-      else this.readers.push({ kind: 'object', name, reads: [...binding.fields].map(([sub, field]) => [sub, read(field)]) });
+      else this.readers.push({ kind: 'object', name, reads: [...binding.fields].map(([sub, field]) => [sub, read(field)]), transform: binding.transform });
     }
     this.selection = selection;
     this.signature = names.join(',');
@@ -47,12 +49,15 @@ export class RowShape {
     const object: Record<string, unknown> = {};
     for (const reader of this.readers) {
       if (reader.kind === 'scalar') {
-        object[reader.name] = toPublicValue(reader.read.field, row[reader.read.alias] ?? null, source);
+        const { field, alias } = reader.read;
+        const value = toPublicValue(field, row[alias] ?? null, source);
+        object[reader.name] = field.transform ? field.transform(value) : value;
         continue;
       }
       const values = reader.reads.map(([sub, { alias, field }]) => [sub, toPublicValue(field, row[alias] ?? null, source)] as const);
       // A position with no coordinates is no position: `location: null`, not `{latitude: null}`.
-      object[reader.name] = values.some(([, value]) => value === null) ? null : Object.fromEntries(values);
+      const value = values.some(([, part]) => part === null) ? null : Object.fromEntries(values);
+      object[reader.name] = reader.transform ? reader.transform(value) : value;
     }
     return object;
   }

@@ -16,6 +16,12 @@ export interface ScalarBinding {
   ref: ValueRef;
   /** Converts between the raw and public spellings of a formatted key. */
   keyFormat: KeyConverter | undefined;
+  /**
+   * The privacy transform a role reads this value through (hundred block, rounding,
+   * redaction…). A transformed value is never filtered, sorted or grouped on: the schema
+   * offers no argument that could compare its raw value.
+   */
+  transform?: (value: unknown) => unknown;
   type: GraphQLScalarType | GraphQLEnumType;
   /** What the source stores, once it has described its table; `undefined` for expressions or before then. */
   columnType: ColumnType | undefined;
@@ -25,7 +31,8 @@ export interface ScalarBinding {
 
 export type FieldBinding =
   | { kind: 'scalar'; name: string; scalar: ScalarBinding }
-  | { kind: 'object'; name: string; type: GraphQLObjectType; fields: ReadonlyMap<string, ScalarBinding> };
+  /** An object value (a Location); `transform` applies to the whole object. */
+  | { kind: 'object'; name: string; type: GraphQLObjectType; fields: ReadonlyMap<string, ScalarBinding>; transform?: (value: unknown) => unknown };
 
 /** A relationship to another served dataset: its rows whose `to` equals this row's `from`. */
 export interface JoinBinding {
@@ -48,6 +55,17 @@ export interface ServedDataset {
   joins: Map<string, JoinBinding>;
   /** The field that places a row at a normalised street address. */
   address: ScalarBinding | undefined;
+  /** Whether rows can be fetched by id: not when the role reads the key only transformed. */
+  byId: boolean;
+  /** Statistics cells counting fewer rows are suppressed. */
+  minimumCellCount: number | undefined;
+  /** Fields this role reads raw that the public role cannot: returning them is audited. */
+  audited: ReadonlySet<string>;
+}
+
+/** Whether a role reads the field's raw value, so that filtering, sorting and grouping on it reveal nothing more. */
+export function readsRaw(field: FieldBinding | ScalarBinding): boolean {
+  return 'scalar' in field ? !field.scalar.transform : !field.transform;
 }
 
 export function bindDataset(
@@ -97,6 +115,9 @@ export function bindDataset(
     key: key.scalar,
     joins: new Map(),
     address: address?.kind === 'scalar' ? address.scalar : undefined,
+    byId: true,
+    minimumCellCount: undefined,
+    audited: new Set(),
   };
 }
 

@@ -27,7 +27,10 @@ export interface StatsRequest {
 
 export interface StatsGroup {
   key: Record<string, unknown>;
-  count: number;
+  /** Null when the group is suppressed. */
+  count: number | null;
+  /** The group counts too few rows for the role to see its figures (or hides such a group's). */
+  suppressed: boolean;
   min: Record<string, unknown>;
   max: Record<string, unknown>;
   sum: Record<string, number | null>;
@@ -37,9 +40,9 @@ export interface StatsGroup {
 const isTime = (field: ScalarBinding) => field.type.name === 'DateTime' || field.type.name === 'Date';
 const isNumber = (field: ScalarBinding) => field.type.name === 'Int' || field.type.name === 'Float';
 
-/** Top-level scalar fields only: a group key is one value. */
+/** Top-level scalar fields the role reads raw: a group key is one value, and grouping on a transformed one would reveal raw values. */
 function topLevel(dataset: ServedDataset): ScalarBinding[] {
-  return [...dataset.fields.values()].flatMap((field) => (field.kind === 'scalar' ? [field.scalar] : []));
+  return [...dataset.fields.values()].flatMap((field) => (field.kind === 'scalar' && !field.scalar.transform ? [field.scalar] : []));
 }
 
 /** The `groupBy` enum values: a field, or a date field's day/week/month/year. */
@@ -100,7 +103,7 @@ export async function resolveStats(dataset: ServedDataset, where: Predicate | un
       if (values.length === 0) return null;
       return values.reduce((best, value) => ((which === 'min' ? compare(value, best) < 0 : compare(value, best) > 0) ? value : best));
     };
-    const group: StatsGroup = { key, count: total('n'), min: {}, max: {}, sum: {}, avg: {} };
+    const group: StatsGroup = { key, count: total('n'), suppressed: false, min: {}, max: {}, sum: {}, avg: {} };
     for (const name of request.values.min ?? []) group.min[name] = extreme(name, 'min');
     for (const name of request.values.max ?? []) group.max[name] = extreme(name, 'max');
     for (const name of new Set([...(request.values.sum ?? []), ...(request.values.avg ?? [])])) {
@@ -110,6 +113,7 @@ export async function resolveStats(dataset: ServedDataset, where: Predicate | un
     }
     return group;
   });
+  if (dataset.minimumCellCount !== undefined) suppressSmallCells(groups, dataset.minimumCellCount);
   // Deterministic order: by the group values, in groupBy order, nulls last.
   return groups.sort((a, b) => {
     for (const choice of request.groupBy) {
@@ -127,4 +131,25 @@ function compare(a: unknown, b: unknown): number {
   const left = a instanceof Date ? a.getTime() : a;
   const right = b instanceof Date ? b.getTime() : b;
   return (left as number | string) < (right as number | string) ? -1 : (left as number | string) > (right as number | string) ? 1 : 0;
+}
+
+/**
+ * Hides the figures of groups counting fewer than `k` rows. When exactly one group would be
+ * hidden, the next smallest is hidden too: otherwise its count could be recovered by
+ * subtracting the visible groups from the total (of this query, or of a query without
+ * `groupBy`), which the role may ask for.
+ */
+export function suppressSmallCells(groups: StatsGroup[], k: number): void {
+  const small = groups.filter((group) => group.count !== null && group.count < k);
+  if (small.length === 1 && groups.length > 1) {
+    const next = groups.filter((group) => group !== small[0]).sort((a, b) => (a.count ?? 0) - (b.count ?? 0))[0]!;
+    small.push(next);
+  }
+  for (const group of small) {
+    group.count = null;
+    group.suppressed = true;
+    for (const values of [group.min, group.max, group.sum, group.avg] as Array<Record<string, unknown>>) {
+      for (const name of Object.keys(values)) values[name] = null;
+    }
+  }
 }

@@ -1,7 +1,8 @@
 /**
- * `/graphql`: one Apollo Server per role, each over that role's schema. The set can be
- * replaced while serving (after a mapping reload): requests in flight finish on the
- * servers they started on.
+ * `/graphql`: one Apollo Server per role, each over that role's schema; every request is
+ * authenticated first and runs against its caller's schema only. The set can be replaced
+ * while serving (after a mapping reload): requests in flight finish on the servers they
+ * started on.
  */
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -12,46 +13,80 @@ import { graphqlMetricsPlugin } from '../observe/graphql-metrics-plugin.js';
 import type { Metrics } from '../observe/metrics.js';
 import { newRequestContext, type RequestContext } from './context.js';
 import { formatError } from './errors.js';
-import { roleOf } from './role.js';
+import { auditPlugin } from '../privacy/audit-plugin.js';
+import type { AuditSink } from '../privacy/audit.js';
+import { AuthenticationError, type Authenticator, type Caller } from './authenticate.js';
+
+/** The context of each request, made once its caller is known and before Apollo asks for it. */
+const contexts = new WeakMap<Request, RequestContext>();
 
 interface RoleServer {
   server: ApolloServer<RequestContext>;
   handler: RequestHandler;
 }
 
+export interface Serving {
+  /** Each role's schema, by the role names `Caller.role` carries. */
+  schemas: ReadonlyMap<string, GraphQLSchema>;
+  authenticate: Authenticator;
+  /** The role to serve a caller whose role has no schema (a department no mapping names). */
+  fallbackRole: (caller: Caller) => string;
+}
+
 export class GraphQLEndpoint {
   private servers = new Map<string, RoleServer>();
+  private serving: Serving | undefined;
 
   constructor(
     private readonly log: (line: string) => void,
     private readonly metrics: Metrics,
+    private readonly audit: AuditSink,
   ) {}
 
   /** Serves these schemas from now on and stops the servers they replace. */
-  async serve(schemas: ReadonlyMap<string, GraphQLSchema>): Promise<void> {
+  async serve(serving: Serving): Promise<void> {
     const next = new Map<string, RoleServer>();
-    for (const [role, schema] of schemas) next.set(role, await this.start(role, schema));
+    for (const [role, schema] of serving.schemas) next.set(role, await this.start(schema));
     const previous = this.servers;
     this.servers = next;
+    this.serving = serving;
     await Promise.all([...previous.values()].map(({ server }) => server.stop()));
   }
 
   readonly handle = (request: Request, response: Response, next: NextFunction): void => {
-    const role = roleOf(request);
-    const target = this.servers.get(role);
-    if (!target) {
-      response.status(503).json({ errors: [{ message: `no schema is being served for role "${role}"` }] });
+    void this.route(request, response, next);
+  };
+
+  private async route(request: Request, response: Response, next: NextFunction): Promise<void> {
+    const serving = this.serving;
+    if (!serving) {
+      response.status(503).json({ errors: [{ message: 'the gateway is starting' }] });
       return;
     }
-    void target.handler(request, response, next);
-  };
+    let caller: Caller;
+    try {
+      caller = await serving.authenticate({ authorization: request.get('authorization'), 'x-app-token': request.get('x-app-token') });
+    } catch (error) {
+      const message = error instanceof AuthenticationError ? error.message : 'authentication failed';
+      response.status(401).set('WWW-Authenticate', 'Bearer').json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+      return;
+    }
+    const role = this.servers.has(caller.role) ? caller.role : serving.fallbackRole(caller);
+    const target = this.servers.get(role);
+    if (!target) {
+      response.status(503).json({ errors: [{ message: 'no schema is being served for your role' }] });
+      return;
+    }
+    contexts.set(request, newRequestContext({ ...caller, role }));
+    await target.handler(request, response, next);
+  }
 
   async stop(): Promise<void> {
     await Promise.all([...this.servers.values()].map(({ server }) => server.stop()));
     this.servers.clear();
   }
 
-  private async start(role: string, schema: GraphQLSchema): Promise<RoleServer> {
+  private async start(schema: GraphQLSchema): Promise<RoleServer> {
     const server = new ApolloServer<RequestContext>({
       schema,
       introspection: true,
@@ -60,10 +95,10 @@ export class GraphQLEndpoint {
       // Compact JSON: Apollo pretty-prints by default, which costs time and bytes on every response.
       stringifyResult: (result) => JSON.stringify(result),
       // The gateway sets no cache hints; the default plugin would still run for every field.
-      plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), graphqlMetricsPlugin(this.metrics)],
+      plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), graphqlMetricsPlugin(this.metrics), auditPlugin(this.audit)],
     });
     await server.start();
-    const handler = expressMiddleware(server, { context: async () => newRequestContext(role) });
+    const handler = expressMiddleware(server, { context: async ({ req }) => contexts.get(req)! });
     return { server, handler };
   }
 }

@@ -6,7 +6,7 @@
 import { isEnumType } from 'graphql';
 import { orderChoices } from '../plan/order.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../plan/page.js';
-import type { ScalarBinding, ServedDataset } from '../plan/served-dataset.js';
+import { readsRaw, type ScalarBinding, type ServedDataset } from '../plan/served-dataset.js';
 
 const SCALAR_FILTERS: Record<string, string> = {
   ID: 'IDFilter',
@@ -27,14 +27,15 @@ function enumFilterSdl(enumName: string): string {
 input ${enumName}Filter { eq: ${enumName} ne: ${enumName} in: [${enumName}!] isNull: Boolean }`;
 }
 
-/** Every scalar value of a dataset, sub-fields of objects included. */
-export function scalarFields(dataset: ServedDataset): ScalarBinding[] {
-  return [...dataset.fields.values()].flatMap((field) => (field.kind === 'scalar' ? [field.scalar] : [...field.fields.values()]));
-}
-
-/** A formatted key sorts by its raw spelling in the source, which is not its public order: it is not offered. */
+/**
+ * What a role may sort by: values it reads raw. A formatted key sorts by its raw spelling
+ * in the source, which is not its public order, so it is not offered either.
+ */
 export function sortableFields(dataset: ServedDataset): ScalarBinding[] {
-  return scalarFields(dataset).filter((field) => !field.keyFormat);
+  return [...dataset.fields.values()]
+    .filter(readsRaw)
+    .flatMap((field) => (field.kind === 'scalar' ? [field.scalar] : [...field.fields.values()]))
+    .filter((field) => !field.keyFormat);
 }
 
 export function datasetSdl(dataset: ServedDataset): { sdl: string; enumFilters: Set<string> } {
@@ -47,7 +48,8 @@ export function datasetSdl(dataset: ServedDataset): { sdl: string; enumFilters: 
 
   const filterFields: string[] = [];
   const objectFilters: string[] = [];
-  for (const field of dataset.fields.values()) {
+  // A field the role reads only transformed cannot be compared: its raw value would leak through the answer.
+  for (const field of [...dataset.fields.values()].filter(readsRaw)) {
     if (field.kind === 'scalar') {
       filterFields.push(filterLine(field.name, field.scalar));
       continue;
@@ -97,8 +99,7 @@ extend type Query {
   Null, with an error naming the source, when the department's system cannot answer.
   """
   ${dataset.many}(filter: ${name}Filter, orderBy: [${name}OrderBy!], first: Int, after: String): ${name}Connection
-  "One ${name} by its id, or null when there is none."
-  ${dataset.one}(id: ID!): ${name}
+${dataset.byId ? `  "One ${name} by its id, or null when there is none."\n  ${dataset.one}(id: ID!): ${name}` : ''}
 }
 `;
   return { sdl, enumFilters };

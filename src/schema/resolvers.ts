@@ -34,34 +34,54 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
     const typeName = dataset.type.name;
     types[`${typeName}OrderBy`] = Object.fromEntries(orderChoices(sortableFields(dataset)));
     types[`${typeName}GroupBy`] = Object.fromEntries(groupChoices(dataset));
-    query[dataset.many] = (_, args: ConnectionArgs, _context, info) =>
-      resolveConnection(dataset, args, selectedConnectionFields(info, typeName), argsIdentity(args));
-    query[dataset.one] = (_, args: { id: string }, context, info) => context.loaders.byKey(dataset, selectedObjectFields(info, typeName)).load(args.id);
-    query[statsFieldName(dataset)] = (_, args: { filter?: FilterInput; groupBy?: GroupChoice[] }, _context, info) =>
-      resolveStats(dataset, planFilter(dataset, args.filter), { groupBy: args.groupBy ?? [], values: selectedStatsValues(info, typeName) });
+    query[dataset.many] = async (_, args: ConnectionArgs, context, info) => {
+      const fields = selectedConnectionFields(info, typeName);
+      const connection = await resolveConnection(dataset, args, fields, argsIdentity(args));
+      context.audit.record(dataset, fields, connection.edges.length);
+      return connection;
+    };
+    if (dataset.byId) {
+      query[dataset.one] = async (_, args: { id: string }, context, info) => {
+        const fields = selectedObjectFields(info, typeName);
+        const row = await context.loaders.byKey(dataset, fields).load(args.id);
+        context.audit.record(dataset, fields, row ? 1 : 0);
+        return row;
+      };
+    }
+    query[statsFieldName(dataset)] = async (_, args: { filter?: FilterInput; groupBy?: GroupChoice[] }, context, info) => {
+      const values = selectedStatsValues(info, typeName);
+      const groups = await resolveStats(dataset, planFilter(dataset, args.filter), { groupBy: args.groupBy ?? [], values });
+      context.audit.record(dataset, Object.values(values).flat(), groups.length);
+      return groups;
+    };
 
     const joins: Record<string, Resolver> = {};
     for (const join of dataset.joins.values()) {
       joins[join.mapping.name] = async (parent: Record<string, unknown>, args: JoinArgs, context, info) => {
         const value = parent[join.mapping.from];
+        const fields = selectedObjectFields(info, join.target.type.name);
         const rows =
           value === null || value === undefined
             ? []
-            : await context.loaders
-                .join(dataset, join, args, queryFingerprint('join', args.filter, argsIdentity(args).orderBy) + `:${args.first ?? ''}`, selectedObjectFields(info, join.target.type.name))
-                .load(String(value));
-        return join.mapping.cardinality === 'one' ? (rows[0] ?? null) : rows;
+            : await context.loaders.join(dataset, join, args, queryFingerprint('join', args.filter, argsIdentity(args).orderBy) + `:${args.first ?? ''}`, fields).load(String(value));
+        const result = join.mapping.cardinality === 'one' ? rows.slice(0, 1) : rows;
+        context.audit.record(join.target, fields, result.length);
+        return join.mapping.cardinality === 'one' ? (result[0] ?? null) : result;
       };
     }
     if (dataset.joins.size > 0) types[typeName] = joins;
 
     const located = dataset.address;
     if (located) {
-      address[dataset.many] = (parent: { line: string }, args: ConnectionArgs, _context, info) =>
-        resolveConnection(dataset, args, selectedConnectionFields(info, typeName), argsIdentity(args), {
+      address[dataset.many] = async (parent: { line: string }, args: ConnectionArgs, context, info) => {
+        const fields = selectedConnectionFields(info, typeName);
+        const connection = await resolveConnection(dataset, args, fields, argsIdentity(args), {
           id: parent.line,
           where: planFilter(dataset, { [located.path]: { eq: parent.line } })!,
         });
+        context.audit.record(dataset, fields, connection.edges.length);
+        return connection;
+      };
     }
   }
   if (Object.keys(address).length > 0) {

@@ -14,7 +14,7 @@ export function statsSdl(dataset: ServedDataset): string {
   const measures: string[] = [];
   const types: string[] = [];
   if (ordered.length > 0) {
-    types.push(`"Smallest or largest values in one group of ${name} rows."\ntype ${name}StatsValues {\n${ordered.map((field) => `  ${field.path}: ${field.type.name}`).join('\n')}\n}`);
+    types.push(`"Smallest or largest values in one group of ${name} rows (null when the group is suppressed)."\ntype ${name}StatsValues {\n${ordered.map((field) => `  ${field.path}: ${field.type.name}`).join('\n')}\n}`);
     measures.push(`  min: ${name}StatsValues!`, `  max: ${name}StatsValues!`);
   }
   if (numeric.length > 0) {
@@ -37,8 +37,10 @@ ${types.join('\n\n')}
 "One group of ${name} rows."
 type ${name}StatsGroup {
   key: ${name}StatsKey!
-  "How many rows the group holds."
-  count: Int!
+  "How many rows the group holds; null when \`suppressed\`."
+  count: Int
+  "True when the group holds too few rows for its figures to be shown to you (small-cell suppression), or when showing them would reveal such a group's."
+  suppressed: Boolean!
 ${measures.join('\n')}
 }
 

@@ -63,14 +63,14 @@ describe('checkColumns', () => {
   it('reports a missing column, suggesting one that differs only in case', () => {
     const problems = checkColumns(requests, columnsFor(requests, { CASE_NO: null, case_no: { type: 'text' } }), schema, crmFile);
     expect(problems).toEqual([
-      { severity: 'error', file: crmFile, line: 31, column: 7, path: 'datasets.ServiceRequest.fields.id', message: 'column "CASE_NO" does not exist in table "SR_CASE" (did you mean "case_no"?)' },
+      { severity: 'error', file: crmFile, line: 33, column: 7, path: 'datasets.ServiceRequest.fields.id', message: 'column "CASE_NO" does not exist in table "SR_CASE" (did you mean "case_no"?)' },
     ]);
   });
 
   it('reports a missing column of an object field at the sub-field', () => {
     const problems = checkColumns(requests, columnsFor(requests, { LON_NUM: null, LONG_NUM: { type: 'decimal' } }), schema, crmFile);
     expect(problems).toEqual([
-      expect.objectContaining({ line: 85, path: 'datasets.ServiceRequest.fields.location.fields.longitude', message: expect.stringContaining('column "LON_NUM" does not exist in table "SR_CASE" (did you mean "LONG_NUM"?)') }),
+      expect.objectContaining({ line: 87, path: 'datasets.ServiceRequest.fields.location.fields.longitude', message: expect.stringContaining('column "LON_NUM" does not exist in table "SR_CASE" (did you mean "LONG_NUM"?)') }),
     ]);
   });
 
@@ -82,8 +82,8 @@ describe('checkColumns', () => {
       crmFile,
     );
     expect(problems.map(({ line, message }) => ({ line, message }))).toEqual([
-      { line: 73, message: 'column "CREATED_DT" (varchar(30)) cannot serve requestedAt: DateTime needs a timestamp or timestamptz column' },
-      { line: 84, message: 'column "LAT_NUM" (timestamp) cannot serve latitude: Float needs an integer or decimal column' },
+      { line: 75, message: 'column "CREATED_DT" (varchar(30)) cannot serve requestedAt: DateTime needs a timestamp or timestamptz column' },
+      { line: 86, message: 'column "LAT_NUM" (timestamp) cannot serve latitude: Float needs an integer or decimal column' },
     ]);
   });
 
@@ -99,7 +99,7 @@ describe('checkColumns', () => {
       join(REPO, 'connectors/permits.yaml'),
     );
     expect(problems.map(({ line, path, severity }) => ({ line, path, severity }))).toEqual([
-      { line: 82, path: 'datasets.Permit.fields.housingUnits', severity: 'error' },
+      { line: 84, path: 'datasets.Permit.fields.housingUnits', severity: 'error' },
     ]);
     expect(problems[0]!.message).toContain('Int needs an integer or decimal column');
   });
@@ -107,7 +107,7 @@ describe('checkColumns', () => {
   it('checks coded columns against the raw codes, loosely', () => {
     const asInteger = checkColumns(requests, columnsFor(requests, { CHANNEL_CD: { type: 'integer', nativeType: 'int' } }), schema, crmFile);
     expect(asInteger).toEqual([
-      expect.objectContaining({ line: 87, path: 'datasets.ServiceRequest.fields.source', message: 'column "CHANNEL_CD" (int) cannot hold the codes "P", "W", "M", "E", "I", "S", "O"' }),
+      expect.objectContaining({ line: 89, path: 'datasets.ServiceRequest.fields.source', message: 'column "CHANNEL_CD" (int) cannot hold the codes "P", "W", "M", "E", "I", "S", "O"' }),
     ]);
     // Text codes in a text column, whatever the public type: fine.
     expect(checkColumns(requests, columnsFor(requests, { CHANNEL_CD: { type: 'text', nativeType: 'char(1)' } }), schema, crmFile)).toEqual([]);
@@ -128,7 +128,7 @@ describe('checkColumns', () => {
 
   it('warns when a nullable column serves a non-null field', () => {
     expect(checkColumns(requests, columnsFor(requests, { CREATED_DT: { nullable: true, type: 'timestamptz', nativeType: 'timestamptz' } }), schema, crmFile)).toEqual([
-      expect.objectContaining({ severity: 'warning', line: 73, message: 'column "CREATED_DT" (timestamptz) allows NULL but requestedAt is DateTime!; a NULL row makes the query fail' }),
+      expect.objectContaining({ severity: 'warning', line: 75, message: 'column "CREATED_DT" (timestamptz) allows NULL but requestedAt is DateTime!; a NULL row makes the query fail' }),
     ]);
   });
 
@@ -140,7 +140,7 @@ describe('checkColumns', () => {
       {
         severity: 'error',
         file: worksFile,
-        line: 58,
+        line: 60,
         column: 7,
         path: 'datasets.WorkOrder.fields.serviceRequestId',
         message: 'column "srnumber" (numeric(10,2)) cannot hold keys in the format "{year}-{seq:d}": a format needs a text or integer column',
@@ -153,7 +153,7 @@ describe('checkColumns', () => {
       {
         severity: 'error',
         file: crmFile,
-        line: 77,
+        line: 79,
         column: 7,
         path: 'datasets.ServiceRequest.fields.address',
         message: 'column "ADDR_LINE" (int) cannot be normalised as an address: "normalize" needs a text column',

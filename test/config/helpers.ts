@@ -21,16 +21,41 @@ export async function tempDir(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
+/** Loads mapping files from a fresh directory; roles.yaml is ROLES unless `files` gives its own. */
 export async function loadFiles(files: Record<string, string>, env: Record<string, string> = {}): Promise<LoadedMappings & { dir: string }> {
-  const dir = await tempDir(files);
+  const dir = await tempDir({ 'roles.yaml': ROLES, ...files });
   return { dir, ...(await loadMappings(dir, await publicSchema(), { env })) };
 }
 
 export const errors = (problems: readonly Problem[]) => problems.filter((problem) => problem.severity === 'error');
 
+/** The demo's four roles, JWT off. Line numbers matter: the broken-roles table edits lines by number. */
+export const ROLES = `# yaml-language-server: $schema=../src/config/roles.schema.json
+roles:
+  public:
+    description: Anyone.
+  staff:
+    inherits: public
+  department:
+    inherits: staff
+    perDepartment: true
+  liaison:
+    inherits: department
+    perDepartment: true
+publicRole: public
+authentication:
+  jwt:
+    issuer: \${JWT_ISSUER:-}
+    audience: civicgraph
+    secret: \${JWT_SECRET:-}
+    jwksUrl: \${JWT_JWKS_URL:-}
+  appTokens: \${APP_TOKENS:-}
+`;
+
 /**
  * A small, valid mapping. Line numbers matter: the broken-mapping table edits lines by number.
- * Unmapped nullable ServiceRequest fields make it load with warnings only.
+ * Unmapped nullable ServiceRequest fields make it load with warnings only. Its access rules
+ * (lines 31-34) let the public see every mapped field.
  */
 export const BASE = `# yaml-language-server: $schema=../src/config/mapping.schema.json
 name: crm-311
@@ -62,6 +87,10 @@ datasets:
         fields:
           latitude: LAT
           longitude: LON
+    publication: public
+    access:
+      public:
+        fields: { id: visible, status: visible, serviceCode: visible, serviceName: visible, requestedAt: visible, location: visible }
 `;
 
 /** BASE with 1-based line `line` replaced by `text` ('' text with `remove` deletes it). */

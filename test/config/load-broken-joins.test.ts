@@ -1,7 +1,7 @@
 /**
  * Broken `format`, `normalize`, `addressField` and `joins`, one mistake per case, each
  * reported at the line a liaison has to fix. BASE (helpers.ts) fills ServiceRequest; its
- * line 31 is the first line after the dataset, where the cases append dataset keys.
+ * line 35 is the first line after the dataset, where the cases append dataset keys.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,9 +18,9 @@ interface Case {
   message: string;
 }
 
-/** BASE with `joins:` at line 31 and the given join entries from line 32 on. */
+/** BASE with `joins:` at line 35 and the given join entries from line 36 on. */
 const withJoins = (entries: string, base = BASE) => `${base}    joins:\n${entries}`;
-/** A join to WorkOrder named `orders` (line 32; target at 33, on at 34). */
+/** A join to WorkOrder named `orders` (line 36; target at 37, on at 38). */
 const ordersJoin = (on: string, target = 'WorkOrder') => withJoins(`      orders:\n        target: ${target}\n        on: ${on}\n`);
 
 const cases: Case[] = [
@@ -119,7 +119,7 @@ const cases: Case[] = [
   {
     name: 'an addressField that is not a field, with a suggestion',
     text: `${BASE}    addressField: adress\n`,
-    line: 31,
+    line: 35,
     column: 19,
     path: 'datasets.ServiceRequest.addressField',
     message: 'addressField "adress" is not a field of ServiceRequest (did you mean "address"?)',
@@ -127,21 +127,21 @@ const cases: Case[] = [
   {
     name: 'an addressField that is not mapped',
     text: `${BASE}    addressField: address\n`,
-    line: 31,
+    line: 35,
     path: 'datasets.ServiceRequest.addressField',
     message: 'addressField "address" must be mapped under "fields"',
   },
   {
     name: 'an addressField that is not a String',
     text: `${editLine(20, '      id: { column: CASE_NO, normalize: address }')}    addressField: id\n`,
-    line: 31,
+    line: 35,
     path: 'datasets.ServiceRequest.addressField',
     message: 'addressField "id" must be a String field, not ID!',
   },
   {
     name: 'an addressField without normalize: address',
     text: `${BASE}    addressField: serviceName\n`,
-    line: 31,
+    line: 35,
     path: 'datasets.ServiceRequest.addressField',
     message: 'addressField "serviceName" must be mapped with "normalize: address"',
   },
@@ -150,7 +150,7 @@ const cases: Case[] = [
   {
     name: 'a join named like a field of the type',
     text: withJoins('      status:\n        target: WorkOrder\n        on: { id: serviceRequestId }\n'),
-    line: 32,
+    line: 36,
     column: 7,
     path: 'datasets.ServiceRequest.joins.status',
     message: '"status" is already a field of ServiceRequest; a join becomes a new field, so give it another name',
@@ -158,14 +158,14 @@ const cases: Case[] = [
   {
     name: 'a join name that cannot be a GraphQL field',
     text: withJoins('      work-orders:\n        target: WorkOrder\n        on: { id: serviceRequestId }\n'),
-    line: 32,
+    line: 36,
     path: 'datasets.ServiceRequest.joins.work-orders',
     message: '"work-orders" cannot be a field name',
   },
   {
     name: 'a target that is no type, with the closest dataset type',
     text: ordersJoin('{ id: serviceRequestId }', 'WorkOrders'),
-    line: 33,
+    line: 37,
     column: 17,
     path: 'datasets.ServiceRequest.joins.orders.target',
     message: 'target "WorkOrders" is not a type of the public schema (did you mean "WorkOrder"?)',
@@ -173,14 +173,14 @@ const cases: Case[] = [
   {
     name: 'a target that is a type but not a dataset',
     text: ordersJoin('{ id: latitude }', 'Location'),
-    line: 33,
+    line: 37,
     path: 'datasets.ServiceRequest.joins.orders.target',
     message: 'target "Location" is not a dataset type (dataset types: Permit, ServiceRequest, WorkOrder)',
   },
   {
     name: 'a join from a field the type does not have',
     text: ordersJoin('{ ids: serviceRequestId }'),
-    line: 34,
+    line: 38,
     column: 15,
     path: 'datasets.ServiceRequest.joins.orders.on.ids',
     message: 'ServiceRequest has no field "ids" to join from (did you mean "id"?)',
@@ -188,21 +188,21 @@ const cases: Case[] = [
   {
     name: 'a join from a field that is not mapped',
     text: ordersJoin('{ address: address }'),
-    line: 34,
+    line: 38,
     path: 'datasets.ServiceRequest.joins.orders.on.address',
     message: '"address" must be mapped under "fields" to join on it',
   },
   {
     name: 'a join from an object field',
     text: ordersJoin('{ location: location }'),
-    line: 34,
+    line: 38,
     path: 'datasets.ServiceRequest.joins.orders.on.location',
     message: '"location" is a Location made of several values; a join matches on a single value',
   },
   {
     name: 'a join to a field the target does not have, with a suggestion',
     text: ordersJoin('{ id: serviceRequestID }'),
-    line: 34,
+    line: 38,
     column: 19,
     path: 'datasets.ServiceRequest.joins.orders.on.id',
     message: 'WorkOrder has no field "serviceRequestID" (did you mean "serviceRequestId"?)',
@@ -210,42 +210,42 @@ const cases: Case[] = [
   {
     name: 'a join between fields of different types',
     text: ordersJoin('{ requestedAt: serviceRequestId }'),
-    line: 34,
+    line: 38,
     path: 'datasets.ServiceRequest.joins.orders.on.requestedAt',
     message: 'ServiceRequest.requestedAt (DateTime!) cannot be joined to WorkOrder.serviceRequestId (ID): both must have the same type (ID and String match each other)',
   },
   {
     name: 'a join to an object field',
     text: ordersJoin('{ id: location }'),
-    line: 34,
+    line: 38,
     path: 'datasets.ServiceRequest.joins.orders.on.id',
     message: 'ServiceRequest.id (ID!) cannot be joined to WorkOrder.location (Location): a join compares single scalar values',
   },
   {
     name: 'a join on two pairs of fields',
     text: ordersJoin('{ id: serviceRequestId, serviceCode: workType }'),
-    line: 34,
+    line: 38,
     path: 'datasets.ServiceRequest.joins.orders.on',
     message: 'must have exactly 1 entry',
   },
   {
     name: 'a join without a target',
     text: withJoins('      orders:\n        on: { id: serviceRequestId }\n'),
-    line: 32,
+    line: 36,
     path: 'datasets.ServiceRequest.joins.orders',
     message: 'missing required key "target"',
   },
   {
     name: 'a join whose many is not true or false',
     text: withJoins('      orders:\n        target: WorkOrder\n        many: lots\n        on: { id: serviceRequestId }\n'),
-    line: 34,
+    line: 38,
     path: 'datasets.ServiceRequest.joins.orders.many',
     message: 'expected true or false, got text',
   },
   {
     name: 'a join to its own dataset on a field this file does not map',
     text: withJoins('      sameService:\n        target: ServiceRequest\n        many: true\n        on: { serviceCode: statusNotes }\n'),
-    line: 35,
+    line: 39,
     column: 28,
     path: 'datasets.ServiceRequest.joins.sameService.on.serviceCode',
     message: 'ServiceRequest (filled by this file, line 13) does not map "statusNotes", so "sameService" has nothing to match on: map it there, or join on another field',
@@ -267,7 +267,7 @@ describe('broken formats, addresses and joins', () => {
   it('report a mistake once', async () => {
     const loaded = await loadFiles({ 'crm.yaml': ordersJoin('{ id: serviceRequestID }') });
     expect(errors(loaded.problems).map((problem) => formatProblem(problem, loaded.dir))).toEqual([
-      'crm.yaml:34:19: error: datasets.ServiceRequest.joins.orders.on.id: WorkOrder has no field "serviceRequestID" (did you mean "serviceRequestId"?)',
+      'crm.yaml:38:19: error: datasets.ServiceRequest.joins.orders.on.id: WorkOrder has no field "serviceRequestID" (did you mean "serviceRequestId"?)',
     ]);
   });
 });
@@ -299,6 +299,10 @@ datasets:
       serviceRequest:
         target: ServiceRequest
         on: { serviceRequestId: id }
+    publication: public
+    access:
+      public:
+        fields: { id: visible, workType: visible, status: visible, createdAt: visible, serviceRequestId: visible }
 `;
 
 interface CrossCase {
@@ -392,7 +396,7 @@ describe('joins across files', () => {
       'works.yaml': WORKS,
     });
     expect(errors(loaded.problems).map((problem) => formatProblem(problem, loaded.dir))).toEqual([
-      expect.stringMatching(/^crm\.yaml:35:19: error: datasets\.ServiceRequest\.joins\.orders\.on\.id: WorkOrder \(filled by .*works\.yaml:11\) does not map "assignedCrew"/),
+      expect.stringMatching(/^crm\.yaml:39:19: error: datasets\.ServiceRequest\.joins\.orders\.on\.id: WorkOrder \(filled by .*works\.yaml:11\) does not map "assignedCrew"/),
     ]);
   });
 });

@@ -25,6 +25,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     watch: false,
     env,
+    audit: () => undefined,
     log: (line) => logged.push(line),
   });
   base = running.url.replace(/\/graphql$/, '');

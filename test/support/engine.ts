@@ -4,9 +4,11 @@
  */
 import { graphql, type ExecutionResult } from 'graphql';
 import { loadMappings } from '../../src/config/load-mappings.js';
+import { loadRoles } from '../../src/config/load-roles.js';
+import { Secret } from '../../src/config/secret.js';
 import { buildServingState, type ServingState } from '../../src/gateway/serving-state.js';
 import { newRequestContext } from '../../src/request/context.js';
-import { PUBLIC_ROLE } from '../../src/request/role.js';
+import type { Caller } from '../../src/request/authenticate.js';
 import { datasetTypes } from '../../src/schema/datasets.js';
 import { loadPublicSchema } from '../../src/schema/sdl.js';
 import { openSource } from '../../src/source/open-source.js';
@@ -41,13 +43,18 @@ function recording(source: Source, sent: SentQuery[]): Source {
 export interface Engine {
   state: ServingState;
   sent: SentQuery[];
-  run(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult>;
+  /** Runs a query as `role` (default `staff`, which reads the raw values hand-written SQL sees). */
+  run(query: string, variables?: Record<string, unknown>, role?: string): Promise<ExecutionResult>;
   close(): Promise<void>;
 }
 
+export const DEMO_PSEUDONYM_KEY = 'test-pseudonym-key';
+
 export async function openEngine(env: Record<string, string>): Promise<Engine> {
   const publicSchema = await loadPublicSchema('schemas');
-  const loaded = await loadMappings('connectors', publicSchema.schema, { env });
+  const { roles, problems: roleProblems } = await loadRoles('connectors/roles.yaml', env);
+  if (!roles) throw new Error(`demo roles do not load: ${roleProblems.map((problem) => problem.message).join('; ')}`);
+  const loaded = await loadMappings('connectors', publicSchema.schema, { env, roles });
   const errors = loaded.problems.filter((problem) => problem.severity === 'error');
   if (errors.length > 0) throw new Error(`demo mappings do not load: ${errors.map((problem) => problem.message).join('; ')}`);
   const sent: SentQuery[] = [];
@@ -56,12 +63,16 @@ export async function openEngine(env: Record<string, string>): Promise<Engine> {
     const source = recording(openSource(connector), sent);
     sources.push(source);
     return source;
-  });
-  const schema = state.schemas.get(PUBLIC_ROLE)!;
+  }, { roles, pseudonymKey: new Secret(DEMO_PSEUDONYM_KEY) });
   return {
     state,
     sent,
-    run: (query, variables) => graphql({ schema, source: query, variableValues: variables, contextValue: newRequestContext(PUBLIC_ROLE) }),
+    run: (query, variables, role = 'staff') => {
+      const schema = state.schemas.get(role);
+      if (!schema) throw new Error(`no schema for role ${role}`);
+      const caller: Caller = { role, baseRole: role.split(':')[0]!, kind: 'jwt', subject: 'test' };
+      return graphql({ schema, source: query, variableValues: variables, contextValue: newRequestContext(caller) });
+    },
     close: async () => {
       await Promise.all(sources.map((source) => source.close()));
     },

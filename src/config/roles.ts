@@ -1,0 +1,41 @@
+/**
+ * The gateway's roles and how callers prove theirs (connectors/roles.yaml), resolved.
+ */
+import type { Secret } from './secret.js';
+import type { SourceLocation } from './mapping.js';
+
+export interface RoleDefinition {
+  name: string;
+  /** The role whose rules apply where this one declares none. */
+  inherits?: string;
+  /**
+   * A per-department role (`department`, `liaison`): a caller holds it for one department,
+   * named by the token's department claim, and has it only on that department's datasets;
+   * elsewhere it acts as the role it inherits from.
+   */
+  perDepartment: boolean;
+  description?: string;
+  at: SourceLocation;
+}
+
+export interface JwtSettings {
+  issuer?: string;
+  audience?: string;
+  /** HS256 shared secret, a PEM public key (RS256/ES256/EdDSA), or a JWKS URL: exactly one. */
+  secret?: Secret;
+  publicKey?: string;
+  jwksUrl?: string;
+  roleClaim: string;
+  departmentClaim: string;
+}
+
+export interface RolesConfig {
+  file: string;
+  /** In inheritance order from the least privileged: public first. */
+  roles: RoleDefinition[];
+  /** The role of anonymous callers and of app-token holders. */
+  publicRole: string;
+  jwt?: JwtSettings;
+  /** App tokens (civic technologists' API keys); they identify a caller but grant no more than `publicRole`. */
+  appTokens: Secret[];
+}

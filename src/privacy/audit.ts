@@ -1,0 +1,42 @@
+/**
+ * The audit trail of privileged reads: every request that returns, in raw form, a field the
+ * public role cannot read raw is written as one JSON line — when, who, which types and
+ * fields, how many rows. Never a value: the line must be safe to ship to any log store.
+ */
+import type { ServedDataset } from '../plan/served-dataset.js';
+
+export interface AuditLine {
+  time: string;
+  role: string;
+  subject: string | null;
+  datasets: Array<{ type: string; fields: string[]; rows: number }>;
+}
+
+export type AuditSink = (line: string) => void;
+
+/** What one request read; written once, when its response is sent. */
+export class RequestAudit {
+  private readonly reads = new Map<string, { fields: Set<string>; rows: number }>();
+
+  /** Notes that `rows` rows of `dataset` were returned with `selected` fields. */
+  record(dataset: ServedDataset, selected: readonly string[], rows: number): void {
+    const privileged = selected.filter((field) => dataset.audited.has(field));
+    if (privileged.length === 0 || rows === 0) return;
+    const entry = this.reads.get(dataset.type.name) ?? { fields: new Set<string>(), rows: 0 };
+    privileged.forEach((field) => entry.fields.add(field));
+    entry.rows += rows;
+    this.reads.set(dataset.type.name, entry);
+  }
+
+  /** The JSON line for this request, or undefined when it read nothing privileged. */
+  line(role: string, subject: string | undefined, now: Date = new Date()): string | undefined {
+    if (this.reads.size === 0) return undefined;
+    const line: AuditLine = {
+      time: now.toISOString(),
+      role,
+      subject: subject ?? null,
+      datasets: [...this.reads].map(([type, { fields, rows }]) => ({ type, fields: [...fields].sort(), rows })),
+    };
+    return JSON.stringify(line);
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * A source that only ever sees one role's rows: the role's row rule is added to the
+ * condition of every query, whatever the query is for (a list, a count, a look-up by key,
+ * a join from another department, statistics). Every path to the rows goes through here,
+ * so an excluded row is excluded everywhere.
+ */
+import type { Predicate, Source } from '../source/source.js';
+
+function restrict(where: Predicate | undefined, rule: Predicate): Predicate {
+  return where ? { kind: 'and', items: [rule, where] } : rule;
+}
+
+export function restrictedSource(source: Source, rule: Predicate): Source {
+  return {
+    name: source.name,
+    find: (query) => source.find({ ...query, where: restrict(query.where, rule) }),
+    count: (query) => source.count({ ...query, where: restrict(query.where, rule) }),
+    findByKeys: (query) => source.findByKeys({ ...query, where: restrict(query.where, rule) }),
+    aggregate: (query) => source.aggregate({ ...query, where: restrict(query.where, rule) }),
+    describeTable: (table) => source.describeTable(table),
+    ping: () => source.ping(),
+    close: () => source.close(),
+  };
+}
