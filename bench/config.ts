@@ -2,6 +2,7 @@
  * Where the benchmark's databases live and how the demo connector mappings are pointed at
  * them. Everything the benchmark starts listens on 127.0.0.1 only.
  */
+import { BENCH_JWT_SECRET } from './credentials.js';
 import { DEMO_SYSTEMS, type DemoSystem } from '../src/demo/generate.js';
 
 export const HOST = '127.0.0.1';
@@ -28,13 +29,14 @@ export function databaseUrl(system: DemoSystem): string {
   return url.toString();
 }
 
-/** The environment that points connectors/*.yaml at the bench databases; the baselines read it too. */
+/** The environment that points connectors/*.yaml at the bench databases (the baselines read it too), and CivicGraph's token secret. */
 export function sourceEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const system of DEMO_SYSTEMS) {
     env[`CIVICGRAPH_${ENV_PREFIX[system]}_KIND`] = 'postgres';
     env[`CIVICGRAPH_${ENV_PREFIX[system]}_URL`] = databaseUrl(system);
   }
+  env.CIVICGRAPH_JWT_SECRET = BENCH_JWT_SECRET;
   return env;
 }
 

@@ -7,10 +7,10 @@ export const JSON_HEADERS = { 'content-type': 'application/json', accept: 'appli
 export type Answer = { ok: true; text: string; json: unknown } | { ok: false; error: string };
 
 /** POSTs a query; an HTTP error, a non-JSON body or a GraphQL `errors` entry is a failed answer. */
-export async function postQuery(url: string, body: string): Promise<Answer> {
+export async function postQuery(url: string, body: string, headers: Record<string, string> = {}): Promise<Answer> {
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers: JSON_HEADERS, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    response = await fetch(url, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }

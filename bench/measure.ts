@@ -5,6 +5,7 @@
  * up as mismatches rather than as fast.
  */
 import autocannon from 'autocannon';
+import type { Request } from './queries.js';
 import { JSON_HEADERS } from './http.js';
 
 export interface LoadOptions {
@@ -22,12 +23,12 @@ export interface Measurement {
   failures: { non2xx: number; errors: number; timeouts: number; mismatches: number };
 }
 
-async function run(url: string, body: string, expectBody: string, connections: number, duration: number): Promise<autocannon.Result> {
+async function run(url: string, request: Request, expectBody: string, connections: number, duration: number): Promise<autocannon.Result> {
   return autocannon({
     url,
     method: 'POST',
-    headers: { ...JSON_HEADERS },
-    body,
+    headers: { ...JSON_HEADERS, ...request.headers },
+    body: request.body,
     expectBody,
     connections,
     duration,
@@ -36,9 +37,9 @@ async function run(url: string, body: string, expectBody: string, connections: n
   });
 }
 
-export async function measure(url: string, body: string, expectBody: string, options: LoadOptions): Promise<Measurement> {
-  if (options.warmupSeconds > 0) await run(url, body, expectBody, options.connections, options.warmupSeconds);
-  const result = await run(url, body, expectBody, options.connections, options.durationSeconds);
+export async function measure(url: string, request: Request, expectBody: string, options: LoadOptions): Promise<Measurement> {
+  if (options.warmupSeconds > 0) await run(url, request, expectBody, options.connections, options.warmupSeconds);
+  const result = await run(url, request, expectBody, options.connections, options.durationSeconds);
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,

@@ -5,6 +5,7 @@
  * still in flight when the counter is read the second time.
  */
 import { getText, postQuery } from './http.js';
+import type { Request } from './queries.js';
 
 const COUNTER = 'civicgraph_source_queries_total';
 
@@ -26,11 +27,11 @@ export async function readSourceQueries(baseUrl: string): Promise<number | undef
 
 export type PerRequest = { value: number } | { unavailable: string };
 
-export async function sourceQueriesPerRequest(baseUrl: string, path: string, body: string, requests: number): Promise<PerRequest> {
+export async function sourceQueriesPerRequest(baseUrl: string, request: Request, requests: number): Promise<PerRequest> {
   const before = await readSourceQueries(baseUrl);
   if (before === undefined) return { unavailable: `no ${COUNTER} at GET /metrics` };
   for (let i = 0; i < requests; i++) {
-    const answer = await postQuery(`${baseUrl}${path}`, body);
+    const answer = await postQuery(`${baseUrl}${request.path}`, request.body, request.headers);
     if (!answer.ok) return { unavailable: `request failed: ${answer.error}` };
   }
   const after = await readSourceQueries(baseUrl);

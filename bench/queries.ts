@@ -5,6 +5,8 @@
  * can be compared field by field.
  */
 
+import { owningDepartmentHeaders } from './credentials.js';
+
 export type QueryId = 'Q1' | 'Q2' | 'Q3';
 
 /** Q1: one page of 100 service requests, 10 fields, in id order. */
@@ -31,12 +33,14 @@ export const Q3 = `{ serviceRequestStats(groupBy: [SERVICE_NAME, REQUESTED_AT_MO
  */
 export const POSTGRAPHILE_Q1 = `{ allSrCases(first: 100, orderBy: [CASE_NO_ASC]) { edges { cursor node { caseNo statusCd srTypeCd serviceName: srTypeCd descrTxt createdDt modifiedDt addrLine zipCd agencyCd } } } }`;
 
-export type ServerId = 'civicgraph' | 'baseline' | 'postgraphile';
+/** `civicgraph` answers as the owning department; `civicgraph-public` is the same server asked anonymously. */
+export type ServerId = 'civicgraph' | 'civicgraph-public' | 'baseline' | 'postgraphile';
 
 export interface Request {
   /** Path on the server's base URL. */
   path: string;
   body: string;
+  headers: Record<string, string>;
 }
 
 /** What to POST to each server for a query, or undefined when that server does not take part. */
@@ -44,11 +48,15 @@ export function requestFor(server: ServerId, query: QueryId, pageSize = Q2_PAGE_
   switch (server) {
     case 'civicgraph': {
       const text = query === 'Q1' ? Q1 : query === 'Q2' ? q2(pageSize) : Q3;
-      return { path: '/graphql', body: JSON.stringify({ query: text }) };
+      return { path: '/graphql', body: JSON.stringify({ query: text }), headers: owningDepartmentHeaders() };
     }
+    // Q2 joins requests to permits by their exact address, which the public role reads only
+    // as a hundred block: the join is not offered to it, so Q2 has no public variant.
+    case 'civicgraph-public':
+      return query === 'Q2' ? undefined : { path: '/graphql', body: JSON.stringify({ query: query === 'Q1' ? Q1 : Q3 }), headers: {} };
     case 'baseline':
-      return { path: `/${query.toLowerCase()}`, body: JSON.stringify(query === 'Q2' ? { first: pageSize } : {}) };
+      return { path: `/${query.toLowerCase()}`, body: JSON.stringify(query === 'Q2' ? { first: pageSize } : {}), headers: {} };
     case 'postgraphile':
-      return query === 'Q1' ? { path: '/graphql', body: JSON.stringify({ query: POSTGRAPHILE_Q1 }) } : undefined;
+      return query === 'Q1' ? { path: '/graphql', body: JSON.stringify({ query: POSTGRAPHILE_Q1 }), headers: {} } : undefined;
   }
 }

@@ -26,7 +26,12 @@ export interface Results {
   options: { durationSeconds: number; warmupSeconds: number; connections: number };
 }
 
-const SERVER_NAMES: Record<ServerId, string> = { civicgraph: 'CivicGraph', baseline: 'baseline (pg + node:http)', postgraphile: 'PostGraphile v4' };
+const SERVER_NAMES: Record<ServerId, string> = {
+  civicgraph: 'CivicGraph (owning department)',
+  'civicgraph-public': 'CivicGraph (public role)',
+  baseline: 'baseline (pg + node:http)',
+  postgraphile: 'PostGraphile v4',
+};
 
 const rps = (row: Row | undefined): number | undefined => row?.measurement?.requestsPerSecond;
 const find = (rows: Row[], query: QueryId, server: ServerId): Row | undefined => rows.find((r) => r.query === query && r.server === server);
@@ -45,12 +50,13 @@ function failures(measurement: Measurement): string | undefined {
   return parts.length > 0 ? `under load: ${parts.join(', ')}` : undefined;
 }
 
-const HEADER = ['query', 'server', 'req/s', 'p50 ms', 'p99 ms', 'source queries/req', 'CivicGraph/baseline', 'CivicGraph/PostGraphile', 'notes'];
+const HEADER = ['query', 'server', 'req/s', 'p50 ms', 'p99 ms', 'source queries/req', 'CivicGraph/baseline', 'CivicGraph/PostGraphile', 'public/department', 'notes'];
 
 function tableCells(results: Results): string[][] {
   return results.rows.map((row) => {
     const m = row.measurement;
     const isCivic = row.server === 'civicgraph';
+    const isPublic = row.server === 'civicgraph-public';
     const notes = [row.skipped, m && failures(m), ...row.notes].filter(Boolean).join('; ');
     const queryLabel = row.query === 'Q2' ? `Q2 (first: ${Q2_PAGE_SIZE})` : row.query;
     return [
@@ -59,9 +65,11 @@ function tableCells(results: Results): string[][] {
       fixed(m?.requestsPerSecond),
       fixed(m?.p50Ms),
       fixed(m?.p99Ms),
-      isCivic ? perRequest(row.sourceQueries) : '',
+      isCivic || isPublic ? perRequest(row.sourceQueries) : '',
       isCivic ? fixed(ratio(rps(row), rps(find(results.rows, row.query, 'baseline'))), 2) : '',
       isCivic ? fixed(ratio(rps(row), rps(find(results.rows, row.query, 'postgraphile'))), 2) : '',
+      // What privacy rules cost: the same query's throughput as the public role over the owning department's.
+      isPublic ? fixed(ratio(rps(row), rps(find(results.rows, row.query, 'civicgraph'))), 2) : '',
       notes,
     ];
   });
@@ -140,6 +148,12 @@ with ${options.connections} connections after a ${options.warmupSeconds} s warm-
 ${markdownTable(HEADER, tableCells(results))}
 
 Ratios are CivicGraph's requests per second divided by the other server's, for the same query.
+CivicGraph answers the baseline comparisons as the department that owns the data (every row,
+raw values); \`public/department\` is the same query's throughput as the anonymous public role
+(withheld rows excluded in SQL, addresses cut to the hundred block, coordinates rounded, free
+text redacted) over the owning department's: what the privacy rules cost. Q2 has no public
+variant: its join matches requests to permits by exact address, which the public role reads
+only as a hundred block, so the join is not offered to it.
 
 ## Q2 source queries per request, by page size (CivicGraph)
 
