@@ -287,6 +287,16 @@ describe('redact', () => {
     ['Texted from 3175550142@txt.example.net', 'Texted from [email]'],
     ['Mail J.Doe+311@Mail.Example.ORG, or call', 'Mail [email], or call'],
     ['Two callers: 217-555-0101 and (309) 555-0102', 'Two callers: [phone] and [phone]'],
+    // Spellings the leak probes found getting through.
+    ['office 217-555-0178x12 after 9', 'office [phone] after 9'],
+    ['office 217-555-0178 ext. 12', 'office [phone]'],
+    ['call 217\u2013555\u20130179', 'call [phone]'],
+    ['call 217\u2011555\u20110180', 'call [phone]'],
+    ['call 217\u00a0555\u00a00180', 'call [phone]'],
+    ['call 217 - 555 - 0181', 'call [phone]'],
+    ['call 217/555-0182', 'call [phone]'],
+    ['write to jdoe at example dot com', 'write to [email]'],
+    ['write to jdoe [at] example (dot) org please', 'write to [email] please'],
   ])('%s', (text, redacted) => {
     expect(redact(text)).toBe(redacted);
   });
