@@ -113,7 +113,9 @@ export async function resolveStats(dataset: ServedDataset, where: Predicate | un
     }
     return group;
   });
-  if (dataset.minimumCellCount !== undefined) suppressSmallCells(groups, dataset.minimumCellCount);
+  if (dataset.minimumCellCount !== undefined) {
+    suppressSmallCells(groups, dataset.minimumCellCount, request.groupBy.map((choice) => choice.keyName));
+  }
   // Deterministic order: by the group values, in groupBy order, nulls last.
   return groups.sort((a, b) => {
     for (const choice of request.groupBy) {
@@ -134,18 +136,32 @@ function compare(a: unknown, b: unknown): number {
 }
 
 /**
- * Hides the figures of groups counting fewer than `k` rows. When exactly one group would be
- * hidden, the next smallest is hidden too: otherwise its count could be recovered by
- * subtracting the visible groups from the total (of this query, or of a query without
- * `groupBy`), which the role may ask for.
+ * Hides the figures of groups counting fewer than `k` rows, and enough others that no hidden
+ * figure can be recovered by subtraction from a total: along every key of the grouping, each
+ * line of groups that share the other keys (a row or column of the table, whose sum is the
+ * margin a coarser query shows) holds no hidden group or at least two. Repeats until stable,
+ * since each group hidden to protect one line can leave another line with a single one.
  */
-export function suppressSmallCells(groups: StatsGroup[], k: number): void {
-  const small = groups.filter((group) => group.count !== null && group.count < k);
-  if (small.length === 1 && groups.length > 1) {
-    const next = groups.filter((group) => group !== small[0]).sort((a, b) => (a.count ?? 0) - (b.count ?? 0))[0]!;
-    small.push(next);
+export function suppressSmallCells(groups: StatsGroup[], k: number, keyNames: readonly string[]): void {
+  const hidden = new Set(groups.filter((group) => group.count !== null && group.count < k));
+  const dimensions = keyNames.length === 0 ? [] : keyNames.map((_, index) => index);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const dimension of dimensions) {
+      const lines = new Map<string, StatsGroup[]>();
+      for (const group of groups) {
+        const others = JSON.stringify(keyNames.filter((_, index) => index !== dimension).map((name) => group.key[name] ?? null));
+        lines.set(others, [...(lines.get(others) ?? []), group]);
+      }
+      for (const line of lines.values()) {
+        if (line.length < 2 || line.filter((group) => hidden.has(group)).length !== 1) continue;
+        const partner = line.filter((group) => !hidden.has(group)).sort((a, b) => (a.count ?? 0) - (b.count ?? 0))[0]!;
+        hidden.add(partner);
+        changed = true;
+      }
+    }
   }
-  for (const group of small) {
+  for (const group of hidden) {
     group.count = null;
     group.suppressed = true;
     for (const values of [group.min, group.max, group.sum, group.avg] as Array<Record<string, unknown>>) {
