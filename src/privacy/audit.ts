@@ -18,10 +18,14 @@ export type AuditSink = (line: string) => void;
 export class RequestAudit {
   private readonly reads = new Map<string, { fields: Set<string>; rows: number }>();
 
-  /** Notes that `rows` rows of `dataset` were returned with `selected` fields. */
-  record(dataset: ServedDataset, selected: readonly string[], rows: number): void {
-    const privileged = selected.filter((field) => dataset.audited.has(field));
-    if (privileged.length === 0 || rows === 0) return;
+  /**
+   * Notes that `rows` rows (or groups) of `dataset` were returned, reading `fields`: those
+   * selected, grouped by, or compared in a filter. A look-up by a privileged value is
+   * recorded even when nothing matched: the answer still says something about that value.
+   */
+  record(dataset: ServedDataset, fields: readonly string[], rows: number): void {
+    const privileged = fields.filter((field) => dataset.audited.has(field));
+    if (privileged.length === 0) return;
     const entry = this.reads.get(dataset.type.name) ?? { fields: new Set<string>(), rows: 0 };
     privileged.forEach((field) => entry.fields.add(field));
     entry.rows += rows;
@@ -39,4 +43,14 @@ export class RequestAudit {
     };
     return JSON.stringify(line);
   }
+}
+
+/** The fields a filter compares, at any depth of `and`, `or` and `not`. */
+export function filterFields(filter: unknown): string[] {
+  if (!filter || typeof filter !== 'object') return [];
+  return Object.entries(filter as Record<string, unknown>).flatMap(([key, value]) => {
+    if (key === 'and' || key === 'or') return (Array.isArray(value) ? value : []).flatMap(filterFields);
+    if (key === 'not') return filterFields(value);
+    return [key];
+  });
 }

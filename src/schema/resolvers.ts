@@ -9,6 +9,7 @@ import type { JoinArgs } from '../plan/join.js';
 import { orderChoices, type OrderChoice } from '../plan/order.js';
 import { selectedConnectionFields, selectedObjectFields, selectedStatsValues } from '../plan/selected-fields.js';
 import { groupChoices, resolveStats, type GroupChoice } from '../plan/stats.js';
+import { filterFields } from '../privacy/audit.js';
 import { normalizeAddress } from '../source/address.js';
 import { statsFieldName } from './stats-sdl.js';
 import type { ServedDataset } from '../plan/served-dataset.js';
@@ -37,7 +38,7 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
     query[dataset.many] = async (_, args: ConnectionArgs, context, info) => {
       const fields = selectedConnectionFields(info, typeName);
       const connection = await resolveConnection(dataset, args, fields, argsIdentity(args));
-      context.audit.record(dataset, fields, connection.edges.length);
+      context.audit.record(dataset, [...fields, ...filterFields(args.filter)], connection.edges.length);
       return connection;
     };
     if (dataset.byId) {
@@ -50,8 +51,9 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
     }
     query[statsFieldName(dataset)] = async (_, args: { filter?: FilterInput; groupBy?: GroupChoice[] }, context, info) => {
       const values = selectedStatsValues(info, typeName);
-      const groups = await resolveStats(dataset, planFilter(dataset, args.filter), { groupBy: args.groupBy ?? [], values });
-      context.audit.record(dataset, Object.values(values).flat(), groups.length);
+      const groupBy = args.groupBy ?? [];
+      const groups = await resolveStats(dataset, planFilter(dataset, args.filter), { groupBy, values });
+      context.audit.record(dataset, [...Object.values(values).flat(), ...groupBy.map((choice) => choice.field.path), ...filterFields(args.filter)], groups.length);
       return groups;
     };
 
@@ -65,7 +67,7 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
             ? []
             : await context.loaders.join(dataset, join, args, queryFingerprint('join', args.filter, argsIdentity(args).orderBy) + `:${args.first ?? ''}`, fields).load(String(value));
         const result = join.mapping.cardinality === 'one' ? rows.slice(0, 1) : rows;
-        context.audit.record(join.target, fields, result.length);
+        context.audit.record(join.target, [...fields, ...filterFields(args.filter)], result.length);
         return join.mapping.cardinality === 'one' ? (result[0] ?? null) : result;
       };
     }
@@ -79,7 +81,8 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
           id: parent.line,
           where: planFilter(dataset, { [located.path]: { eq: parent.line } })!,
         });
-        context.audit.record(dataset, fields, connection.edges.length);
+        // The address itself is compared: a role that reads it raw (where the public does not) is audited for it.
+        context.audit.record(dataset, [...fields, ...filterFields(args.filter), located.path], connection.edges.length);
         return connection;
       };
     }
