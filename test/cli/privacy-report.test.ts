@@ -1,0 +1,27 @@
+/** `civicgraph privacy-report`, run as a liaison runs it, over the demo mappings. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+describe('civicgraph privacy-report', () => {
+  it('writes the field × role matrix of the demo as Markdown and self-contained HTML', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'civicgraph-report-'));
+    const { stdout } = await run('node', ['--import', 'tsx', 'src/cli/civicgraph.ts', 'privacy-report', '--out', out]);
+    expect(stdout).toContain(join(out, 'privacy-report.md'));
+    const markdown = await readFile(join(out, 'privacy-report.md'), 'utf8');
+    const html = await readFile(join(out, 'privacy-report.html'), 'utf8');
+    const row = (field: string) => markdown.split('\n').find((line) => line.startsWith(`| ${field} |`));
+    // What the demo's rules say, as a reviewer reads them.
+    expect(row('callerPhone')).toMatch(/^\| callerPhone \| String \| hidden \| ↑ hidden \(from public\) \| visible \|/);
+    expect(row('address')).toMatch(/\| hundred block \| visible \|/);
+    expect(markdown).toContain('rows where serviceCode in \\[HOMELESS, ELDERCHK\\] are withheld');
+    expect(markdown).toMatch(/Reviewed by/);
+    expect(html).toContain('<table');
+    expect(html).not.toMatch(/<script|src=|href=|@import|url\(/i);
+  });
+});
