@@ -3,29 +3,22 @@
  * and on the real PostgreSQL server; answers checked against SQL written by hand over the
  * PostgreSQL copy, and the number of source queries checked through a recording source.
  */
-import knex, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADDRESS_STEPS, normalizeAddress } from '../../src/source/address.js';
-import { demoEnvironment, type DemoKind } from '../support/demo.js';
-import { openEngine, type Engine } from '../support/engine.js';
+import type { DemoKind } from '../support/demo.js';
+import { openDemoEngines, type DemoTruth, type Engine } from '../support/engine.js';
 
-let truth: { crm: Knex; works: Knex; permits: Knex };
-const engines = new Map<DemoKind, Engine>();
+let truth: DemoTruth;
+let engines: Map<DemoKind, Engine>;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const [pgEnv, pgliteEnv] = await Promise.all([demoEnvironment('postgres', 'joins'), demoEnvironment('pglite', 'joins')]);
-  truth = {
-    crm: knex({ client: 'pg', connection: pgEnv.CIVICGRAPH_CRM_URL }),
-    works: knex({ client: 'pg', connection: pgEnv.CIVICGRAPH_WORKS_URL }),
-    permits: knex({ client: 'pg', connection: pgEnv.CIVICGRAPH_PERMITS_URL }),
-  };
-  engines.set('postgres', await openEngine(pgEnv));
-  engines.set('pglite', await openEngine(pgliteEnv));
+  ({ truth, engines, close } = await openDemoEngines('joins'));
 });
 
 afterAll(async () => {
-  await Promise.all([...engines.values()].map((engine) => engine.close()));
-  await Promise.all(Object.values(truth ?? {}).map((db) => db.destroy()));
+  await close?.();
 });
 
 async function data(engine: Engine, query: string, variables?: Record<string, unknown>): Promise<any> {

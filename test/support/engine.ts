@@ -3,6 +3,7 @@
  * that tests can see every query the engine sends.
  */
 import { graphql, type ExecutionResult } from 'graphql';
+import knex, { type Knex } from 'knex';
 import { loadMappings } from '../../src/config/load-mappings.js';
 import { loadRoles } from '../../src/config/load-roles.js';
 import { Secret } from '../../src/config/secret.js';
@@ -13,6 +14,7 @@ import { datasetTypes } from '../../src/schema/datasets.js';
 import { loadPublicSchema } from '../../src/schema/sdl.js';
 import { openSource } from '../../src/source/open-source.js';
 import type { Source } from '../../src/source/source.js';
+import { demoEnvironment, type DemoKind } from './demo.js';
 
 export interface SentQuery {
   source: string;
@@ -75,6 +77,38 @@ export async function openEngine(env: Record<string, string>): Promise<Engine> {
     },
     close: async () => {
       await Promise.all(sources.map((source) => source.close()));
+    },
+  };
+}
+
+/** Hand-written SQL's view of the demo: knex connections to the PostgreSQL copy of each system. */
+export interface DemoTruth {
+  crm: Knex;
+  works: Knex;
+  permits: Knex;
+}
+
+/**
+ * The demo on embedded PGlite and on the real PostgreSQL server (the same deterministic data),
+ * an engine over each, and connections to the PostgreSQL copy for answers written by hand.
+ */
+export async function openDemoEngines(name: string): Promise<{ truth: DemoTruth; engines: Map<DemoKind, Engine>; close(): Promise<void> }> {
+  const [pgEnv, pgliteEnv] = await Promise.all([demoEnvironment('postgres', name), demoEnvironment('pglite', name)]);
+  const truth: DemoTruth = {
+    crm: knex({ client: 'pg', connection: pgEnv.CIVICGRAPH_CRM_URL }),
+    works: knex({ client: 'pg', connection: pgEnv.CIVICGRAPH_WORKS_URL }),
+    permits: knex({ client: 'pg', connection: pgEnv.CIVICGRAPH_PERMITS_URL }),
+  };
+  const engines = new Map<DemoKind, Engine>([
+    ['postgres', await openEngine(pgEnv)],
+    ['pglite', await openEngine(pgliteEnv)],
+  ]);
+  return {
+    truth,
+    engines,
+    close: async () => {
+      await Promise.all([...engines.values()].map((engine) => engine.close()));
+      await Promise.all(Object.values(truth).map((db) => db.destroy()));
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { ColumnDescription, SourceValue, TimeBucket } from '../../source.js';
-import type { Fragment } from '../fragment.js';
+import { param, sql, type Fragment } from '../fragment.js';
 
 export type DialectName = 'postgres' | 'mysql' | 'mssql';
 
@@ -48,4 +48,19 @@ export function splitTableName(table: string): { schema: string | undefined; tab
   const dot = table.lastIndexOf('.');
   if (dot < 0) return { schema: undefined, table };
   return { schema: table.slice(0, dot), table: table.slice(dot + 1) };
+}
+
+/** LIKE without case where the database has no ILIKE: both sides lower-cased, '!' escaping wildcards. */
+export function lowerLike(ref: Fragment, pattern: string): Fragment {
+  return sql(`lower({}) like lower({}) escape '!'`, ref, param(pattern));
+}
+
+/**
+ * For databases that sort NULL as the lowest value (MySQL, SQL Server): a leading null-flag
+ * key puts NULLs where PostgreSQL does, last ascending and first descending.
+ */
+export function nullsLikePostgres(key: Fragment, direction: 'asc' | 'desc'): Fragment {
+  return direction === 'asc'
+    ? sql('case when {} is null then 1 else 0 end, {} asc', key, key)
+    : sql('case when {} is null then 0 else 1 end, {} desc', key, key);
 }

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { ColumnType, TimeBucket } from '../../source.js';
 import { type Fragment, param, sql } from '../fragment.js';
 import { dateFromUtcDate, naiveFromUtcDate, toNumber } from '../values.js';
-import type { Dialect } from './dialect.js';
+import { lowerLike, nullsLikePostgres, type Dialect } from './dialect.js';
 
 const CLASSES: Record<string, ColumnType> = {
   tinyint: 'integer',
@@ -41,13 +41,8 @@ export const mssqlDialect: Dialect = {
   maxBindings: 2_000,
   // In SQL Server's LIKE, `[` opens a character class.
   likeWildcards: '[',
-  caseInsensitiveLike: (ref, pattern) => sql(`lower({}) like lower({}) escape '!'`, ref, param(pattern)),
-  // SQL Server sorts NULL as the lowest value (first ascending, last descending): a leading null-flag key
-  // puts NULLs where PostgreSQL does.
-  orderKey: (key, direction) =>
-    direction === 'asc'
-      ? sql('case when {} is null then 1 else 0 end, {} asc', key, key)
-      : sql('case when {} is null then 0 else 1 end, {} desc', key, key),
+  caseInsensitiveLike: lowerLike,
+  orderKey: nullsLikePostgres,
   recodeResult: (value) => param(value),
   toText: (value) => sql('cast({} as nvarchar(max))', value),
   // `+` keeps NULL (CONCAT_NULL_YIELDS_NULL is on: tedious's default, and the only setting in future versions);

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import type { ColumnType } from '../../source.js';
 import { param, sql } from '../fragment.js';
 import { naiveTimestamp, toNumber } from '../values.js';
-import type { Dialect } from './dialect.js';
+import { lowerLike, nullsLikePostgres, type Dialect } from './dialect.js';
 
 const CLASSES: Record<string, ColumnType> = {
   tinyint: 'integer',
@@ -45,13 +45,8 @@ export const mysqlDialect: Dialect = {
   // mysql2 inlines values client-side; the limit is the packet size, not a parameter count.
   maxBindings: 10_000,
   likeWildcards: '',
-  caseInsensitiveLike: (ref, pattern) => sql(`lower({}) like lower({}) escape '!'`, ref, param(pattern)),
-  // MySQL sorts NULL as the lowest value (first ascending, last descending): a leading null-flag key
-  // puts NULLs where PostgreSQL does.
-  orderKey: (key, direction) =>
-    direction === 'asc'
-      ? sql('case when {} is null then 1 else 0 end, {} asc', key, key)
-      : sql('case when {} is null then 0 else 1 end, {} desc', key, key),
+  caseInsensitiveLike: lowerLike,
+  orderKey: nullsLikePostgres,
   recodeResult: (value) => param(value),
   toText: (value) => sql('cast({} as char)', value),
   // MySQL's CONCAT is NULL when any argument is (its `||` is OR).
