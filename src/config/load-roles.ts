@@ -8,7 +8,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Environment } from './interpolate.js';
 import { hasErrors, pathString, type Problem } from './problem.js';
-import type { JwtSettings, RoleDefinition, RolesConfig } from './roles.js';
+import type { JwtSettings, RateLimits, RoleDefinition, RolesConfig } from './roles.js';
 import { Secret } from './secret.js';
 import { didYouMean } from './suggest.js';
 import { shown, validateRaw } from './validate-raw.js';
@@ -27,6 +27,19 @@ interface RawRoles {
     jwt?: { issuer?: string; audience?: string; secret?: string; publicKey?: string; jwksUrl?: string; roleClaim?: string; departmentClaim?: string };
     appTokens?: string | string[];
   };
+  rateLimits?: { window?: string | number; anonymous?: number; appToken?: number; token?: number; redisUrl?: string };
+}
+
+/** A rate-limit window as written: `1m`, `30s`, `500ms`, `1h`, or a number of seconds. */
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds in a duration (`1m`, `30s`, `500ms`, `1h`, or seconds as a number); undefined when it is not one. */
+export function parseDuration(value: string | number): number | undefined {
+  const match = DURATION.exec(String(value).trim());
+  if (!match) return undefined;
+  const ms = Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']!);
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
 }
 
 export async function loadRoles(file: string, env: Environment = process.env): Promise<{ roles?: RolesConfig; problems: Problem[] }> {
@@ -115,6 +128,7 @@ export function parseRoles(source: YamlSource): { roles?: RolesConfig; problems:
 
   const jwt = resolveJwt();
   const appTokens = resolveAppTokens();
+  const rateLimits = resolveRateLimits();
   if (hasErrors(problems) || publicRole === undefined) return { problems };
 
   // Inheritance order: a role comes after its parent; siblings keep the file's order.
@@ -132,6 +146,7 @@ export function parseRoles(source: YamlSource): { roles?: RolesConfig; problems:
   }
   const roles: RolesConfig = { file: source.file, roles: ordered, publicRole, appTokens };
   if (jwt) roles.jwt = jwt;
+  if (rateLimits) roles.rateLimits = rateLimits;
   return { roles, problems };
 
   function resolveJwt(): JwtSettings | undefined {
@@ -186,6 +201,35 @@ export function parseRoles(source: YamlSource): { roles?: RolesConfig; problems:
     if (value === undefined || rejected(path)) return [];
     const list = Array.isArray(value) ? value : value.split(',');
     return list.map((token) => token.trim()).filter((token) => token !== '').map((token) => new Secret(token));
+  }
+
+  function resolveRateLimits(): RateLimits | undefined {
+    const path: KeyPath = ['rateLimits'];
+    const settings = raw.rateLimits;
+    if (typeof settings !== 'object' || settings === null || rejected(path)) return undefined;
+    const { anonymous, appToken, token } = settings;
+    let windowMs: number | undefined = 60_000;
+    if (settings.window !== undefined) {
+      windowMs = parseDuration(settings.window);
+      if (windowMs === undefined) {
+        report('error', [...path, 'window'], `window ${shown(source, [...path, 'window'], settings.window)} is not a duration: write e.g. 1m, 30s, 500ms or 1h, or a number of seconds`);
+      }
+    }
+    let redisUrl: Secret | undefined;
+    const url = (settings.redisUrl ?? '').trim();
+    if (url !== '') {
+      // Never quoted: the URL may carry a password.
+      const parsed = URL.canParse(url) ? new URL(url) : undefined;
+      if (!parsed || !['redis:', 'rediss:'].includes(parsed.protocol)) {
+        report('error', [...path, 'redisUrl'], `redisUrl${fromVariables([...path, 'redisUrl'])} is not a redis:// or rediss:// URL`);
+      } else {
+        redisUrl = new Secret(url);
+      }
+    }
+    if (windowMs === undefined || typeof anonymous !== 'number' || typeof appToken !== 'number' || typeof token !== 'number') return undefined;
+    const limits: RateLimits = { windowMs, anonymous, appToken, token };
+    if (redisUrl) limits.redisUrl = redisUrl;
+    return limits;
   }
 
   function fromVariables(path: KeyPath): string {

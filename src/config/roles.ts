@@ -38,4 +38,20 @@ export interface RolesConfig {
   jwt?: JwtSettings;
   /** App tokens (civic technologists' API keys); they identify a caller but grant no more than `publicRole`. */
   appTokens: Secret[];
+  /** Requests per fixed window, by kind of caller; absent: no limits. */
+  rateLimits?: RateLimits;
+}
+
+/** `rateLimits:` of roles.yaml, resolved. */
+export interface RateLimits {
+  /** The length of one counting window, in milliseconds. */
+  windowMs: number;
+  /** Requests per window per client address, for callers without credentials. */
+  anonymous: number;
+  /** Requests per window per app token. */
+  appToken: number;
+  /** Requests per window per JWT subject. */
+  token: number;
+  /** Redis that gateway instances share their counters through; absent: each counts in-process. */
+  redisUrl?: Secret;
 }

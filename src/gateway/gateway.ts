@@ -9,7 +9,7 @@ import type { Environment } from '../config/interpolate.js';
 import { join } from 'node:path';
 import { loadMappings } from '../config/load-mappings.js';
 import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
-import type { RolesConfig } from '../config/roles.js';
+import type { RateLimits, RolesConfig } from '../config/roles.js';
 import { Secret } from '../config/secret.js';
 import type { ConnectorMapping } from '../config/mapping.js';
 import { formatProblem, type Problem } from '../config/problem.js';
@@ -18,6 +18,7 @@ import { sharedRole } from '../privacy/role-views.js';
 import type { SourceState } from '../request/app.js';
 import { createAuthenticator } from '../request/authenticate.js';
 import type { Serving } from '../request/graphql-endpoint.js';
+import { RateLimiter } from '../request/rate-limit.js';
 import { datasetTypes, type DatasetType } from '../schema/datasets.js';
 import { loadPublicSchema, type PublicSchema } from '../schema/sdl.js';
 import { buildServingState, type ServingState } from './serving-state.js';
@@ -36,6 +37,8 @@ export class Gateway {
   readonly metrics = new Metrics();
   private readonly pool = new SourcePool(this.metrics);
   private state: (ServingState & { roles: RolesConfig }) | undefined;
+  /** Counts requests per caller while roles.yaml sets `rateLimits`; rebuilt when its window or Redis changes. */
+  private limiter: { limiter: RateLimiter; settings: RateLimits } | undefined;
 
   private constructor(
     private readonly options: GatewayOptions,
@@ -70,7 +73,9 @@ export class Gateway {
   /** What the GraphQL endpoint serves now: each role's schema and how callers prove their role. */
   serving(): Serving {
     const { roles, schemas } = this.current;
-    return { schemas, authenticate: createAuthenticator(roles), fallbackRole: (caller) => sharedRole(roles, caller.baseRole) };
+    const serving: Serving = { schemas, authenticate: createAuthenticator(roles), fallbackRole: (caller) => sharedRole(roles, caller.baseRole) };
+    if (roles.rateLimits && this.limiter) serving.rateLimit = { limiter: this.limiter.limiter, limits: roles.rateLimits };
+    return serving;
   }
 
   /** Reloads the roles and every mapping file; returns the problems found, already logged. */
@@ -88,6 +93,7 @@ export class Gateway {
     state.problems.unshift(...rolesLoaded.problems, ...loaded.problems);
     for (const problem of state.problems) this.options.log(formatProblem(problem));
     this.state = state;
+    await this.useRateLimits(roles.rateLimits);
     await this.pool.closeUnused(mappings);
     const served = state.datasets.map((dataset) => `${dataset.type.name} (${dataset.connector.name})`).join(', ');
     this.options.log(`serving ${state.datasets.length} datasets: ${served || 'none'}; roles: ${state.views.map((view) => view.role).join(', ')}`);
@@ -110,7 +116,25 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    await this.limiter?.limiter.close();
+    this.limiter = undefined;
     await this.pool.closeAll();
+  }
+
+  /** Keeps the limiter while its window and Redis stay the same (limits alone are read per request), else replaces it. */
+  private async useRateLimits(settings: RateLimits | undefined): Promise<void> {
+    const current = this.limiter;
+    const same =
+      current !== undefined &&
+      settings !== undefined &&
+      current.settings.windowMs === settings.windowMs &&
+      current.settings.redisUrl?.reveal() === settings.redisUrl?.reveal();
+    if (same) return;
+    this.limiter = settings
+      ? { limiter: new RateLimiter({ windowMs: settings.windowMs, ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}), log: this.options.log }), settings }
+      : undefined;
+    // Requests still holding the old limiter count in-process until the endpoint serves the new one.
+    await current?.limiter.close();
   }
 
   private get current(): ServingState & { roles: RolesConfig } {

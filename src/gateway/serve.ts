@@ -32,7 +32,12 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
   const gateway = await Gateway.open(options);
   const endpoint = new GraphQLEndpoint(options.log, gateway.metrics, options.audit);
   await endpoint.serve(gateway.serving());
-  const app = createApp({ endpoint, readiness: () => gateway.readiness(), metrics: gateway.metrics });
+  const app = createApp({
+    endpoint,
+    readiness: () => gateway.readiness(),
+    metrics: gateway.metrics,
+    trustProxy: (options.env ?? process.env).CIVICGRAPH_TRUST_PROXY,
+  });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(options.port, options.host, () => resolve(listening));

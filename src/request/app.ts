@@ -16,6 +16,22 @@ export interface AppOptions {
   endpoint: GraphQLEndpoint;
   readiness: () => Promise<SourceState[]>;
   metrics: Metrics;
+  /**
+   * Express's `trust proxy`, as CIVICGRAPH_TRUST_PROXY gives it: which proxies' X-Forwarded-For
+   * to believe for the client address (the anonymous rate limit counts per address). A number
+   * of hops (`1`), addresses or subnets, comma-separated (`loopback`, `10.0.0.0/8`), or `true`
+   * (any: only when nothing but the proxy can reach the gateway). Unset: the socket's address.
+   */
+  trustProxy?: string | undefined;
+}
+
+/** CIVICGRAPH_TRUST_PROXY as Express's `trust proxy` setting; undefined: leave it off. */
+export function trustProxySetting(value: string | undefined): boolean | number | string | undefined {
+  const text = value?.trim() ?? '';
+  if (text === '' || text === 'false') return undefined;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  return text;
 }
 
 const landingPage = readFileSync(new URL('./landing-page.html', import.meta.url), 'utf8');
@@ -23,9 +39,11 @@ const landingPage = readFileSync(new URL('./landing-page.html', import.meta.url)
 /** Requests larger than this are refused before parsing: GraphQL queries are small. */
 const MAX_BODY = '100kb';
 
-export function createApp({ endpoint, readiness, metrics }: AppOptions): Express {
+export function createApp({ endpoint, readiness, metrics, trustProxy }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  const trust = trustProxySetting(trustProxy);
+  if (trust !== undefined) app.set('trust proxy', trust);
 
   app.get('/', (_request, response) => {
     response.type('html').send(landingPage);

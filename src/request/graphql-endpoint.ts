@@ -16,6 +16,8 @@ import { formatError } from './errors.js';
 import { auditPlugin } from '../privacy/audit-plugin.js';
 import type { AuditSink } from '../privacy/audit.js';
 import { AuthenticationError, type Authenticator, type Caller } from './authenticate.js';
+import type { RateLimits } from '../config/roles.js';
+import { rateLimitHeaders, rateLimitKey, type RateLimiter } from './rate-limit.js';
 
 /** The context of each request, made once its caller is known and before Apollo asks for it. */
 const contexts = new WeakMap<Request, RequestContext>();
@@ -31,6 +33,8 @@ export interface Serving {
   authenticate: Authenticator;
   /** The role to serve a caller whose role has no schema (a department no mapping names). */
   fallbackRole: (caller: Caller) => string;
+  /** Requests per window by kind of caller, counted after authentication; absent: no limits. */
+  rateLimit?: { limiter: RateLimiter; limits: Pick<RateLimits, 'anonymous' | 'appToken' | 'token'> };
 }
 
 export class GraphQLEndpoint {
@@ -71,6 +75,8 @@ export class GraphQLEndpoint {
       response.status(401).set('WWW-Authenticate', 'Bearer').json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
       return;
     }
+    // After authentication, so a refused credential is told so (401) rather than to wait.
+    if (serving.rateLimit && !(await this.withinLimit(serving.rateLimit, caller, request, response))) return;
     const role = this.servers.has(caller.role) ? caller.role : serving.fallbackRole(caller);
     const target = this.servers.get(role);
     if (!target) {
@@ -79,6 +85,20 @@ export class GraphQLEndpoint {
     }
     contexts.set(request, newRequestContext({ ...caller, role }));
     await target.handler(request, response, next);
+  }
+
+  /** Counts the request; sets the RateLimit headers, and answers 429 when it is over the limit. */
+  private async withinLimit(rateLimit: NonNullable<Serving['rateLimit']>, caller: Caller, request: Request, response: Response): Promise<boolean> {
+    const { key, limit, who } = rateLimitKey(caller, rateLimit.limits, {
+      ip: request.ip ?? request.socket.remoteAddress,
+      appToken: request.get('x-app-token'),
+      authorization: request.get('authorization'),
+    });
+    const decision = await rateLimit.limiter.take(key, limit);
+    response.set(rateLimitHeaders(limit, decision));
+    if (decision.allowed) return true;
+    response.status(429).json({ errors: [{ message: `rate limit exceeded: ${limit} requests per window for ${who}`, extensions: { code: 'RATE_LIMITED' } }] });
+    return false;
   }
 
   async stop(): Promise<void> {

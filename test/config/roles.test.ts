@@ -32,6 +32,22 @@ describe('the real roles.yaml', () => {
     expect(roles?.roles[0]).toMatchObject({ description: 'Anyone, with or without an app token.', at: { file, line: 7, column: 3 } });
     expect(roles?.jwt).toBeUndefined();
     expect(roles?.appTokens).toEqual([]);
+    expect(roles?.rateLimits).toEqual({ windowMs: 60_000, anonymous: 120, appToken: 2000, token: 10000 });
+  });
+
+  it('takes rate limits and a Redis URL from the environment, and keeps the URL secret', async () => {
+    const env = {
+      CIVICGRAPH_RATE_LIMIT_WINDOW: '30s',
+      CIVICGRAPH_RATE_LIMIT_ANONYMOUS: '100000',
+      CIVICGRAPH_RATE_LIMIT_APP_TOKEN: '200000',
+      CIVICGRAPH_RATE_LIMIT_TOKEN: '300000',
+      CIVICGRAPH_REDIS_URL: 'redis://:redis-pass-1234@cache.riverton.example:6379/0',
+    };
+    const { roles, problems } = await loadRoles(join(REPO, 'connectors/roles.yaml'), env);
+    expect(problems).toEqual([]);
+    expect(roles?.rateLimits).toEqual({ windowMs: 30_000, anonymous: 100000, appToken: 200000, token: 300000, redisUrl: expect.any(Secret) });
+    expect(roles?.rateLimits?.redisUrl?.reveal()).toBe(env.CIVICGRAPH_REDIS_URL);
+    expect(`${JSON.stringify(roles)}\n${inspect(roles, { depth: 10 })}`).not.toContain('redis-pass');
   });
 
   it('turns on JWT with one key from the environment, and keeps the secret and app tokens secret', async () => {
@@ -54,6 +70,26 @@ describe('roles files', () => {
     expect(problems).toEqual([]);
     expect(roles?.roles.map((role) => role.name)).toEqual(['public', 'staff', 'department', 'liaison']);
     expect(roles?.jwt).toBeUndefined();
+    expect(roles?.rateLimits).toBeUndefined();
+  });
+
+  it.each([
+    ['1m', 60_000],
+    ['45s', 45_000],
+    ['500ms', 500],
+    ['2h', 7_200_000],
+    ['90', 90_000],
+    ['"0.5"', 500],
+  ])('read a rate-limit window of %s', async (window, ms) => {
+    const { roles, problems } = await load(`${ROLES}rateLimits:\n  window: ${window}\n  anonymous: 10\n  appToken: 20\n  token: 30\n`);
+    expect(problems).toEqual([]);
+    expect(roles?.rateLimits).toEqual({ windowMs: ms, anonymous: 10, appToken: 20, token: 30 });
+  });
+
+  it('default the rate-limit window to a minute and an empty Redis URL to in-process counting', async () => {
+    const { roles, problems } = await load(`${ROLES}rateLimits:\n  anonymous: 10\n  appToken: 20\n  token: 30\n  redisUrl: \${REDIS_URL:-}\n`);
+    expect(problems).toEqual([]);
+    expect(roles?.rateLimits).toEqual({ windowMs: 60_000, anonymous: 10, appToken: 20, token: 30 });
   });
 
   it('accept a PEM public key', async () => {
@@ -181,6 +217,66 @@ const cases: Case[] = [
   },
 ];
 
+/** ROLES (20 lines) with a rate-limits block from line 21. */
+const LIMITED = `${ROLES}rateLimits:\n  window: \${RL_WINDOW:-1m}\n  anonymous: \${RL_ANONYMOUS:-60}\n  appToken: 1000\n  token: 5000\n  redisUrl: \${REDIS_URL:-}\n`;
+
+cases.push(
+  {
+    name: 'a rate-limit window that is not a duration',
+    text: LIMITED,
+    env: { RL_WINDOW: 'soon' },
+    line: 22,
+    column: 11,
+    path: 'rateLimits.window',
+    message: 'window the value of ${RL_WINDOW} is not a duration: write e.g. 1m, 30s, 500ms or 1h, or a number of seconds',
+  },
+  {
+    name: 'a rate-limit window of zero',
+    text: editLine(22, '  window: 0s', LIMITED),
+    line: 22,
+    path: 'rateLimits.window',
+    message: 'window "0s" is not a duration',
+  },
+  {
+    name: 'a limit that is not a whole number',
+    text: LIMITED,
+    env: { RL_ANONYMOUS: 'lots' },
+    line: 23,
+    column: 14,
+    path: 'rateLimits.anonymous',
+    message: 'expected a whole number, got text',
+  },
+  {
+    name: 'a limit of zero',
+    text: editLine(24, '  appToken: 0', LIMITED),
+    line: 24,
+    path: 'rateLimits.appToken',
+    message: 'must be at least 1',
+  },
+  {
+    name: 'a missing limit',
+    text: editLine(25, null, LIMITED),
+    line: 21,
+    path: 'rateLimits',
+    message: 'missing required key "token"',
+  },
+  {
+    name: 'a typo in a rate-limit key',
+    text: editLine(23, '  anonymus: 60', LIMITED),
+    line: 23,
+    path: 'rateLimits',
+    message: 'unknown key "anonymus" (did you mean "anonymous"?)',
+  },
+  {
+    name: 'a Redis URL that is not one (and is never shown)',
+    text: LIMITED,
+    env: { REDIS_URL: 'http://user:hunter2@cache.riverton.example' },
+    line: 26,
+    path: 'rateLimits.redisUrl',
+    message: 'redisUrl (from ${REDIS_URL}) is not a redis:// or rediss:// URL',
+  },
+);
+
 describe('broken roles files', () => {
   it.each(cases)('report $name', async ({ text, env, severity = 'error', line, column, path, message }) => {
     const { file, roles, problems } = await load(text, env);
@@ -194,6 +290,12 @@ describe('broken roles files', () => {
     const { problems } = await load(editLine(8, '    inherits: liaison', ROLES), { JWT_SECRET: 'hunter2' });
     expect(errors(problems).map((problem) => problem.path)).toEqual(['roles.department.inherits', 'authentication.jwt.secret']);
     expect(JSON.stringify(problems)).not.toContain('hunter2');
+  });
+
+  it('never print a Redis URL', async () => {
+    const { problems } = await load(LIMITED, { REDIS_URL: 'http://user:hunter2@cache.riverton.example' });
+    expect(JSON.stringify(problems)).not.toContain('hunter2');
+    expect(JSON.stringify(problems)).not.toContain('cache.riverton');
   });
 
   it('report a missing file', async () => {

@@ -290,7 +290,14 @@ export async function startGateway(connectorsDir: string, env: Record<string, st
 
 export async function openWorld(name: string): Promise<World> {
   const demo = await demoEnvironment('postgres', name);
-  const env: Record<string, string> = { ...demo, CIVICGRAPH_JWT_SECRET: JWT_SECRET, CIVICGRAPH_APP_TOKENS: `${APP_TOKEN},second-app-token-xyz`, CIVICGRAPH_PSEUDONYM_KEY: PSEUDONYM_KEY };
+  const env: Record<string, string> = {
+    ...demo,
+    CIVICGRAPH_JWT_SECRET: JWT_SECRET,
+    CIVICGRAPH_APP_TOKENS: `${APP_TOKEN},second-app-token-xyz`,
+    CIVICGRAPH_PSEUDONYM_KEY: PSEUDONYM_KEY,
+    // The probes send hundreds of anonymous requests in seconds; rate limits have their own tests.
+    CIVICGRAPH_RATE_LIMIT_ANONYMOUS: '100000',
+  };
   const db = {
     crm: knex({ client: 'pg', connection: env.CIVICGRAPH_CRM_URL!, pool: { min: 0, max: 2 } }),
     works: knex({ client: 'pg', connection: env.CIVICGRAPH_WORKS_URL!, pool: { min: 0, max: 2 } }),

@@ -1,0 +1,289 @@
+/**
+ * Rate limits per caller: fixed-window counters, shared through Redis when roles.yaml names
+ * one (`rateLimits.redisUrl`), in-process otherwise.
+ *
+ * - With Redis, each request is one MULTI of `INCR` + `PEXPIRE … NX` (the window starts at a
+ *   key's first hit) + `PTTL`, on keys under `civicgraph:rl:`. The connection is made lazily,
+ *   with a short connect timeout and no automatic reconnection: when Redis cannot be reached
+ *   (or answers too slowly), that request is counted in-process, the outage is logged once, and
+ *   a new connection is tried at most every few seconds. A request never fails because Redis is
+ *   down, and nothing here logs the Redis URL or an error text that could carry it.
+ * - In-process, a Map of counters with expiry, bounded in size (the oldest counters are
+ *   dropped first when it is full).
+ *
+ * Keys never carry a credential: app tokens and JWT subjects are hashed (`rateLimitKey`).
+ */
+import { createHash } from 'node:crypto';
+import { createClient } from 'redis';
+import type { RateLimits } from '../config/roles.js';
+import type { Secret } from '../config/secret.js';
+import type { Caller } from './authenticate.js';
+
+export interface RateLimitDecision {
+  /** Whether this request is within the limit. */
+  allowed: boolean;
+  /** Requests left in the current window after this one. */
+  remaining: number;
+  /** Milliseconds until the current window ends and the count starts again. */
+  resetMs: number;
+}
+
+export interface RateLimiterOptions {
+  windowMs: number;
+  /** Shared counters; absent: in-process only. */
+  redisUrl?: Secret;
+  /** Where the outage and recovery of Redis are reported (never with the URL). */
+  log?: (line: string) => void;
+  /** Prefix of the Redis keys; default `civicgraph:rl:` (tests add their own suffix). */
+  prefix?: string;
+  /** How long connecting to Redis may take; default 500 ms. */
+  connectTimeoutMs?: number;
+  /** How long one count in Redis may take before the request is counted in-process; default 500 ms. */
+  commandTimeoutMs?: number;
+  /** After a failure, how long to count in-process before trying Redis again; default 5,000 ms. */
+  retryAfterMs?: number;
+  /** The most in-process counters kept; default 100,000. */
+  maxEntries?: number;
+  /** The connection's name in Redis's CLIENT LIST; default `civicgraph-rate-limit`. */
+  clientName?: string;
+}
+
+export const REDIS_KEY_PREFIX = 'civicgraph:rl:';
+
+type RedisClient = ReturnType<typeof createClient>;
+
+export class RateLimiter {
+  readonly windowMs: number;
+  private readonly memory: MemoryCounter;
+  private readonly prefix: string;
+  private readonly log: (line: string) => void;
+  private readonly connectTimeoutMs: number;
+  private readonly commandTimeoutMs: number;
+  private readonly retryAfterMs: number;
+  private client: RedisClient | undefined;
+  private connecting: Promise<RedisClient | undefined> | undefined;
+  /** While Redis is known to be down: when to try it again. */
+  private downUntil = 0;
+  private down = false;
+  private closed = false;
+
+  constructor(private readonly options: RateLimiterOptions) {
+    if (!Number.isSafeInteger(options.windowMs) || options.windowMs <= 0) throw new Error('rate limit window must be a positive number of milliseconds');
+    this.windowMs = options.windowMs;
+    this.memory = new MemoryCounter(options.windowMs, options.maxEntries ?? 100_000);
+    this.prefix = options.prefix ?? REDIS_KEY_PREFIX;
+    this.log = options.log ?? (() => undefined);
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 500;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 500;
+    this.retryAfterMs = options.retryAfterMs ?? 5_000;
+  }
+
+  /** Whether counts are shared through Redis (when it is reachable). */
+  get shared(): boolean {
+    return this.options.redisUrl !== undefined;
+  }
+
+  /** Counts one request against `key` and says whether it is within `limit` requests per window. Never rejects. */
+  async take(key: string, limit: number): Promise<RateLimitDecision> {
+    const client = await this.redis();
+    if (client) {
+      try {
+        const { count, ttl } = await withTimeout(this.incr(client, this.prefix + key), this.commandTimeoutMs);
+        this.recovered();
+        return decide(count, limit, ttl > 0 ? ttl : this.windowMs);
+      } catch (error) {
+        this.failed(error, client);
+      }
+    }
+    return this.memory.take(key, limit);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client ?? (await this.connecting);
+    this.client = undefined;
+    if (client?.isOpen) {
+      try {
+        await client.close();
+      } catch {
+        client.destroy();
+      }
+    }
+  }
+
+  private async incr(client: RedisClient, key: string): Promise<{ count: number; ttl: number }> {
+    const replies = (await client.multi().incr(key).pExpire(key, this.windowMs, 'NX').pTTL(key).exec()) as unknown[];
+    return { count: Number(replies[0]), ttl: Number(replies[2]) };
+  }
+
+  /** A ready client, connecting if need be; undefined while Redis is down (or not configured). */
+  private async redis(): Promise<RedisClient | undefined> {
+    const url = this.options.redisUrl;
+    if (!url || this.closed) return undefined;
+    if (this.client?.isReady) return this.client;
+    if (this.connecting) return this.connecting;
+    if (Date.now() < this.downUntil) return undefined;
+    if (this.client) {
+      // It was connected, and the connection broke.
+      this.failed(new Error('connection lost'), this.client);
+      return undefined;
+    }
+    this.connecting = this.connect(url).finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async connect(url: Secret): Promise<RedisClient | undefined> {
+    const client = createClient({
+      url: url.reveal(),
+      // Commands fail at once while disconnected instead of queueing behind a dead socket.
+      disableOfflineQueue: true,
+      name: this.options.clientName ?? 'civicgraph-rate-limit',
+      socket: { connectTimeout: this.connectTimeoutMs, reconnectStrategy: false },
+    });
+    // Without a listener an 'error' event would crash the process; failures are handled where they surface.
+    client.on('error', () => undefined);
+    try {
+      await withTimeout(client.connect(), this.connectTimeoutMs + 100);
+    } catch (error) {
+      this.failed(error, client);
+      return undefined;
+    }
+    if (this.closed) {
+      client.destroy();
+      return undefined;
+    }
+    this.client = client;
+    return client;
+  }
+
+  private failed(error: unknown, client: RedisClient): void {
+    if (this.client === client) this.client = undefined;
+    try {
+      client.destroy();
+    } catch {
+      // already closed
+    }
+    this.downUntil = Date.now() + this.retryAfterMs;
+    if (!this.down && !this.closed) {
+      this.down = true;
+      this.log(`rate limits: Redis is unreachable (${reason(error)}); counting requests in this process until it is back`);
+    }
+  }
+
+  private recovered(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.log('rate limits: Redis is reachable again; counting requests in Redis');
+  }
+}
+
+/** Fixed-window counters in this process, at most `maxEntries` of them. */
+export class MemoryCounter {
+  /** In insertion order, which is the order their windows end in: a new window re-inserts its key. */
+  private readonly counters = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  get size(): number {
+    return this.counters.size;
+  }
+
+  take(key: string, limit: number, now = Date.now()): RateLimitDecision {
+    let counter = this.counters.get(key);
+    if (!counter || counter.resetAt <= now) {
+      if (counter) this.counters.delete(key);
+      else if (this.counters.size >= this.maxEntries) this.evict(now);
+      counter = { count: 0, resetAt: now + this.windowMs };
+      this.counters.set(key, counter);
+    }
+    counter.count++;
+    return decide(counter.count, limit, counter.resetAt - now);
+  }
+
+  /** Drops the counters whose window has ended, then, if still full, the oldest tenth. */
+  private evict(now: number): void {
+    for (const [key, counter] of this.counters) {
+      if (counter.resetAt > now) break;
+      this.counters.delete(key);
+    }
+    if (this.counters.size < this.maxEntries) return;
+    let excess = this.counters.size - this.maxEntries + Math.max(1, Math.floor(this.maxEntries / 10));
+    for (const key of this.counters.keys()) {
+      if (excess-- <= 0) break;
+      this.counters.delete(key);
+    }
+  }
+}
+
+function decide(count: number, limit: number, resetMs: number): RateLimitDecision {
+  return { allowed: count <= limit, remaining: Math.max(0, limit - count), resetMs: Math.max(0, Math.round(resetMs)) };
+}
+
+/** What a caller is counted as. */
+export interface RateLimitSubject {
+  /** The counter's key, without the Redis prefix; it never holds a credential. */
+  key: string;
+  limit: number;
+  /** Who shares this limit, for the 429 message. */
+  who: 'anonymous callers' | 'app tokens' | 'tokens';
+}
+
+/** The raw credentials of a request, as the endpoint read them, and the client address. */
+export interface RateLimitCredentials {
+  ip: string | undefined;
+  appToken: string | undefined;
+  authorization: string | undefined;
+}
+
+/** The key and limit of an authenticated caller: per client address, per app token, or per JWT subject. */
+export function rateLimitKey(caller: Caller, limits: Pick<RateLimits, 'anonymous' | 'appToken' | 'token'>, credentials: RateLimitCredentials): RateLimitSubject {
+  switch (caller.kind) {
+    case 'jwt': {
+      // A token without a subject is counted per token.
+      const key = caller.subject !== undefined ? `sub:${hash(caller.subject)}` : `jwt:${hash(bearerToken(credentials.authorization))}`;
+      return { key, limit: limits.token, who: 'tokens' };
+    }
+    case 'app-token':
+      return { key: `app:${hash((credentials.appToken ?? '').trim())}`, limit: limits.appToken, who: 'app tokens' };
+    default:
+      return { key: `ip:${credentials.ip ?? 'unknown'}`, limit: limits.anonymous, who: 'anonymous callers' };
+  }
+}
+
+/** The first 16 hex characters of sha256: enough to tell callers apart, nothing to replay. */
+export function hash(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
+}
+
+function bearerToken(authorization: string | undefined): string {
+  return /^Bearer[ \t]+(\S+)/i.exec(authorization?.trim() ?? '')?.[1] ?? '';
+}
+
+/** The `RateLimit-*` headers (IETF draft httpapi-ratelimit-headers), and `Retry-After` when refused. */
+export function rateLimitHeaders(limit: number, decision: RateLimitDecision): Record<string, string> {
+  const reset = String(Math.max(1, Math.ceil(decision.resetMs / 1000)));
+  const headers: Record<string, string> = { 'RateLimit-Limit': String(limit), 'RateLimit-Remaining': String(decision.remaining), 'RateLimit-Reset': reset };
+  if (!decision.allowed) headers['Retry-After'] = reset;
+  return headers;
+}
+
+/** Rejects after `ms`; the promise it races is left to settle on its own. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), ms);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A failure in words that cannot carry the URL: an errno code or a fixed phrase. */
+function reason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
+  if (error instanceof Error && ['timed out', 'connection lost'].includes(error.message)) return error.message;
+  return 'connection failed';
+}
