@@ -113,6 +113,10 @@ export function createAuthenticator(config: RolesConfig, options: AuthenticatorO
     return caller;
   }
 
+  // A key set fetched from a JWKS URL can retire a key at any moment; a secret or PEM key
+  // changes only with a reload, which builds a new authenticator: only then may results be kept.
+  const verified = config.jwt?.jwksUrl ? undefined : new VerifiedTokens();
+
   return async (headers) => {
     const authorization = headerValue(headers.authorization);
     const appToken = headerValue(headers['x-app-token']);
@@ -120,11 +124,46 @@ export function createAuthenticator(config: RolesConfig, options: AuthenticatorO
       const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
       if (!match?.[1]) throw new AuthenticationError('the Authorization header must be "Bearer <token>"');
       if (!config.jwt || !verify) throw new AuthenticationError('this gateway does not accept tokens');
-      return callerOf(await verify(match[1]), config.jwt);
+      const known = verified?.get(match[1]);
+      if (known) return { ...known };
+      const payload = await verify(match[1]);
+      const caller = callerOf(payload, config.jwt);
+      verified?.set(match[1], caller, payload.exp);
+      return { ...caller };
     }
     if (appToken !== undefined) return authenticateAppToken(appToken);
     return { kind: 'anonymous', role: config.publicRole, baseRole: config.publicRole };
   };
+}
+
+/**
+ * Tokens already verified with a static key, until they expire: a city app sends the same
+ * token with every request, and verifying its signature each time costs more than the rest
+ * of a small query.
+ * Keyed by the token's hash, so no token is kept; bounded, oldest dropped first. A verifier
+ * whose settings change (a reload) is a new authenticator with an empty cache.
+ */
+class VerifiedTokens {
+  private static readonly MAX = 10_000;
+  private readonly callers = new Map<string, { caller: Caller; expiresAtMs: number }>();
+
+  get(token: string): Caller | undefined {
+    const key = sha256(token).toString('base64');
+    const entry = this.callers.get(key);
+    if (!entry) return undefined;
+    // The verifier allows the same clock tolerance; the cache allows none.
+    if (entry.expiresAtMs <= Date.now()) {
+      this.callers.delete(key);
+      return undefined;
+    }
+    return entry.caller;
+  }
+
+  set(token: string, caller: Caller, expiresAtSeconds: number | undefined): void {
+    if (expiresAtSeconds === undefined) return;
+    if (this.callers.size >= VerifiedTokens.MAX) this.callers.delete(this.callers.keys().next().value!);
+    this.callers.set(sha256(token).toString('base64'), { caller, expiresAtMs: expiresAtSeconds * 1000 });
+  }
 }
 
 /** A header's value, or undefined when absent or blank. Repeated headers (arrays) count as one value each joined. */

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JwtSettings, RoleDefinition, RolesConfig } from '../../src/config/roles.js';
 import { Secret } from '../../src/config/secret.js';
 import {
@@ -402,5 +402,40 @@ describe('demoCredentials', () => {
       { role: 'public', header: 'X-App-Token', value: APP_TOKEN },
     ]);
     expect(await demoCredentials(rolesConfig(undefined, []), departments)).toEqual([]);
+  });
+});
+
+describe('verified-token cache (static keys only)', () => {
+  it('serves a repeated token from the cache, hands out copies, and never serves it past its expiry', async () => {
+    const secret = 'a-static-secret-that-is-long-enough-0123456789';
+    const at = { file: 'roles.yaml', line: 1, column: 1 };
+    const authenticate = createAuthenticator({
+      file: 'roles.yaml',
+      roles: [
+        { name: 'public', perDepartment: false, at },
+        { name: 'staff', inherits: 'public', perDepartment: false, at },
+      ],
+      publicRole: 'public',
+      jwt: { secret: new Secret(secret), roleClaim: 'role', departmentClaim: 'department' },
+      appTokens: [],
+    });
+    const now = Date.now();
+    const token = await new SignJWT({ role: 'staff' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('s')
+      .setExpirationTime(Math.floor(now / 1000) + 60)
+      .sign(new TextEncoder().encode(secret));
+    const first = await authenticate({ authorization: `Bearer ${token}` });
+    const second = await authenticate({ authorization: `Bearer ${token}` });
+    expect(second).toEqual(first);
+    second.role = 'tampered';
+    expect((await authenticate({ authorization: `Bearer ${token}` })).role).toBe('staff');
+    await expect(authenticate({ authorization: `Bearer ${token.slice(0, -2)}xx` })).rejects.toThrow(AuthenticationError);
+    vi.useFakeTimers({ toFake: ['Date'], now: now + 120_000 });
+    try {
+      await expect(authenticate({ authorization: `Bearer ${token}` })).rejects.toThrow('token expired');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
