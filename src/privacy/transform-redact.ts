@@ -54,13 +54,25 @@ const LOCAL = new RegExp(`${START}[2-9]\\d{2}${SEP1}\\d{4}${EXTENSION}${END}`, '
 const INTERNATIONAL = new RegExp(`${START}\\+\\d{1,3}(?:[ .-]?\\(?\\d{1,5}\\)?){2,6}${END}`, 'g');
 
 function digitCount(text: string): number {
-  return text.replace(/\D/g, '').length;
+  let count = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 48 && code <= 57) count++;
+  }
+  return count;
 }
 
+/** The shortest thing redacted by digits alone, a local 555-0142, has seven. */
+const FEWEST_DIGITS = 7;
+
 export function redactPersonalData(text: string): string {
-  return text
-    .replace(EMAIL, '[email]')
-    .replace(EMAIL_SPELLED, '[email]')
+  // Most free text has none of what is redacted: skip each pattern that cannot match, since
+  // every row of a page is redacted on the way out.
+  let result = text;
+  if (result.includes('@')) result = result.replace(EMAIL, '[email]');
+  if (/\sat\s|\(at\)|\[at\]/i.test(result)) result = result.replace(EMAIL_SPELLED, '[email]');
+  if (digitCount(result) < FEWEST_DIGITS) return result;
+  return result
     .replace(CARD, '[number]')
     .replace(SSN_LABELLED, (_match, label: string, separator: string) => `${label}${separator}[ssn]`)
     .replace(SSN, '[ssn]')
