@@ -3,7 +3,7 @@
  * asked tells whether another page follows) and, only when selected, one `count`.
  */
 import type { Predicate } from '../source/source.js';
-import { encodeCursor, queryFingerprint } from './cursor.js';
+import { cursorEncoder, queryFingerprint } from './cursor.js';
 import { planFilter, type FilterInput } from './filter.js';
 import { planOrder, type OrderChoice } from './order.js';
 import { planPage } from './page.js';
@@ -51,7 +51,8 @@ export async function resolveConnection(
           offset: page.offset,
         });
   const pageRows = rows.slice(0, page.limit);
-  const edges = pageRows.map((row, index) => ({ cursor: encodeCursor(fingerprint, page.offset + index), node: shape.toObject(row) }));
+  const cursor = cursorEncoder(fingerprint);
+  const edges = pageRows.map((row, index) => ({ cursor: cursor(page.offset + index), node: shape.toObject(row) }));
   return {
     edges,
     nodes: edges.map((edge) => edge.node),

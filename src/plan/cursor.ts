@@ -8,12 +8,18 @@ import { badRequest } from './bad-request.js';
 
 const VERSION = 'c1';
 
+/**
+ * 14 characters, so that the cursor's prefix `c1:<fingerprint>:` is 18 bytes, a whole number
+ * of base64 groups: it is encoded once per page and each row's position appended.
+ */
 export function queryFingerprint(dataset: string, filter: unknown, orderBy: unknown): string {
-  return createHash('sha256').update(JSON.stringify([dataset, filter ?? null, orderBy ?? null])).digest('base64url').slice(0, 12);
+  return createHash('sha256').update(JSON.stringify([dataset, filter ?? null, orderBy ?? null])).digest('base64url').slice(0, 14);
 }
 
-export function encodeCursor(fingerprint: string, position: number): string {
-  return Buffer.from(`${VERSION}:${fingerprint}:${position}`).toString('base64url');
+/** Encodes the cursors of one query's rows. */
+export function cursorEncoder(fingerprint: string): (position: number) => string {
+  const prefix = Buffer.from(`${VERSION}:${fingerprint}:`).toString('base64url');
+  return (position) => prefix + Buffer.from(String(position)).toString('base64url');
 }
 
 /** The position of the row the cursor points at. */

@@ -426,7 +426,7 @@ describe('cursors', () => {
     expect(edges).toHaveLength(200);
     edges.forEach(({ cursor, node }, index) => {
       const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-      expect(decoded).toMatch(/^c1:[A-Za-z0-9_-]{12}:\d+$/);
+      expect(decoded).toMatch(/^c1:[A-Za-z0-9_-]{14}:\d+$/);
       expect(decoded.split(':')[2]).toBe(String(index));
       const fingerprint = decoded.split(':')[1]!;
       for (const value of Object.values(node)) {
