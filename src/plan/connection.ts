@@ -22,7 +22,8 @@ export interface Connection {
   edges: Array<{ cursor: string; node: Record<string, unknown> }>;
   nodes: Array<Record<string, unknown>>;
   pageInfo: PageInfo;
-  totalCount: () => Promise<number>;
+  /** Counting costs a query: the `totalCount` resolver calls this only when the field is selected. */
+  count: () => Promise<number>;
 }
 
 export async function resolveConnection(
@@ -62,6 +63,6 @@ export async function resolveConnection(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount: () => dataset.source.count({ table: dataset.mapping.table, where }),
+    count: () => dataset.source.count({ table: dataset.mapping.table, where }),
   };
 }

@@ -10,6 +10,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { graphqlMetricsPlugin } from '../observe/graphql-metrics-plugin.js';
+import { jitGateway } from './jit-executor.js';
 import type { Metrics } from '../observe/metrics.js';
 import { newRequestContext, type RequestContext } from './context.js';
 import { formatError } from './errors.js';
@@ -108,7 +109,7 @@ export class GraphQLEndpoint {
 
   private async start(schema: GraphQLSchema): Promise<RoleServer> {
     const server = new ApolloServer<RequestContext>({
-      schema,
+      gateway: jitGateway(schema),
       introspection: true,
       includeStacktraceInErrorResponses: false,
       formatError: (formatted, error) => formatError(formatted, error, this.log),

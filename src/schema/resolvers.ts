@@ -2,7 +2,7 @@
 import type { IResolvers } from '@graphql-tools/utils';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Catalog } from '../generated/graphql.js';
-import { resolveConnection, type ConnectionArgs } from '../plan/connection.js';
+import { resolveConnection, type Connection, type ConnectionArgs } from '../plan/connection.js';
 import { queryFingerprint } from '../plan/cursor.js';
 import { planFilter, type FilterInput } from '../plan/filter.js';
 import type { JoinArgs } from '../plan/join.js';
@@ -34,6 +34,7 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
   for (const dataset of datasets) {
     const typeName = dataset.type.name;
     types[`${typeName}OrderBy`] = Object.fromEntries(orderChoices(sortableFields(dataset)));
+    types[`${typeName}Connection`] = { totalCount: (connection: Connection) => connection.count() };
     types[`${typeName}GroupBy`] = Object.fromEntries(groupChoices(dataset));
     query[dataset.many] = async (_, args: ConnectionArgs, context, info) => {
       const fields = selectedConnectionFields(info, typeName);

@@ -70,6 +70,29 @@ describe('GraphQL over HTTP', () => {
   });
 });
 
+describe('compiled execution', () => {
+  it('answers recursive filter variables (run on graphql-js) exactly like the same filter written inline (compiled)', async () => {
+    const filter = { or: [{ serviceCode: { eq: 'PTHOLE' } }, { and: [{ status: { eq: 'OPEN' } }, { not: { serviceCode: { eq: 'PTHOLE' } } }] }] };
+    const viaVariables = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query ($f: ServiceRequestFilter) { serviceRequests(filter: $f) { totalCount } }', variables: { f: filter } }),
+    });
+    const inline = await post('{ serviceRequests(filter: { or: [{ serviceCode: { eq: "PTHOLE" } }, { and: [{ status: { eq: OPEN } }, { not: { serviceCode: { eq: "PTHOLE" } } }] }] }) { totalCount } }');
+    const variablesBody: any = await viaVariables.json();
+    expect(variablesBody.errors).toBeUndefined();
+    expect(inline.body.data.serviceRequests.totalCount).toBeGreaterThan(0);
+    expect(variablesBody.data.serviceRequests.totalCount).toBe(inline.body.data.serviceRequests.totalCount);
+  });
+
+  it('keeps the path, location and code of an error raised while executing', async () => {
+    const { body } = await post('{\n  serviceRequests(first: 1001) { totalCount }\n}');
+    expect(body.errors).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('first: at most 1000'), path: ['serviceRequests'], locations: [{ line: 2, column: 3 }], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    ]);
+  });
+});
+
 describe('a department whose database is down', () => {
   it('does not blank the others: their fields are served beside its error', async () => {
     const { status, body } = await post('{ serviceRequests(first: 1) { nodes { id } } workOrders(first: 1) { nodes { id } } }');
