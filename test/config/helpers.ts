@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSchema, type GraphQLSchema } from 'graphql';
 import { loadMappings, type LoadedMappings } from '../../src/config/load-mappings.js';
-import type { Problem } from '../../src/config/problem.js';
+import { formatProblem, type Problem } from '../../src/config/problem.js';
+import { expect } from 'vitest';
 
 export const REPO = new URL('../../', import.meta.url).pathname;
 
@@ -100,4 +101,29 @@ export function editLine(line: number, text: string | null, base = BASE): string
   if (text === null) lines.splice(line - 1, 1);
   else lines[line - 1] = text;
   return lines.join('\n');
+}
+
+/** Problems as a liaison reads them, for assertion messages. */
+export const listProblems = (problems: readonly Problem[]): string => problems.map((problem) => formatProblem(problem)).join('\n');
+
+export interface ExpectedProblem {
+  line: number;
+  column?: number;
+  path?: string;
+  /** A fragment of the message. */
+  message: string;
+}
+
+/**
+ * Loads one broken mapping file and checks that it is refused with an error carrying the
+ * message fragment at the expected place (file, line, and column and key path when given).
+ */
+export async function expectRefused(text: string, expected: ExpectedProblem, env: Record<string, string> = {}): Promise<void> {
+  const loaded = await loadFiles({ 'crm.yaml': text }, env);
+  const found = errors(loaded.problems);
+  expect(loaded.mappings).toEqual([]);
+  const match = found.find((problem) => problem.message.includes(expected.message));
+  expect(match, `no error containing ${JSON.stringify(expected.message)} in\n${listProblems(found)}`).toBeDefined();
+  const { line, column, path } = expected;
+  expect(match).toMatchObject({ file: join(loaded.dir, 'crm.yaml'), line, ...(column === undefined ? {} : { column }), ...(path === undefined ? {} : { path }) });
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../src/config/problem.js';
 import { formatProblem } from '../../src/config/problem.js';
-import { BASE, editLine, errors, loadFiles } from './helpers.js';
+import { BASE, editLine, errors, expectRefused, listProblems, loadFiles } from './helpers.js';
 
 interface Case {
   name: string;
@@ -252,16 +252,9 @@ const cases: Case[] = [
   },
 ];
 
-const show = (problems: readonly Problem[]) => problems.map((problem) => formatProblem(problem)).join('\n');
-
 describe('broken formats, addresses and joins', () => {
-  it.each(cases)('report $name', async ({ text, line, column, path, message }) => {
-    const loaded = await loadFiles({ 'crm.yaml': text });
-    const found = errors(loaded.problems);
-    expect(loaded.mappings).toEqual([]);
-    const match = found.find((problem) => problem.message.includes(message));
-    expect(match, `no error containing ${JSON.stringify(message)} in\n${show(found)}`).toBeDefined();
-    expect(match).toMatchObject({ file: join(loaded.dir, 'crm.yaml'), line, ...(column === undefined ? {} : { column }), ...(path === undefined ? {} : { path }) });
+  it.each(cases)('report $name', async ({ text, ...expected }) => {
+    await expectRefused(text, expected);
   });
 
   it('report a mistake once', async () => {
@@ -368,7 +361,7 @@ describe('joins across files', () => {
     const loaded = await loadFiles(files);
     expect(loaded.mappings.map((mapping) => mapping.name)).toEqual(loads);
     const match = loaded.problems.find((problem) => problem.path === path && message.test(problem.message));
-    expect(match, `no ${severity} matching ${String(message)} in\n${show(loaded.problems)}`).toBeDefined();
+    expect(match, `no ${severity} matching ${String(message)} in\n${listProblems(loaded.problems)}`).toBeDefined();
     expect(match).toMatchObject({ severity, file: join(loaded.dir, file), line });
   });
 
