@@ -4,11 +4,10 @@
  * CivicGraph's overhead is measured against.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { HOST, sourceUrlFromEnv } from '../config.js';
+import { sourceUrlFromEnv } from '../config.js';
 import { q1, q2, q3, type Pools } from './baseline-answers.js';
-import { runChild } from './child.js';
+import { listen, runChild } from './child.js';
 import { POOL_SIZE } from './pool-size.js';
 
 // Date-times without offset and dates stay text: the answers convert them like the gateway does.
@@ -56,17 +55,5 @@ runChild(async () => {
         (error: unknown) => send(response, 500, { errors: [{ message: error instanceof Error ? error.message : String(error) }] }),
       );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${HOST}:${port}`,
-    async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await Promise.all(Object.values(pools).map((p) => p.end()));
-    },
-  };
+  return listen(server, () => Promise.all(Object.values(pools).map((p) => p.end())));
 });

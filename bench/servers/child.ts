@@ -4,6 +4,10 @@
  * own process so that neither the load generator nor the other servers share its event loop.
  */
 
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HOST } from '../config.js';
+
 export interface StartedServer {
   /** The server's base URL, e.g. http://127.0.0.1:40123 */
   url: string;
@@ -48,4 +52,21 @@ export function runChild(start: () => Promise<StartedServer>): void {
       void shutdown(1);
     },
   );
+}
+
+/** Listens on a free port of the loopback host; stopping closes every connection, then `release`s what the server used. */
+export async function listen(server: Server, release: () => Promise<unknown>): Promise<StartedServer> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${HOST}:${port}`,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await release();
+    },
+  };
 }

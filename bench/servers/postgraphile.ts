@@ -5,11 +5,10 @@
  */
 import './single-graphql.js';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { postgraphile } from 'postgraphile';
-import { HOST, sourceUrlFromEnv } from '../config.js';
-import { runChild } from './child.js';
+import { sourceUrlFromEnv } from '../config.js';
+import { listen, runChild } from './child.js';
 import { POOL_SIZE } from './pool-size.js';
 
 runChild(async () => {
@@ -20,19 +19,8 @@ runChild(async () => {
     retryOnInitFail: false,
     graphqlRoute: '/graphql',
   });
-  const server = createServer(middleware);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, () => resolve());
+  return listen(createServer(middleware), async () => {
+    await middleware.release();
+    await pool.end();
   });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${HOST}:${port}`,
-    async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await middleware.release();
-      await pool.end();
-    },
-  };
 });
