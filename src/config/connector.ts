@@ -6,7 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import type { GraphQLSchema } from 'graphql';
 import { resolveDataset, type RawDataset } from './dataset.js';
-import type { ConnectorMapping, DatasetMapping, SourceConfig, SourceKind } from './mapping.js';
+import { isSqlKind, type ConnectorMapping, type CsvOptions, type DatasetMapping, type RestOptions, type RestPagination, type SourceConfig, type SourceKind } from './mapping.js';
 import { hasErrors, pathString, type Problem } from './problem.js';
 import type { RolesConfig } from './roles.js';
 import { Secret } from './secret.js';
@@ -24,10 +24,30 @@ export interface RawConnector {
     connection: string;
     timezone?: string;
     queryTimeoutMs?: number;
+    memoryRowLimit?: number;
     pool?: { min?: number; max?: number };
+    rest?: RawRest;
+    csv?: Partial<CsvOptions>;
   };
   datasets: Record<string, RawDataset>;
 }
+
+interface RawRest {
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean>;
+  records?: string;
+  pagination?: { style: RestPagination['style'] } & Record<string, string | number>;
+  retries?: number;
+  maxResponseBytes?: number;
+}
+
+/** Defaults of each pagination style, so that `{ style: page }` alone works for the common `?page=&per_page=`. */
+const PAGINATION_DEFAULTS = {
+  page: { pageParam: 'page', sizeParam: 'per_page', firstPage: 1, size: 100 },
+  offset: { offsetParam: 'offset', limitParam: 'limit', size: 100 },
+  cursor: { cursorParam: 'cursor', size: 100 },
+  none: {},
+} as const;
 
 /**
  * @param schemaErrorAt JSON pointers where the JSON Schema found errors in this file.
@@ -55,6 +75,7 @@ export function resolveConnector(
 
   let sourceConfig: SourceConfig | undefined;
   if (raw?.source && !schemaErrorAt.includes('/source')) sourceConfig = resolveSource(raw.source);
+  if (raw?.source?.kind && !rejected(['source', 'kind'])) checkKindFits(raw.source.kind, datasets, raw.source.csv?.header ?? true);
 
   if (schemaErrorAt.length > 0 || hasErrors(problems) || !raw || !sourceConfig) return { problems };
   const { name, system, department, liaison } = raw as RawConnector;
@@ -77,15 +98,77 @@ export function resolveConnector(
     if (!rejected(['source', 'pool']) && pool.min > pool.max) report(['source', 'pool'], `min (${pool.min}) must not exceed max (${pool.max})`);
     const connection =
       rejected(['source', 'kind']) || rejected(['source', 'connection']) ? undefined : resolveConnection(rawSource.kind, rawSource.connection);
+    for (const block of ['rest', 'csv'] as const) {
+      if (rawSource[block] !== undefined && rawSource.kind !== block) report(['source', block], `"${block}" settings apply only to kind ${block}, and this source is kind ${rawSource.kind}`);
+    }
     if (problems.length > before || connection === undefined || rejected(['source'])) return undefined;
-    return {
+    const config: SourceConfig = {
       kind: rawSource.kind,
       connection: new Secret(connection),
       pool,
       queryTimeoutMs: rawSource.queryTimeoutMs ?? 10_000,
       timezone,
+      memoryRowLimit: rawSource.memoryRowLimit ?? 100_000,
       at: source.keyAt(['source']),
     };
+    if (rawSource.kind === 'rest') config.rest = resolveRest(rawSource.rest ?? {});
+    if (rawSource.kind === 'csv') config.csv = { delimiter: ',', quote: '"', encoding: 'utf8', header: true, ...rawSource.csv };
+    return config;
+  }
+
+  function resolveRest(rest: RawRest): RestOptions {
+    const headers = Object.entries(rest.headers ?? {}).map(([name, value]) => {
+      // A token written into the file ends up in version control and in every copy of the file.
+      if (source.variablesAt(['source', 'rest', 'headers', name]).length === 0 && /authorization|token|key|secret/i.test(name)) {
+        problems.push({
+          severity: 'warning',
+          ...source.valueAt(['source', 'rest', 'headers', name]),
+          path: pathString(['source', 'rest', 'headers', name]),
+          message: `header "${name}" is written in the file; put its value in an environment variable and write \${VARIABLE} here`,
+        });
+      }
+      return [name, new Secret(value)] as const;
+    });
+    const { style = 'none', ...given } = rest.pagination ?? {};
+    return {
+      headers,
+      query: Object.entries(rest.query ?? {}).map(([name, value]) => [name, String(value)] as const),
+      records: rest.records ?? '',
+      pagination: { style, ...PAGINATION_DEFAULTS[style], ...given } as RestPagination,
+      retries: rest.retries ?? 3,
+      maxResponseBytes: rest.maxResponseBytes ?? 10 * 1024 * 1024,
+    };
+  }
+
+  /** What a kind cannot do, said where the mapping asks for it. */
+  function checkKindFits(kind: SourceKind, resolved: readonly DatasetMapping[], csvHeader: boolean) {
+    const rawDatasets = raw?.datasets ?? {};
+    for (const [typeName, rawDataset] of Object.entries(rawDatasets)) {
+      if (typeof rawDataset !== 'object' || rawDataset === null) continue;
+      const base: KeyPath = ['datasets', typeName];
+      if (rawDataset.filterParams !== undefined && kind !== 'rest') {
+        report([...base, 'filterParams'], `"filterParams" tell a REST API which filters it applies; kind ${kind} ${isSqlKind(kind) || kind === 'mongodb' ? 'applies every filter itself' : 'applies none'}`);
+      }
+      if (kind === 'csv' && !csvHeader && rawDataset.columns === undefined) {
+        report(base, 'the CSV files have no header (csv.header: false), so "columns" must name the fields in order');
+      }
+    }
+    if (isSqlKind(kind)) return;
+    for (const dataset of resolved) {
+      for (const [name, field] of dataset.fields) {
+        const scalars = field.kind === 'scalar' ? [[name, field] as const] : [...field.fields].map(([sub, value]) => [`${name}.fields.${sub}`, value] as const);
+        for (const [path, scalar] of scalars) {
+          if ('expression' in scalar.ref) {
+            problems.push({
+              severity: 'error',
+              ...scalar.at,
+              path: `datasets.${dataset.typeName}.fields.${path}`,
+              message: `"expression" is SQL, and a ${kind} source has none: map a column${kind === 'csv' ? '' : ' (a dotted path such as address.street)'}`,
+            });
+          }
+        }
+      }
+    }
   }
 
   /** Never puts the value in a message: it is likely to hold a password. */
@@ -94,22 +177,36 @@ export function resolveConnector(
     const variables = source.variablesAt(path);
     const origin = variables.length > 0 ? ` (from ${variables.map((name) => '${' + name + '}').join(', ')})` : '';
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
-    if (kind === 'pglite') {
-      // A data directory travels with the mapping file, like the paths in a docker-compose.yml.
+    if (kind === 'pglite' || kind === 'csv') {
+      // A data directory or export folder travels with the mapping file, like the paths in a docker-compose.yml.
+      if (kind === 'csv' && scheme) {
+        report(path, `the connection${origin} must be a file or folder path for kind "csv", such as ./exports or /srv/exports/permits.csv`);
+        return undefined;
+      }
       return scheme ? value : resolve(dirname(source.file), value);
     }
     // The scheme is checked too: `kind: postgres` with pglite's `memory://` is a half-edited file.
     if (scheme ? URL_SCHEMES[kind].includes(scheme) : kind === 'mssql' && value.includes('=')) return value;
-    const expected = kind === 'mssql' ? 'a URL such as mssql://user@host:1433/database or an ADO string (Server=…;Database=…)' : `a URL such as ${kind}://user@host/database`;
+    const expected = EXPECTED_CONNECTION[kind];
     report(path, `the connection${origin} must be ${expected}, for kind "${kind}"`);
     return undefined;
   }
 }
 
-const URL_SCHEMES: Record<Exclude<SourceKind, 'pglite'>, readonly string[]> = {
+const URL_SCHEMES: Record<Exclude<SourceKind, 'pglite' | 'csv'>, readonly string[]> = {
   postgres: ['postgres', 'postgresql'],
   mysql: ['mysql', 'mysql2', 'mariadb'],
   mssql: ['mssql', 'sqlserver'],
+  mongodb: ['mongodb', 'mongodb+srv'],
+  rest: ['http', 'https'],
+};
+
+const EXPECTED_CONNECTION: Record<Exclude<SourceKind, 'pglite' | 'csv'>, string> = {
+  postgres: 'a URL such as postgres://user@host/database',
+  mysql: 'a URL such as mysql://user@host/database',
+  mssql: 'a URL such as mssql://user@host:1433/database or an ADO string (Server=…;Database=…)',
+  mongodb: 'a URL such as mongodb://user@host:27017/database',
+  rest: 'the API base URL, such as https://api.example.gov/v1/',
 };
 
 function isTimeZone(name: string): boolean {

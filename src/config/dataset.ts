@@ -20,12 +20,14 @@ import {
   type GraphQLType,
 } from 'graphql';
 import { datasetTypes } from '../schema/datasets.js';
+import type { DeclaredType } from '../source/source.js';
 import { resolveAccess, type RawRoleAccess } from './access.js';
 import { keyConverter, KeyFormatError } from './key-format.js';
 import type {
   AccessLevel,
   CodeMap,
   DatasetMapping,
+  FilterParam,
   FieldMapping,
   JoinMapping,
   KeyFormat,
@@ -62,6 +64,8 @@ export interface RawDataset {
   license?: string;
   accrualPeriodicity?: string;
   table: string;
+  columns?: Record<string, DeclaredType>;
+  filterParams?: Record<string, Partial<Record<FilterParam['op'], string>>>;
   key?: string;
   fields: Record<string, RawField>;
   addressField?: string;
@@ -187,6 +191,12 @@ export function resolveDataset(
     at: source.keyAt(base),
   };
   if (raw.addressField !== undefined) dataset.addressField = raw.addressField;
+  if (raw.columns !== undefined) dataset.columns = new Map(Object.entries(raw.columns));
+  if (raw.filterParams !== undefined) {
+    dataset.filterParams = Object.entries(raw.filterParams).flatMap(([column, params]) =>
+      Object.entries(params).map(([op, param]) => ({ column, op: op as FilterParam['op'], param: param! })),
+    );
+  }
   return { dataset, problems };
 
   /** Checks each join against the public schema; only the ones without a problem are returned. */

@@ -2,9 +2,15 @@
  * The validated, resolved form of a connector mapping file (connectors/*.yaml).
  * Everything downstream (schema, plan, source) reads these types, never raw YAML.
  */
+import type { DeclaredType } from '../source/source.js';
 import type { Secret } from './secret.js';
 
-export type SourceKind = 'postgres' | 'mysql' | 'mssql' | 'pglite';
+export type SqlKind = 'postgres' | 'mysql' | 'mssql' | 'pglite';
+export type SourceKind = SqlKind | 'mongodb' | 'rest' | 'csv';
+
+export function isSqlKind(kind: SourceKind): kind is SqlKind {
+  return kind === 'postgres' || kind === 'mysql' || kind === 'mssql' || kind === 'pglite';
+}
 
 /** Where a mapping element was written, so that every error can point at it. */
 export interface SourceLocation {
@@ -15,14 +21,55 @@ export interface SourceLocation {
 
 export interface SourceConfig {
   kind: SourceKind;
-  /** A connection URL, or for `pglite` a data directory ('' or 'memory://' for in-memory). */
+  /**
+   * A connection URL (SQL, `mongodb://…/database`, the REST API's base URL), for `pglite` a
+   * data directory ('' or 'memory://' for in-memory), for `csv` a file or folder (absolute).
+   */
   connection: Secret;
   pool: { min: number; max: number };
-  /** Every statement is cancelled after this long. */
+  /** Every statement (or HTTP request, with its retries) is cancelled after this long. */
   queryTimeoutMs: number;
   /** IANA zone in which the source stores date-times that carry no offset. */
   timezone: string;
+  /** The most rows one query may read into memory where the system cannot do the work itself (rest, csv). */
+  memoryRowLimit: number;
+  rest?: RestOptions;
+  csv?: CsvOptions;
   at: SourceLocation;
+}
+
+/** How to read a vendor's or another agency's REST/JSON API. */
+export interface RestOptions {
+  /** Header name → value (typically `Authorization: Bearer ${TOKEN}`); values are secrets, never logged. */
+  headers: ReadonlyArray<readonly [name: string, value: Secret]>;
+  /** Fixed query parameters sent with every request (e.g. `format: json`). */
+  query: ReadonlyArray<readonly [name: string, value: string]>;
+  /** Dotted path to the array of records in a response body; '' when the body is the array itself. */
+  records: string;
+  pagination: RestPagination;
+  /** Retries of a request answered 429 or 5xx (or not answered), with exponential back-off honouring Retry-After. */
+  retries: number;
+  /** A response body larger than this is refused. */
+  maxResponseBytes: number;
+}
+
+export type RestPagination =
+  /** `?page=1&per_page=100`, until a page returns fewer records than asked. */
+  | { style: 'page'; pageParam: string; sizeParam: string; firstPage: number; size: number }
+  /** `?offset=0&limit=100`, until a page returns fewer records than asked. */
+  | { style: 'offset'; offsetParam: string; limitParam: string; size: number }
+  /** `?cursor=…`, the next cursor read from the response at `nextCursor` (a dotted path) until it is absent. */
+  | { style: 'cursor'; cursorParam: string; sizeParam?: string; nextCursor: string; size: number }
+  /** One request returns every record. */
+  | { style: 'none' };
+
+/** How to read CSV exports. */
+export interface CsvOptions {
+  delimiter: string;
+  quote: string;
+  encoding: 'utf8' | 'utf16le' | 'latin1';
+  /** Whether the first line names the columns; without it, the dataset's `columns` name them in order. */
+  header: boolean;
 }
 
 /** A column of the dataset's table, or an expression in the source's own SQL dialect. */
@@ -136,10 +183,25 @@ export interface JoinMapping {
   at: SourceLocation;
 }
 
+/** A filter comparison a REST API applies itself: `?<param>=<value>` for comparisons of `column` with `op`. */
+export interface FilterParam {
+  column: string;
+  op: 'eq' | 'in' | 'lt' | 'lte' | 'gt' | 'gte' | 'contains' | 'startsWith';
+  param: string;
+}
+
 export interface DatasetMapping {
   /** The public GraphQL type this dataset fills, e.g. `ServiceRequest`. */
   typeName: string;
+  /** A table (SQL), collection (mongodb), endpoint path (rest) or file name within the folder (csv). */
   table: string;
+  /**
+   * Column types the mapping declares, for sources that cannot describe their own (every
+   * CSV cell is text until typed; JSON has no dates). Overrides what a source describes.
+   */
+  columns?: ReadonlyMap<string, DeclaredType>;
+  /** rest: the comparisons the API can apply as query parameters; the others are applied in memory. */
+  filterParams?: readonly FilterParam[];
   /** The public field that identifies a row; it must be a scalar field of the mapping. */
   keyField: string;
   fields: ReadonlyMap<string, FieldMapping>;

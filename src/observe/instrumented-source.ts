@@ -23,6 +23,7 @@ export function instrumentSource(source: Source, metrics: Metrics): Source {
     };
   return {
     name: source.name,
+    pushdown: source.pushdown,
     find: timed('find', (query) => source.find(query)),
     count: timed('count', (query) => source.count(query)),
     findByKeys: timed('findByKeys', (query) => source.findByKeys(query)),

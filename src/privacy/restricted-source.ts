@@ -13,6 +13,7 @@ function restrict(where: Predicate | undefined, rule: Predicate): Predicate {
 export function restrictedSource(source: Source, rule: Predicate): Source {
   return {
     name: source.name,
+    pushdown: source.pushdown,
     find: (query) => source.find({ ...query, where: restrict(query.where, rule) }),
     count: (query) => source.count({ ...query, where: restrict(query.where, rule) }),
     findByKeys: (query) => source.findByKeys({ ...query, where: restrict(query.where, rule) }),

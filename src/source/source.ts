@@ -1,11 +1,14 @@
 /**
- * The one interface every departmental source implements.
+ * The one interface every departmental source implements, whatever its kind (SQL,
+ * MongoDB, a REST API, CSV files).
  *
  * The engine plans each GraphQL field into source-neutral queries over raw source
- * values (columns or liaison-written expressions): filters, order, paging and batched
- * key look-ups are all pushed into the source, never applied in memory.
+ * values (columns — dotted paths in documents — or liaison-written SQL expressions).
+ * A source answers every query; its `pushdown` says how much of the work its own system
+ * does. What a system cannot do (a REST API that cannot sort, a CSV file that cannot do
+ * anything) is done in memory by ./memory, over at most `memoryRowLimit` rows.
  */
-import type { ValueRef as MappedRef } from '../config/mapping.js';
+import type { FilterParam, ValueRef as MappedRef } from '../config/mapping.js';
 
 /**
  * A value the source computes: a mapped column or expression, or such a value in a
@@ -109,9 +112,45 @@ export interface ColumnDescription {
   nullable: boolean;
 }
 
+/**
+ * What a source's own system evaluates. Everything else is evaluated in memory by the
+ * gateway (./memory) over the rows the system returns, never silently skipped: answers are
+ * the same either way, only the cost differs. `civicgraph validate` prints this.
+ */
+export interface Pushdown {
+  /** Which filter comparisons the system applies: all of them, some (see `notes`), or none. */
+  filters: 'all' | 'some' | 'none';
+  ordering: boolean;
+  paging: boolean;
+  /** Grouped statistics (GROUP BY, `$group`). */
+  grouping: boolean;
+  /** Batched look-ups of many keys in one request (joins, by-id fields). */
+  keyLookups: boolean;
+  /**
+   * Where any of the above is done in memory: the most rows one query may read into memory.
+   * A query that would need more fails with a clear error instead of exhausting the gateway.
+   */
+  memoryRowLimit?: number;
+  /** Details for a liaison, one sentence each (e.g. which filters become which query parameters). */
+  notes: readonly string[];
+}
+
+/** A column type a mapping can declare (see `DatasetMapping.columns`). */
+export type DeclaredType = Exclude<ColumnType, 'other'>;
+
+/**
+ * What a connector's datasets declare about one table, for the sources that need it:
+ * column types (csv, rest; overrides for mongodb) and the filters a REST API applies.
+ */
+export interface TableSettings {
+  columns: ReadonlyMap<string, DeclaredType>;
+  filterParams: readonly FilterParam[];
+}
+
 export interface Source {
   /** The connector mapping's name; used in errors, metrics and /readyz. */
   readonly name: string;
+  readonly pushdown: Pushdown;
   find(query: FindQuery): Promise<Row[]>;
   count(query: CountQuery): Promise<number>;
   findByKeys(query: KeyLookupQuery): Promise<Row[]>;
@@ -124,6 +163,16 @@ export interface Source {
 }
 
 /**
+ * - unreachable: the system does not answer, or refuses the credentials;
+ * - timeout: a query ran past its limit;
+ * - missing-table: the table, collection, endpoint or file does not exist;
+ * - bad-data: the system answered with something unreadable (HTML instead of JSON, a CSV row with the wrong number of fields);
+ * - row-limit: answering in memory would need more rows than `Pushdown.memoryRowLimit`;
+ * - query-failed: anything else.
+ */
+export type SourceErrorReason = 'unreachable' | 'timeout' | 'missing-table' | 'bad-data' | 'row-limit' | 'query-failed';
+
+/**
  * Every failure a source reports: it names the source and never carries a
  * connection string, credential or row value.
  */
@@ -131,7 +180,7 @@ export class SourceError extends Error {
   constructor(
     readonly source: string,
     message: string,
-    readonly reason: 'unreachable' | 'timeout' | 'missing-table' | 'query-failed',
+    readonly reason: SourceErrorReason,
   ) {
     super(`source "${source}": ${message}`);
     this.name = 'SourceError';

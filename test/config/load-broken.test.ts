@@ -38,7 +38,7 @@ const cases: Case[] = [
     text: editLine(11, '  schema: crm'),
     line: 11,
     path: 'source',
-    message: 'unknown key "schema" (allowed here: "kind", "connection", "timezone", "queryTimeoutMs", "pool")',
+    message: 'unknown key "schema" (allowed here: "kind", "connection", "timezone", "queryTimeoutMs", "pool", "memoryRowLimit", "rest", "csv")',
   },
   {
     name: 'a missing required key',
@@ -54,7 +54,7 @@ const cases: Case[] = [
     line: 9,
     column: 9,
     path: 'source.kind',
-    message: 'must be one of "postgres", "mysql", "mssql", "pglite", not "postgresql" (did you mean "postgres"?)',
+    message: 'must be one of "postgres", "mysql", "mssql", "pglite", "mongodb", "rest", "csv", not "postgresql" (did you mean "postgres"?)',
   },
   {
     name: 'a name that is not a short id',

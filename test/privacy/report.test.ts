@@ -133,7 +133,7 @@ const crm: ConnectorMapping = {
   system: 'Riverton 311 CRM',
   department: '311 Customer Service',
   liaison: { name: 'Dana Whitfield', email: 'opendata-311@riverton.example' },
-  source: { kind: 'pglite', connection: new Secret('memory://'), pool: { min: 0, max: 1 }, queryTimeoutMs: 1000, timezone: 'America/Chicago', at },
+  source: { kind: 'pglite', connection: new Secret('memory://'), pool: { min: 0, max: 1 }, queryTimeoutMs: 1000, timezone: 'America/Chicago', memoryRowLimit: 100_000, at },
   datasets: [serviceRequests],
 };
 

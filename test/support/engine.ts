@@ -32,6 +32,7 @@ function recording(source: Source, sent: SentQuery[]): Source {
     };
   return {
     name: source.name,
+    pushdown: source.pushdown,
     find: record('find', (query) => source.find(query)),
     count: record('count', (query) => source.count(query)),
     findByKeys: record('findByKeys', (query) => source.findByKeys(query)),

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { PGlite } from '@electric-sql/pglite';
 import knex, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
-import type { SourceConfig } from '../../config/mapping.js';
+import type { SourceConfig, SqlKind } from '../../config/mapping.js';
 import { mssqlClientClass, mssqlConnection } from './dialects/mssql.js';
 import { mysqlTypeCast } from './dialects/mysql.js';
 import { PG_PARSERS } from './dialects/postgres.js';
@@ -38,7 +38,7 @@ function pinUtc(conn: RawConnection, done: (err: unknown, conn: unknown) => void
   conn.query(UTC_ZONE, (err) => done(err, conn));
 }
 
-export function connect(config: SourceConfig): Connected {
+export function connect(config: SourceConfig & { kind: SqlKind }): Connected {
   const pool = { min: config.pool.min, max: config.pool.max };
   const common = { log: silent, acquireConnectionTimeout: Math.max(10_000, config.queryTimeoutMs) };
   switch (config.kind) {

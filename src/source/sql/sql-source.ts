@@ -3,9 +3,9 @@
  * MySQL/MariaDB, SQL Server, PGlite). Dialect differences live in ./dialects.
  */
 import knex, { type Knex } from 'knex';
-import type { SourceConfig } from '../../config/mapping.js';
+import { isSqlKind, type SourceConfig } from '../../config/mapping.js';
 import type {
-  AggregateQuery, ColumnDescription, CountQuery, FindQuery, KeyLookupQuery, Row, Source,
+  AggregateQuery, ColumnDescription, CountQuery, FindQuery, KeyLookupQuery, Pushdown, Row, Source,
 } from '../source.js';
 import { connect, type TimeoutMode } from './connect.js';
 import { DIALECTS, type Dialect, type DialectName, dialectFor, splitTableName } from './dialects/index.js';
@@ -16,14 +16,17 @@ export type { DialectName } from './dialects/index.js';
 
 /** Opens (lazily: no connection is made until the first statement) a source over SQL. */
 export function openSqlSource(name: string, config: SourceConfig): Source {
-  if (config.kind !== 'postgres' && config.kind !== 'mysql' && config.kind !== 'mssql' && config.kind !== 'pglite') {
-    throw new Error(`source "${name}": not a SQL source kind`);
-  }
-  const { db, timeoutMode } = connect(config);
+  if (!isSqlKind(config.kind)) throw new Error(`source "${name}": not a SQL source kind`);
+  const { db, timeoutMode } = connect({ ...config, kind: config.kind });
   return new SqlSource(name, db, dialectFor(config.kind), config.queryTimeoutMs, timeoutMode);
 }
 
+/** A SQL database does all the work itself. */
+const SQL_PUSHDOWN: Pushdown = { filters: 'all', ordering: true, paging: true, grouping: true, keyLookups: true, notes: [] };
+
 class SqlSource implements Source {
+  readonly pushdown = SQL_PUSHDOWN;
+
   constructor(
     readonly name: string,
     private readonly db: Knex,

@@ -1,4 +1,4 @@
-import type { SourceKind } from '../../../config/mapping.js';
+import type { SqlKind } from '../../../config/mapping.js';
 import type { Dialect, DialectName } from './dialect.js';
 import { mssqlDialect } from './mssql.js';
 import { mysqlDialect } from './mysql.js';
@@ -14,6 +14,6 @@ export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {
 };
 
 /** PGlite is PostgreSQL compiled to WebAssembly: same SQL, different driver. */
-export function dialectFor(kind: SourceKind): Dialect {
+export function dialectFor(kind: SqlKind): Dialect {
   return kind === 'pglite' ? postgresDialect : DIALECTS[kind];
 }
