@@ -1,6 +1,6 @@
 /**
- * The shared fixture for the SQL connector suites: one small table, created on each
- * database with that dialect's DDL, and the values every dialect must read back identically.
+ * The SQL connector suites' harnesses: the contract data (../contract/data.ts) created on
+ * each database with that dialect's DDL.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,14 +9,17 @@ import { PGlite } from '@electric-sql/pglite';
 import knex, { type Knex } from 'knex';
 import type { SourceConfig, SourceKind } from '../../../src/config/mapping.js';
 import { Secret } from '../../../src/config/secret.js';
-import type { Row, Selection, Source } from '../../../src/source/source.js';
+import type { Source } from '../../../src/source/source.js';
+import { type Cell, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
+import type { ContractHarness } from '../contract/cases.js';
 import { openSqlSource } from '../../../src/source/sql/sql-source.js';
 import { MSSQL_URL, MYSQL_URL, POSTGRES_URL, withDatabase } from '../../support/servers.js';
+
+export { ALL, type Cell, EXPECTED_ROWS, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
 
 export const DATABASE = 'civicgraph_test_sql';
 /** East of UTC by 13 hours in February: a bucket taken in this zone would move late-UTC instants to the next day. */
 const NON_UTC_ZONE = 'Pacific/Auckland';
-export const TABLE = 'sr_case';
 
 export function sourceConfig(kind: SourceKind, connection: string, queryTimeoutMs = 20_000): SourceConfig {
   return {
@@ -25,62 +28,10 @@ export function sourceConfig(kind: SourceKind, connection: string, queryTimeoutM
     pool: { min: 0, max: 4 },
     queryTimeoutMs,
     timezone: 'UTC',
+    memoryRowLimit: 100_000,
     at: { file: 'test/source/sql/fixture.ts', line: 1, column: 1 },
   };
 }
-
-export type Cell = string | number | boolean | null;
-/** id, title, status, priority, cost, is_open, opened_on, opened_at (naive), closed_at (UTC instant), Ward */
-const RAW_ROWS: Cell[][] = [
-  [1, 'Pothole on Main St', 'O', 2, 125.5, true, '2024-03-05', '2024-03-05 14:30:00', null, 'North'],
-  [2, '100% broken light', 'C', 1, 80.25, false, '2024-01-15', '2024-01-15 08:00:00.250', '2024-01-20 10:00:00', 'South'],
-  [3, 'graffiti_removal request', null, null, null, null, null, null, null, null],
-  [4, 'Broken Bench', 'O', 3, 1000, true, '2023-12-31', '2023-12-31 23:59:59', null, 'north'],
-  [5, 'Streetlight 100 out', 'X', 2, 0.1, false, '2024-02-29', '2024-02-29 00:00:00', '2024-03-01 00:00:00.500', 'East'],
-  [6, 'BROKEN hydrant!', 'C', 5, 42, null, '2024-03-05', '2024-03-05 00:00:00.007', null, null],
-];
-
-/** Every column, under lower-case aliases. */
-export const ALL: Selection = {
-  id: { column: 'id' },
-  title: { column: 'title' },
-  status: { column: 'status' },
-  priority: { column: 'priority' },
-  cost: { column: 'cost' },
-  isOpen: { column: 'is_open' },
-  openedOn: { column: 'opened_on' },
-  openedAt: { column: 'opened_at' },
-  closedAt: { column: 'closed_at' },
-  ward: { column: 'Ward' },
-};
-
-/** What every dialect must return for ALL, ordered by id. */
-export const EXPECTED_ROWS: Row[] = RAW_ROWS.map(([id, title, status, priority, cost, isOpen, openedOn, openedAt, closedAt, ward]) => ({
-  id: id ?? null,
-  title: title ?? null,
-  status: status ?? null,
-  priority: priority ?? null,
-  cost: cost ?? null,
-  isOpen: isOpen ?? null,
-  openedOn: openedOn ?? null,
-  openedAt: typeof openedAt === 'string' ? openedAt.replace(' ', 'T').replace(/\.000$/, '') : null,
-  closedAt: typeof closedAt === 'string' ? new Date(closedAt.replace(' ', 'T') + 'Z') : null,
-  ward: ward ?? null,
-}));
-
-export const VISITS = 'sr_visit';
-
-/** id, case_id, address, house_no, amount, visit_on, visit_at (naive), logged_at (UTC instant), rank */
-export const VISIT_ROWS: Cell[][] = [
-  [1, 1, '1163 West 24th Street', 1163, 10.5, '2024-02-29', '2024-02-29 23:59:59.999', '2024-02-29 23:30:00', 2],
-  [2, 1, '1163 W. 24TH ST.', 1163, 20.25, '2024-03-01', '2024-03-01 00:00:00', '2024-03-01 00:15:00', 1],
-  [3, 1, '  1163  w 24th   street , ', null, null, '2024-03-03', '2024-03-03 12:00:00', null, null],
-  [4, 1, 'North East Main Road', 12, 5, '2024-03-04', '2024-03-04 00:00:00', '2024-03-04 08:00:00', 1],
-  [5, 2, '500 south west   parkway', 500, 100, '2023-12-31', '2023-12-31 23:00:00', '2023-12-31 23:59:59.500', 3],
-  [6, 2, null, null, 0.1, '2024-01-01', '2024-01-01 00:00:00.500', '2024-01-01 00:00:00', null],
-  [7, 3, 'Northwest Highway, Westwood Circle.', 7, -3.25, '2024-02-29', '2024-02-29 10:00:00', '2024-02-29 10:00:00', 5],
-  [8, null, '9 Terrace Court East Lane', 9, 1, null, null, null, 1],
-];
 
 type Flavour = 'postgres' | 'mysql' | 'mssql';
 
@@ -131,7 +82,7 @@ function insertVisitsSql(flavour: Flavour): string {
 }
 
 /** A database a behavioural suite runs against. */
-export interface Harness {
+export interface Harness extends ContractHarness {
   kind: SourceKind;
   /** The fixture table, schema-qualified. */
   qualifiedTable: string;
@@ -142,8 +93,6 @@ export interface Harness {
   /** A URL for the same server kind that nothing listens on / that carries bad credentials, or undefined (PGlite). */
   unreachableUrl?: string;
   badLoginUrl?: string;
-  source: Source;
-  teardown(): Promise<void>;
 }
 
 async function withAdmin(client: string, url: string, work: (db: Knex) => Promise<void>): Promise<void> {

@@ -1,0 +1,102 @@
+/**
+ * A full Source over a Scanner: whatever the system did not do (filter, order, page, look
+ * up keys, group) is done here, in memory, over at most `memoryRowLimit` scanned records.
+ * Every query's whole filter is applied again to what the system returns, so a system that
+ * filters only roughly, or not at all, still gives exactly the rows a SQL source would.
+ */
+import {
+  SourceError,
+  type AggregateQuery,
+  type CountQuery,
+  type FindQuery,
+  type KeyLookupQuery,
+  type Predicate,
+  type Row,
+  type Source,
+  type SourceValue,
+} from '../source.js';
+import { aggregateRecords } from './aggregate.js';
+import { matches } from './evaluate.js';
+import { sortRecords } from './order.js';
+import { readValue } from './read-value.js';
+import type { RawRecord, ScanRequest, Scanner } from './scanner.js';
+
+export function scanSource(scanner: Scanner, memoryRowLimit: number): Source {
+  const name = scanner.name;
+
+  /**
+   * The records matching `where`, in `orderBy` order. With `enough`, reading stops once that
+   * many matched and the scanner applied both the filter and the order itself.
+   */
+  async function collect(request: ScanRequest, enough?: number): Promise<RawRecord[]> {
+    const scan = scanner.scan(enough === undefined ? request : { ...request, limit: enough });
+    const stopEarly = enough !== undefined && scan.filtered && (scan.ordered || request.orderBy.length === 0);
+    const kept: RawRecord[] = [];
+    let read = 0;
+    for await (const record of scan.records) {
+      if (stopEarly && kept.length >= enough) break;
+      if (++read > memoryRowLimit) {
+        throw new SourceError(
+          name,
+          `answering this query needs more than ${memoryRowLimit} records of "${request.table}" in memory (memoryRowLimit); ` +
+            'narrow it with a filter the system can apply, or raise the limit in the mapping',
+          'row-limit',
+        );
+      }
+      if (!request.where || matches(request.where, record, name)) kept.push(record);
+    }
+    return scan.ordered ? kept : sortRecords(kept, request.orderBy, name);
+  }
+
+  function select(record: RawRecord, selection: FindQuery['select']): Row {
+    const row: Row = {};
+    for (const [alias, ref] of Object.entries(selection)) row[alias] = readValue(record, ref, name);
+    return row;
+  }
+
+  return {
+    name,
+    pushdown: { ...scanner.pushdown, memoryRowLimit },
+
+    async find(query: FindQuery): Promise<Row[]> {
+      if (query.limit <= 0) return [];
+      const records = await collect({ table: query.table, where: query.where, orderBy: query.orderBy }, query.offset + query.limit);
+      return records.slice(query.offset, query.offset + query.limit).map((record) => select(record, query.select));
+    },
+
+    async count(query: CountQuery): Promise<number> {
+      return (await collect({ table: query.table, where: query.where, orderBy: [] })).length;
+    },
+
+    async findByKeys(query: KeyLookupQuery): Promise<Row[]> {
+      const keys = query.keys.filter((key): key is Exclude<SourceValue, null> => key !== null);
+      if (keys.length === 0 || query.perKeyLimit === 0) return [];
+      // The key condition goes to the scanner with the rest, so a system that filters on the key can use it.
+      const byKey: Predicate = { kind: 'compare', ref: query.key, op: 'in', value: keys };
+      const where: Predicate = query.where ? { kind: 'and', items: [byKey, query.where] } : byKey;
+      const records = await collect({ table: query.table, where, orderBy: query.orderBy ?? [] });
+      const perKey = new Map<string, number>();
+      const rows: Row[] = [];
+      for (const record of records) {
+        const key = readValue(record, query.key, name);
+        if (query.perKeyLimit !== undefined) {
+          const id = key instanceof Date ? `d${key.getTime()}` : `${typeof key}:${String(key)}`;
+          const seen = perKey.get(id) ?? 0;
+          if (seen >= query.perKeyLimit) continue;
+          perKey.set(id, seen + 1);
+        }
+        rows.push({ ...select(record, query.select), [query.keyAlias]: key });
+      }
+      return rows;
+    },
+
+    async aggregate(query: AggregateQuery): Promise<Row[]> {
+      const records = await collect({ table: query.table, where: query.where, orderBy: [] });
+      return aggregateRecords(records, query, name);
+    },
+
+    describeTable: (table) => scanner.describeTable(table),
+    ping: () => scanner.ping(),
+    close: () => scanner.close(),
+  };
+}

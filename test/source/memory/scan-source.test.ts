@@ -1,0 +1,94 @@
+/**
+ * The in-memory engine (src/source/memory) on its own: the contract cases over the fixture
+ * held as plain typed records, as a system that can do nothing but hand them over. The CSV
+ * and REST suites run the same cases through real files and a real HTTP server.
+ */
+// Naive date-times must never pass through the Node process's zone: run in one that is not UTC.
+process.env.TZ = 'America/Los_Angeles';
+
+import { describe, expect, it } from 'vitest';
+import { scanSource } from '../../../src/source/memory/scan-source.js';
+import type { RawRecord, Scan, ScanRequest, Scanner } from '../../../src/source/memory/scanner.js';
+import { type ColumnDescription, type Predicate, SourceError } from '../../../src/source/source.js';
+import { contractCases } from '../contract/cases.js';
+import { TABLE, VISITS } from '../contract/data.js';
+import { typedFixture } from '../contract/typed-records.js';
+
+/** A scanner over arrays of records that applies what it is told it may, counting what it hands over. */
+class ArrayScanner implements Scanner {
+  readonly name = 'memory-fixture';
+  readonly pushdown = { filters: 'none', ordering: false, paging: false, grouping: false, keyLookups: false, notes: [] } as const;
+  handedOver = 0;
+  requests: ScanRequest[] = [];
+
+  constructor(
+    private readonly tables: ReadonlyMap<string, { records: RawRecord[]; columns: ColumnDescription[] }>,
+    private readonly filters = false,
+  ) {}
+
+  scan(request: ScanRequest): Scan {
+    this.requests.push(request);
+    const table = this.tables.get(request.table);
+    if (!table) throw new SourceError(this.name, `table "${request.table}" does not exist`, 'missing-table');
+    const scanner = this;
+    async function* records(): AsyncGenerator<RawRecord> {
+      for (const record of table!.records) {
+        scanner.handedOver++;
+        yield record;
+      }
+    }
+    return { filtered: this.filters && request.where === undefined, ordered: request.orderBy.length === 0, records: records() };
+  }
+
+  async describeTable(table: string): Promise<ColumnDescription[] | undefined> {
+    return this.tables.get(table)?.columns;
+  }
+
+  async ping(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+function fixtureScanner(filters = false): ArrayScanner {
+  const fixture = typedFixture();
+  return new ArrayScanner(
+    new Map([
+      [TABLE, fixture.cases],
+      [VISITS, fixture.visits],
+    ]),
+    filters,
+  );
+}
+
+describe('in-memory engine over a scanner that does nothing itself', () => {
+  const harness = { source: scanSource(fixtureScanner(), 100_000), teardown: async () => {} };
+  contractCases(() => harness);
+});
+
+describe('memory row limit', () => {
+  const byStatus: Predicate = { kind: 'compare', ref: { column: 'status' }, op: 'eq', value: 'O' };
+
+  it('refuses a query that needs more records than the limit, naming the table and the setting', async () => {
+    const source = scanSource(fixtureScanner(), 5);
+    const error = await source.count({ table: TABLE, where: byStatus }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).reason).toBe('row-limit');
+    expect((error as SourceError).message).toMatch(/more than 5 records of "sr_case".*memoryRowLimit/);
+  });
+
+  it('answers within the limit', async () => {
+    expect(await scanSource(fixtureScanner(), 6).count({ table: TABLE, where: byStatus })).toBe(2);
+  });
+
+  it('stops reading once a filtered, unordered page is full, and tells the scanner how many it needs', async () => {
+    const scanner = fixtureScanner(true);
+    const source = scanSource(scanner, 3);
+    const rows = await source.find({ table: TABLE, select: { id: { column: 'id' } }, orderBy: [], limit: 2, offset: 1 });
+    expect(rows).toEqual([{ id: 2 }, { id: 3 }]);
+    expect(scanner.requests.at(-1)?.limit).toBe(3);
+    expect(scanner.handedOver).toBeLessThanOrEqual(4);
+  });
+
+  it('reports the pushdown with the limit', () => {
+    expect(scanSource(fixtureScanner(), 7).pushdown).toMatchObject({ filters: 'none', grouping: false, memoryRowLimit: 7 });
+  });
+});
