@@ -19,6 +19,7 @@ export function restrictedSource(source: Source, rule: Predicate): Source {
     findByKeys: (query) => source.findByKeys({ ...query, where: restrict(query.where, rule) }),
     aggregate: (query) => source.aggregate({ ...query, where: restrict(query.where, rule) }),
     describeTable: (table) => source.describeTable(table),
+    listTables: () => source.listTables(),
     ping: () => source.ping(),
     close: () => source.close(),
   };

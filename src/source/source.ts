@@ -157,6 +157,11 @@ export interface Source {
   aggregate(query: AggregateQuery): Promise<Row[]>;
   /** The table's columns, or `undefined` when the table does not exist. */
   describeTable(table: string): Promise<ColumnDescription[] | undefined>;
+  /**
+   * The tables (collections, files) the system holds, for drafting a mapping; empty where
+   * the system cannot list them (a REST API's endpoints must be named).
+   */
+  listTables(): Promise<string[]>;
   /** Resolves when the source answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@
  * The engine without HTTP: the demo mappings served over real sources, each wrapped so
  * that tests can see every query the engine sends.
  */
+import { join } from 'node:path';
 import { graphql, type ExecutionResult } from 'graphql';
 import knex, { type Knex } from 'knex';
 import { loadMappings } from '../../src/config/load-mappings.js';
@@ -38,6 +39,7 @@ function recording(source: Source, sent: SentQuery[]): Source {
     findByKeys: record('findByKeys', (query) => source.findByKeys(query)),
     aggregate: record('aggregate', (query) => source.aggregate(query)),
     describeTable: (table) => source.describeTable(table),
+    listTables: () => source.listTables(),
     ping: () => source.ping(),
     close: () => source.close(),
   };
@@ -53,13 +55,14 @@ export interface Engine {
 
 export const DEMO_PSEUDONYM_KEY = 'test-pseudonym-key';
 
-export async function openEngine(env: Record<string, string>): Promise<Engine> {
+/** An engine over the mappings and roles.yaml in `connectors` (the demo's by default). */
+export async function openEngine(env: Record<string, string>, connectors = 'connectors'): Promise<Engine> {
   const publicSchema = await loadPublicSchema('schemas');
-  const { roles, problems: roleProblems } = await loadRoles('connectors/roles.yaml', env);
-  if (!roles) throw new Error(`demo roles do not load: ${roleProblems.map((problem) => problem.message).join('; ')}`);
-  const loaded = await loadMappings('connectors', publicSchema.schema, { env, roles });
+  const { roles, problems: roleProblems } = await loadRoles(join(connectors, 'roles.yaml'), env);
+  if (!roles) throw new Error(`roles do not load: ${roleProblems.map((problem) => problem.message).join('; ')}`);
+  const loaded = await loadMappings(connectors, publicSchema.schema, { env, roles });
   const errors = loaded.problems.filter((problem) => problem.severity === 'error');
-  if (errors.length > 0) throw new Error(`demo mappings do not load: ${errors.map((problem) => problem.message).join('; ')}`);
+  if (errors.length > 0) throw new Error(`mappings do not load: ${errors.map((problem) => `${problem.file}:${problem.line}: ${problem.path}: ${problem.message}`).join('; ')}`);
   const sent: SentQuery[] = [];
   const sources: Source[] = [];
   const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => {

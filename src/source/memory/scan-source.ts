@@ -96,6 +96,7 @@ export function scanSource(scanner: Scanner, memoryRowLimit: number): Source {
     },
 
     describeTable: (table) => scanner.describeTable(table),
+    listTables: () => scanner.listTables(),
     ping: () => scanner.ping(),
     close: () => scanner.close(),
   };

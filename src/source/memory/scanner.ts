@@ -37,6 +37,7 @@ export interface Scanner {
   /** Plans a scan (synchronously, so the caller knows `filtered`/`ordered` before reading). */
   scan(request: ScanRequest): Scan;
   describeTable(table: string): Promise<ColumnDescription[] | undefined>;
+  listTables(): Promise<string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -74,6 +74,11 @@ class SqlSource implements Source {
     return rows.length === 0 ? undefined : rows.map((row) => this.dialect.toColumn(row));
   }
 
+  async listTables(): Promise<string[]> {
+    const rows = await this.run<Array<{ name: unknown }>>(() => this.dialect.listTables(this.db));
+    return rows.map((row) => String(row.name));
+  }
+
   async ping(): Promise<void> {
     await this.run(() => this.db.select(this.db.raw('1 as ok')));
   }

@@ -44,6 +44,10 @@ class ArrayScanner implements Scanner {
     return this.tables.get(table)?.columns;
   }
 
+  async listTables(): Promise<string[]> {
+    return [...this.tables.keys()];
+  }
+
   async ping(): Promise<void> {}
   async close(): Promise<void> {}
 }

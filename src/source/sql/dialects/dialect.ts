@@ -39,6 +39,8 @@ export interface Dialect {
   timeBucket(value: Fragment, bucket: TimeBucket): Fragment;
   /** Rows of { name, nativeType, nullable: 'YES'|'NO' } for the table's columns, in table order. */
   describeColumns(db: Knex, schema: string | undefined, table: string): Knex.QueryBuilder;
+  /** Rows of { name } for the base tables and views of the connection's default schema. */
+  listTables(db: Knex): Knex.QueryBuilder;
   /** One row of describeColumns → the public description. */
   toColumn(row: Record<string, unknown>): ColumnDescription;
 }

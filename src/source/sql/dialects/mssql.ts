@@ -58,6 +58,7 @@ export const mssqlDialect: Dialect = {
       .where('TABLE_NAME', table)
       .andWhere((b) => (schema === undefined ? b.whereRaw('TABLE_SCHEMA = schema_name()') : b.where('TABLE_SCHEMA', schema)))
       .orderBy('ORDINAL_POSITION'),
+  listTables: (db: Knex) => db.select({ name: 'TABLE_NAME' }).from('INFORMATION_SCHEMA.TABLES').whereRaw('TABLE_SCHEMA = schema_name()').orderBy('TABLE_NAME'),
   toColumn: (row) => {
     const nativeType = String(row.nativeType);
     return { name: String(row.name), type: CLASSES[nativeType.toLowerCase()] ?? 'other', nativeType, nullable: row.nullable === 'YES' };

@@ -72,6 +72,7 @@ export const mysqlDialect: Dialect = {
       .where('TABLE_NAME', table)
       .andWhere((b) => (schema === undefined ? b.whereRaw('TABLE_SCHEMA = database()') : b.where('TABLE_SCHEMA', schema)))
       .orderBy('ORDINAL_POSITION'),
+  listTables: (db: Knex) => db.select({ name: 'TABLE_NAME' }).from('information_schema.TABLES').whereRaw('TABLE_SCHEMA = database()').orderBy('TABLE_NAME'),
   toColumn: (row) => {
     const nativeType = String(row.nativeType);
     return { name: String(row.name), type: classify(nativeType), nativeType, nullable: row.nullable === 'YES' };

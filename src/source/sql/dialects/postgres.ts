@@ -53,6 +53,8 @@ export const postgresDialect: Dialect = {
       .where('table_name', table)
       .andWhere((b) => (schema === undefined ? b.whereRaw('table_schema = current_schema()') : b.where('table_schema', schema)))
       .orderBy('ordinal_position'),
+  listTables: (db: Knex) =>
+    db.select({ name: 'table_name' }).from('information_schema.tables').whereRaw('table_schema = current_schema()').orderBy('table_name'),
   toColumn: (row) => {
     const dataType = String(row.dataType);
     const nativeType = dataType === 'USER-DEFINED' ? String(row.udtName) : dataType;
