@@ -76,7 +76,8 @@ async function fetchWithRetries(
     const last = attempt >= settings.retries;
     let response: Response;
     try {
-      response = await fetch(url, { headers, signal });
+      // Redirects are not followed: the credential headers would go wherever the API points (fetch drops only Authorization).
+      response = await fetch(url, { headers, signal, redirect: 'manual' });
     } catch (error) {
       if (signal.aborted) throw error;
       const code = networkCode(error);
@@ -175,6 +176,9 @@ async function readJson(response: Response, endpoint: Endpoint, maxBytes: number
 function statusError(endpoint: Endpoint, status: number): SourceError {
   if (status === 401 || status === 403) return endpoint.error(`the API refused the credentials (${status})`, 'unreachable');
   if (status === 404) return endpoint.error('the API has no such endpoint (404)', 'missing-table');
+  if (status >= 300 && status < 400) {
+    return endpoint.error(`the API redirected the request (${status}); put the address it redirects to in the connection, so credentials go only there`, 'query-failed');
+  }
   if (status >= 400 && status < 500) return endpoint.error(`the API rejected the request (${status})`, 'query-failed');
   return endpoint.error(`the API answered ${status}`, 'query-failed');
 }

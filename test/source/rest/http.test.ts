@@ -299,6 +299,17 @@ describe('failures', () => {
     expectNoSecrets(error, server);
   });
 
+  it('does not follow a redirect, so credential headers never leave for another address', async () => {
+    const server = await serve();
+    const elsewhere = await serve();
+    server.script({ status: 302, headers: { location: `http://127.0.0.1:${elsewhere.port}/api/v1/cases` } });
+    const error = await rejection(find(server));
+    expect(error.reason).toBe('query-failed');
+    expect(error.message).toContain('the API redirected the request (302)');
+    expect(elsewhere.requests).toEqual([]);
+    expectNoSecrets(error, server);
+  });
+
   it('refuses malformed JSON without quoting it', async () => {
     const server = await serve();
     server.script({ status: 200, headers: { 'content-type': 'application/json' }, body: '[{"title": "Pothole on Main St", ' });
