@@ -149,8 +149,11 @@ export function resolveConnector(
       if (rawDataset.filterParams !== undefined && kind !== 'rest') {
         report([...base, 'filterParams'], `"filterParams" tell a REST API which filters it applies; kind ${kind} ${isSqlKind(kind) || kind === 'mongodb' ? 'applies every filter itself' : 'applies none'}`);
       }
+      if (rawDataset.columns !== undefined && isSqlKind(kind)) {
+        report([...base, 'columns'], `a ${kind} database describes its own column types (and validate checks them against the fields); remove "columns"`);
+      }
       if (kind === 'csv' && !csvHeader && rawDataset.columns === undefined) {
-        report(base, 'the CSV files have no header (csv.header: false), so "columns" must name the fields in order');
+        problems.push({ severity: 'error', ...source.keyAt(base), path: pathString(base), message: 'the CSV files have no header (csv.header: false), so "columns" must name the fields in order' });
       }
     }
     if (isSqlKind(kind)) return;
