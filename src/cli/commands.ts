@@ -1,5 +1,5 @@
 /**
- * `civicgraph`: serve mappings, serve the demo, validate mappings.
+ * `civicgraph`: serve mappings, serve the demo, validate mappings, draft a mapping from a live system.
  * Every command prints problems as `file:line:column: severity: key: message`.
  */
 import { Command, InvalidArgumentError } from 'commander';
@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
 import { prepareDemo } from '../demo/prepare.js';
 import { serve, type RunningGateway } from '../gateway/serve.js';
 import { demoCredentials } from '../request/demo-credentials.js';
+import type { SourceKind } from '../config/mapping.js';
+import { introspect, KINDS } from './introspect.js';
 import { privacyReport } from './privacy-report.js';
 import { validate } from './validate.js';
 
@@ -112,6 +114,51 @@ program
   .action(async (options: { connectors: string; schemas: string; out: string }) => {
     process.exitCode = await privacyReport({ connectorsDir: resolve(options.connectors), schemasDir: resolve(options.schemas), outDir: resolve(options.out) });
   });
+
+program
+  .command('introspect')
+  .description('draft a connector mapping from a live system: every column, typed, matched to a public type, hidden from the public until you decide')
+  .argument('<kind>', `the kind of system: ${KINDS.join(', ')}`)
+  .argument('<connection>', 'a URL or path, or (better for URLs with passwords) the name of the environment variable that holds it')
+  .option('--name <name>', 'the connector name, lowercase (e.g. permits-api)')
+  .option('--table <tables...>', 'the tables, collections, files or API endpoints to read (default: every one the system lists)')
+  .option('--type <pairs...>', 'table=Type: the public type a table fills, where the guess would be wrong')
+  .option('--header <pairs...>', 'rest: Header-Name=VARIABLE, the header value read from that environment variable')
+  .option('--records <path>', 'rest: where the records sit in a response (e.g. data.items)')
+  .option('--delimiter <char>', 'csv: the field delimiter')
+  .option('--encoding <encoding>', 'csv: utf8, utf16le or latin1')
+  .option('--no-csv-header', 'csv: the files have no header line')
+  .option('--out <file>', 'write the draft here (default: standard output)')
+  .option('--force', 'overwrite --out if it exists')
+  .option('--connectors <dir>', 'folder of roles.yaml (for the public role\'s name)', 'connectors')
+  .option('--schemas <dir>', 'folder of the public schema (.graphql files)', 'schemas')
+  .action(
+    async (
+      kind: string,
+      connection: string,
+      options: { name?: string; table?: string[]; type?: string[]; header?: string[]; records?: string; delimiter?: string; encoding?: string; csvHeader: boolean; out?: string; force?: boolean; connectors: string; schemas: string },
+    ) => {
+      if (!(KINDS as readonly string[]).includes(kind)) throw new InvalidArgumentError(`kind must be one of ${KINDS.join(', ')}`);
+      const csv: Record<string, unknown> = {};
+      if (options.delimiter !== undefined) csv.delimiter = options.delimiter;
+      if (options.encoding !== undefined) csv.encoding = options.encoding;
+      if (!options.csvHeader) csv.header = false;
+      process.exitCode = await introspect({
+        kind: kind as SourceKind,
+        connection,
+        ...(options.name !== undefined ? { name: options.name } : {}),
+        ...(options.table ? { tables: options.table } : {}),
+        ...(options.type ? { types: options.type } : {}),
+        ...(options.header ? { headers: options.header } : {}),
+        ...(options.records !== undefined ? { records: options.records } : {}),
+        ...(options.out !== undefined ? { out: options.out } : {}),
+        csv,
+        force: options.force ?? false,
+        schemasDir: resolve(options.schemas),
+        connectorsDir: resolve(options.connectors),
+      });
+    },
+  );
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`civicgraph: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,0 +1,195 @@
+/**
+ * `civicgraph introspect <kind> <connection>`: reads a live system's tables (collections,
+ * files, or the endpoints named with --table) and writes a draft connector mapping for the
+ * liaison to finish (see ../config/draft-mapping.ts). The connection is read, never written:
+ * the draft names an environment variable instead, and nothing prints the value.
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { draftMapping, type DraftTable } from '../config/draft-mapping.js';
+import { inferType } from '../config/infer-types.js';
+import type { Environment } from '../config/interpolate.js';
+import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
+import type { ConnectorMapping, CsvOptions, RestOptions, SourceConfig, SourceKind } from '../config/mapping.js';
+import { Secret } from '../config/secret.js';
+import { loadPublicSchema } from '../schema/sdl.js';
+import { openSource } from '../source/open-source.js';
+import { SourceError, type ColumnDescription, type Source } from '../source/source.js';
+
+export const KINDS: readonly SourceKind[] = ['postgres', 'mysql', 'mssql', 'pglite', 'mongodb', 'rest', 'csv'];
+
+export interface IntrospectOptions {
+  kind: SourceKind;
+  /** A URL or path, or the name of the environment variable holding it (kept out of shell history). */
+  connection: string;
+  /** The connector's name; default: the kind. */
+  name?: string;
+  /** Tables to read; default: every table the system lists. */
+  tables?: readonly string[];
+  /** `table=Type`: the public type a table fills, where the guess would be wrong. */
+  types?: readonly string[];
+  /** rest: `Header-Name=VARIABLE`, each header's value read from the environment. */
+  headers?: readonly string[];
+  /** rest: the dotted path to the records in a response. */
+  records?: string;
+  csv?: Partial<CsvOptions>;
+  /** The file to write; standard output when absent. */
+  out?: string;
+  force?: boolean;
+  schemasDir: string;
+  connectorsDir: string;
+  env?: Environment;
+  print?: (line: string) => void;
+  printError?: (line: string) => void;
+}
+
+/** Rows sampled to infer the types of systems that store only text (CSV) or have no dates (JSON). */
+const SAMPLE = 200;
+const VARIABLE = /^[A-Z_][A-Z0-9_]*$/;
+
+class UsageError extends Error {}
+
+export async function introspect(options: IntrospectOptions): Promise<number> {
+  const printError = options.printError ?? ((line: string) => process.stderr.write(`${line}\n`));
+  try {
+    return await run(options, printError);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof SourceError) {
+      printError(`civicgraph introspect: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function run(options: IntrospectOptions, printError: (line: string) => void): Promise<number> {
+  const env = options.env ?? process.env;
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const name = options.name ?? options.kind;
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new UsageError(`--name "${name}" must be lowercase letters, digits and '-' (e.g. permits-api)`);
+  const out = options.out === undefined ? undefined : resolve(options.out);
+  if (out && existsSync(out) && !options.force) throw new UsageError(`${options.out} exists; pass --force to overwrite it`);
+
+  const { value, written } = connection(options, name, out, env);
+  const config = sourceConfig(options, value, env);
+  const types = tableTypes(options.types ?? []);
+  const { roles } = await loadRoles(join(options.connectorsDir, ROLES_FILE), env);
+  const { schema } = await loadPublicSchema(options.schemasDir);
+
+  const mapping: ConnectorMapping = { file: out ?? resolve('draft.yaml'), name, system: name, department: name, liaison: { name: '', email: '' }, source: config, datasets: [] };
+  const source = openSource(mapping);
+  try {
+    const names = options.tables && options.tables.length > 0 ? [...options.tables] : await source.listTables();
+    if (names.length === 0) {
+      throw new UsageError(options.kind === 'rest' ? 'an API does not list its endpoints: name each with --table (e.g. --table v1/permits)' : 'the system holds no tables to read');
+    }
+    const tables: DraftTable[] = [];
+    for (const table of names) {
+      const columns = await source.describeTable(table);
+      if (!columns) throw new UsageError(`table "${table}" does not exist in the source`);
+      const typed = options.kind === 'csv' || options.kind === 'rest' ? await inferTypes(source, table, columns) : columns;
+      const type = types.get(table);
+      tables.push(type ? { table, columns: typed, type } : { table, columns: typed });
+    }
+    const draft = draftMapping({ name, kind: options.kind, connection: written, settings: settings(options), tables, schema, publicRole: roles?.publicRole ?? 'public' });
+    if (out) await writeFile(out, draft.text);
+    else print(draft.text);
+    for (const dataset of draft.datasets) {
+      printError(
+        dataset.mapped.length > 0
+          ? `${dataset.table} → ${dataset.type}: ${dataset.mapped.length} fields mapped${dataset.unmatchedColumns.length > 0 ? `; columns left for you: ${dataset.unmatchedColumns.join(', ')}` : ''}`
+          : `${dataset.table}: no public type fits (columns: ${dataset.unmatchedColumns.join(', ')}); name one with --type ${dataset.table}=Type`,
+      );
+    }
+    if (written.startsWith('${')) printError(`The draft reads its connection from ${written}: set it in the gateway's environment.`);
+    if (out) printError(`Wrote ${relative(process.cwd(), out) || out}. Every field is hidden from the public until you decide; then run civicgraph validate.`);
+    return 0;
+  } finally {
+    await source.close();
+  }
+}
+
+/** The connection to read now, and how the draft spells it: an environment variable, or for CSV the path. */
+function connection(options: IntrospectOptions, name: string, out: string | undefined, env: Environment): { value: string; written: string } {
+  if (VARIABLE.test(options.connection)) {
+    const value = env[options.connection];
+    if (value === undefined || value === '') throw new UsageError(`environment variable ${options.connection} is not set`);
+    return { value, written: `\${${options.connection}}` };
+  }
+  if (options.kind === 'csv' || options.kind === 'pglite') {
+    const path = resolve(options.connection);
+    return { value: path, written: relative(out ? dirname(out) : process.cwd(), path) || '.' };
+  }
+  return { value: options.connection, written: `\${${name.toUpperCase().replace(/-/g, '_')}_URL}` };
+}
+
+function sourceConfig(options: IntrospectOptions, value: string, env: Environment): SourceConfig {
+  const config: SourceConfig = {
+    kind: options.kind,
+    connection: new Secret(value),
+    pool: { min: 0, max: 2 },
+    queryTimeoutMs: 30_000,
+    timezone: 'UTC',
+    memoryRowLimit: 10_000_000,
+    at: { file: 'civicgraph introspect', line: 0, column: 0 },
+  };
+  if (options.kind === 'rest') {
+    const rest: RestOptions = {
+      headers: headerVariables(options.headers ?? []).map(([header, variable]) => {
+        const secret = env[variable];
+        if (secret === undefined) throw new UsageError(`environment variable ${variable} (for header ${header}) is not set`);
+        return [header, new Secret(secret)] as const;
+      }),
+      query: [],
+      records: options.records ?? '',
+      pagination: { style: 'none' },
+      retries: 2,
+      maxResponseBytes: 50 * 1024 * 1024,
+    };
+    config.rest = rest;
+  }
+  if (options.kind === 'csv') config.csv = { delimiter: ',', quote: '"', encoding: 'utf8', header: true, ...options.csv };
+  return config;
+}
+
+/** What the draft's source block says besides kind and connection. */
+function settings(options: IntrospectOptions): Record<string, unknown> {
+  if (options.kind === 'rest') {
+    const headers = Object.fromEntries(headerVariables(options.headers ?? []).map(([header, variable]) => [header, `\${${variable}}`]));
+    return { rest: { ...(Object.keys(headers).length > 0 ? { headers } : {}), records: options.records ?? '', pagination: { style: 'none' } } };
+  }
+  if (options.kind === 'csv' && options.csv && Object.keys(options.csv).length > 0) return { csv: options.csv };
+  return {};
+}
+
+function headerVariables(headers: readonly string[]): Array<[string, string]> {
+  return headers.map((header) => {
+    const [name, variable] = header.split('=');
+    if (!name || !variable || !VARIABLE.test(variable)) throw new UsageError(`--header "${header}" must be Header-Name=VARIABLE, the value read from that environment variable`);
+    return [name, variable];
+  });
+}
+
+function tableTypes(pairs: readonly string[]): Map<string, string> {
+  return new Map(
+    pairs.map((pair) => {
+      const at = pair.lastIndexOf('=');
+      if (at <= 0) throw new UsageError(`--type "${pair}" must be table=Type (e.g. permits.csv=Permit)`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+}
+
+/** Text columns whose sampled values all fit a narrower type take it (the liaison confirms it in the draft). */
+async function inferTypes(source: Source, table: string, columns: readonly ColumnDescription[]): Promise<ColumnDescription[]> {
+  const text = columns.filter((column) => column.type === 'text');
+  if (text.length === 0) return [...columns];
+  const select = Object.fromEntries(text.map((column, i) => [`c${i}`, { column: column.name }]));
+  const rows = await source.find({ table, select, orderBy: [], limit: SAMPLE, offset: 0 });
+  const inferred = new Map(text.map((column, i) => [column.name, inferType(rows.map((row) => row[`c${i}`]))]));
+  return columns.map((column) => {
+    const type = inferred.get(column.name);
+    return type === undefined || type === column.type ? column : { ...column, type, nativeType: `${column.nativeType}, values look like ${type}` };
+  });
+}

@@ -1,0 +1,236 @@
+/**
+ * A first draft of a connector mapping from what a live system describes, for a liaison to
+ * finish: every column is present with its type, each matched (by name or by its civic
+ * standard's name, e.g. Open311 `requested_datetime`) to a field of the public type the table
+ * most resembles, and every mapped field hidden from the public until the liaison decides
+ * (fail closed). Nothing is published: the dataset is a `draft`.
+ */
+import { getDirective } from '@graphql-tools/utils';
+import { getNamedType, getNullableType, isEnumType, isListType, isObjectType, isScalarType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { Document, isMap, isPair, isScalar, type Pair } from 'yaml';
+import { datasetTypes } from '../schema/datasets.js';
+import type { ColumnDescription } from '../source/source.js';
+import type { SourceKind } from './mapping.js';
+
+export interface DraftTable {
+  table: string;
+  columns: readonly ColumnDescription[];
+  /** The public type the liaison chose for the table; guessed when absent. */
+  type?: string;
+}
+
+export interface DraftInput {
+  name: string;
+  kind: SourceKind;
+  /** The connection as the file should spell it: `${VARIABLE}` for URLs, which may hold secrets. */
+  connection: string;
+  /** The rest of the source block (rest or csv settings), as they should be written. */
+  settings?: Record<string, unknown>;
+  tables: readonly DraftTable[];
+  schema: GraphQLSchema;
+  publicRole: string;
+}
+
+export interface DraftedDataset {
+  table: string;
+  type?: string;
+  mapped: string[];
+  unmatchedColumns: string[];
+}
+
+/** Common spellings of coordinates in departmental systems. */
+const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
+  latitude: ['lat', 'y', 'ycoord', 'latnum'],
+  longitude: ['lon', 'lng', 'long', 'x', 'xcoord', 'lonnum'],
+};
+
+const squash = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** Columns may be dotted paths into documents: their last segment is their name. */
+const leaf = (column: string) => squash(column.split('.').at(-1) ?? column);
+
+function spellings(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): Set<string> {
+  const standard = getDirective(schema, field, 'standard')?.[0]?.name;
+  return new Set([field.name, ...(typeof standard === 'string' ? standard.split(',') : []), ...(SYNONYMS[field.name] ?? [])].map(squash));
+}
+
+type Match = { field: string; column: string } | { field: string; parts: Array<{ field: string; column: string }> };
+
+function isValueField(field: GraphQLField<unknown, unknown>): boolean {
+  const nullable = getNullableType(field.type);
+  return !isListType(nullable) && (isScalarType(getNamedType(field.type)) || isEnumType(getNamedType(field.type)));
+}
+
+/** `addr` for address, `created` for createdAt, `hours` for laborHours: a word at either end of the other. */
+function resembles(column: string, spelling: string): boolean {
+  const [short, long] = column.length <= spelling.length ? [column, spelling] : [spelling, column];
+  return short.length >= 4 && (long.startsWith(short) || long.endsWith(short));
+}
+
+/**
+ * Each public field with the column spelled like it (its name, its civic standard's name, a
+ * synonym), then, for fields still unmatched, a column whose name begins or ends the field's;
+ * each column used once.
+ */
+function matchFields(schema: GraphQLSchema, type: GraphQLObjectType, columns: readonly ColumnDescription[]): Match[] {
+  const free = new Map(columns.map((column) => [column.name, leaf(column.name)]));
+  // Field path (`location.latitude`) → column.
+  const chosen = new Map<string, string>();
+  const slots: Array<[path: string, field: GraphQLField<unknown, unknown>]> = [];
+  for (const field of Object.values(type.getFields())) {
+    const named = getNamedType(field.type);
+    if (isValueField(field)) slots.push([field.name, field]);
+    else if (isObjectType(named) && !isListType(getNullableType(field.type)) && !getDirective(schema, named, 'dataset')) {
+      for (const sub of Object.values(named.getFields()).filter(isValueField)) slots.push([`${field.name}.${sub.name}`, sub]);
+    }
+  }
+  const exact = (squashed: string, wanted: Set<string>) => wanted.has(squashed);
+  const loose = (squashed: string, wanted: Set<string>) => [...wanted].some((spelling) => resembles(squashed, spelling));
+  for (const fits of [exact, loose]) {
+    for (const [path, field] of slots) {
+      if (chosen.has(path)) continue;
+      const wanted = spellings(schema, field);
+      const found = [...free].find(([, squashed]) => fits(squashed, wanted))?.[0];
+      if (found === undefined) continue;
+      free.delete(found);
+      chosen.set(path, found);
+    }
+  }
+  const matches: Match[] = [];
+  for (const [path, column] of [...chosen].sort(([a], [b]) => slots.findIndex(([p]) => p === a) - slots.findIndex(([p]) => p === b))) {
+    const [field, sub] = path.split('.') as [string, string | undefined];
+    if (sub === undefined) {
+      matches.push({ field, column });
+      continue;
+    }
+    const object = matches.find((match): match is Extract<Match, { parts: unknown }> => match.field === field && 'parts' in match);
+    if (object) object.parts.push({ field: sub, column });
+    else matches.push({ field, parts: [{ field: sub, column }] });
+  }
+  return matches;
+}
+
+/** The dataset type whose fields the table's columns spell most often (ties: the one the table is named after). */
+function guessType(schema: GraphQLSchema, table: DraftTable): string | undefined {
+  const scored = [...datasetTypes(schema).values()].map(({ type, one, many }) => {
+    const named = [type.name, one, many].map(squash).some((name) => squash(table.table).includes(name) || name.includes(squash(table.table)));
+    const count = matchFields(schema, type, table.columns).reduce((n, match) => n + ('parts' in match ? match.parts.length : 1), 0);
+    return { name: type.name, score: count + (named ? 0.5 : 0) };
+  });
+  const best = scored.sort((a, b) => b.score - a.score)[0];
+  return best && best.score >= 1 ? best.name : undefined;
+}
+
+function described(column: ColumnDescription): string {
+  return `${column.name} (${column.type}${column.nativeType && column.nativeType !== column.type ? `, ${column.nativeType}` : ''})`;
+}
+
+export function draftMapping(input: DraftInput): { text: string; datasets: DraftedDataset[] } {
+  const drafted: DraftedDataset[] = [];
+  const datasets: Record<string, unknown> = {};
+  const comments = new Map<string, { before?: string; columns: Map<string, string>; unmatched: string[] }>();
+  const typeNames = new Set(datasetTypes(input.schema).keys());
+
+  for (const table of input.tables) {
+    const typeName = table.type ?? guessType(input.schema, table);
+    const unmatchedAll = table.columns.map((column) => column.name);
+    if (!typeName || !typeNames.has(typeName) || typeName in datasets) {
+      drafted.push({ table: table.table, mapped: [], unmatchedColumns: unmatchedAll, ...(typeName ? { type: typeName } : {}) });
+      continue;
+    }
+    const type = datasetTypes(input.schema).get(typeName)!.type;
+    const matches = matchFields(input.schema, type, table.columns);
+    const used = new Set(matches.flatMap((match) => ('parts' in match ? match.parts.map((part) => part.column) : [match.column])));
+    const byName = new Map(table.columns.map((column) => [column.name, column]));
+    const keyMatch = matches.find((match) => match.field === 'id');
+    let fields: Record<string, unknown> = keyMatch && !('parts' in keyMatch) ? { id: keyMatch.column } : {};
+    for (const match of matches) {
+      fields[match.field] = 'parts' in match ? { fields: Object.fromEntries(match.parts.map((part) => [part.field, part.column])) } : match.column;
+    }
+    // Every dataset needs its key mapped; without a column named like it, the first column is the best guess.
+    const keyGuessed = !('id' in fields) && table.columns.length > 0;
+    if (keyGuessed) fields = { id: table.columns.find((column) => !used.has(column.name))?.name ?? table.columns[0]!.name, ...fields };
+    const unmatched = table.columns.filter((column) => !used.has(column.name) && column.name !== fields.id);
+    const dataset: Record<string, unknown> = {
+      title: `TODO: the catalog title of ${table.table}`,
+      description: `TODO: what ${table.table} holds, in plain language`,
+      keywords: ['TODO'],
+      accessLevel: 'non-public',
+      publication: 'draft',
+      table: table.table,
+    };
+    // SQL databases and MongoDB describe their own types (so a changed type is caught); CSV and JSON must be told.
+    if (input.kind === 'csv' || input.kind === 'rest') dataset.columns = Object.fromEntries(table.columns.map((column) => [column.name, column.type === 'other' ? 'text' : column.type]));
+    dataset.key = 'id';
+    dataset.fields = fields;
+    dataset.access = { [input.publicRole]: { fields: Object.fromEntries(Object.keys(fields).map((field) => [field, 'hidden'])) } };
+    datasets[typeName] = dataset;
+    comments.set(typeName, {
+      before: ` ${table.table}: ${table.type ? 'the public type you chose' : 'the public type its columns resemble most; change it if another fits better'}.`,
+      columns: new Map(
+        Object.entries(fields).flatMap(([field, value]) =>
+          typeof value === 'string'
+            ? [[field, `${byName.get(value) ? byName.get(value)!.type : ''}${field === 'id' && keyGuessed ? ' — guessed: check that it identifies a row' : ''}`]]
+            : [],
+        ),
+      ),
+      unmatched: unmatched.map(described),
+    });
+    drafted.push({ table: table.table, type: typeName, mapped: Object.keys(fields), unmatchedColumns: unmatched.map((column) => column.name) });
+  }
+
+  const source: Record<string, unknown> = { kind: input.kind, connection: input.connection, timezone: 'UTC', ...input.settings };
+  const doc = new Document({
+    name: input.name,
+    system: 'TODO: the system’s name',
+    department: 'TODO: the department',
+    liaison: { name: 'TODO', email: 'TODO@example.gov' },
+    source,
+    datasets,
+  });
+  doc.commentBefore = [
+    ' yaml-language-server: $schema=../src/config/mapping.schema.json',
+    '',
+    ` A draft written by \`civicgraph introspect ${input.kind}\`. Nothing in it is published: the datasets`,
+    ' are drafts and every field is hidden from the public. Fill in the TODOs, check each field’s',
+    ' column, add codes where the system’s values differ from the public ones, decide per role what',
+    ' each field shows (access), then run `civicgraph validate`.',
+  ].join('\n');
+  const sourceNode = doc.get('source', true);
+  if (isMap(sourceNode)) {
+    const zone = sourceNode.items.find((pair) => isScalar(pair.key) && pair.key.value === 'timezone');
+    if (zone && isScalar(zone.value)) zone.value.comment = ' TODO: the zone in which the system stores date-times without offset';
+  }
+  for (const [typeName, note] of comments) {
+    const node = doc.getIn(['datasets', typeName], true);
+    const pair = keyPair(doc.get('datasets', true), typeName);
+    if (pair && isScalar(pair.key)) pair.key.commentBefore = note.before;
+    const fieldsNode = isMap(node) ? node.get('fields', true) : undefined;
+    if (isMap(fieldsNode)) {
+      for (const item of fieldsNode.items) {
+        const type = isScalar(item.key) ? note.columns.get(String(item.key.value)) : undefined;
+        if (type && isScalar(item.value)) item.value.comment = ` ${type}`;
+      }
+    }
+    const accessPair = isMap(node) ? keyPair(node, 'access') : undefined;
+    if (accessPair && isScalar(accessPair.key)) {
+      accessPair.key.commentBefore = [
+        ...(note.unmatched.length > 0 ? [' Columns no public field matched yet (map them, or leave them out):', ...note.unmatched.map((column) => `   ${column}`)] : []),
+        ` Hidden from everyone until you decide: write visible, redact, hundredBlock, { round: 3 }, … per role.`,
+      ].join('\n');
+    }
+  }
+  const leftOut = drafted.filter((dataset) => dataset.mapped.length === 0);
+  if (leftOut.length > 0) {
+    doc.comment = [
+      ' Tables no public type was found for (or whose type another table already fills):',
+      ...leftOut.map((dataset) => `   ${dataset.table}: ${dataset.unmatchedColumns.join(', ')}`),
+    ].join('\n');
+  }
+  return { text: doc.toString({ lineWidth: 0 }), datasets: drafted };
+}
+
+function keyPair(node: unknown, key: string): Pair | undefined {
+  if (!isMap(node)) return undefined;
+  return node.items.find((item): item is Pair => isPair(item) && isScalar(item.key) && item.key.value === key);
+}
