@@ -19,6 +19,15 @@ export interface GroupChoice {
 
 export type StatsValue = 'min' | 'max' | 'sum' | 'avg';
 
+/**
+ * SQL sums decimals exactly; MongoDB's $sum and JavaScript add doubles, which leave noise in
+ * the last digits (22916.979999999996). Fifteen significant digits, all a double holds
+ * reliably, give every kind of source the same answer.
+ */
+function significant(value: number): number {
+  return Number(value.toPrecision(15));
+}
+
 export interface StatsRequest {
   groupBy: readonly GroupChoice[];
   /** The measures each selected value kind needs, by field name. */
@@ -108,8 +117,8 @@ export async function resolveStats(dataset: ServedDataset, where: Predicate | un
     for (const name of request.values.max ?? []) group.max[name] = extreme(name, 'max');
     for (const name of new Set([...(request.values.sum ?? []), ...(request.values.avg ?? [])])) {
       const counted = total(`count_${name}`);
-      group.sum[name] = counted === 0 ? null : total(`sum_${name}`);
-      group.avg[name] = counted === 0 ? null : total(`sum_${name}`) / counted;
+      group.sum[name] = counted === 0 ? null : significant(total(`sum_${name}`));
+      group.avg[name] = counted === 0 ? null : significant(total(`sum_${name}`) / counted);
     }
     return group;
   });
