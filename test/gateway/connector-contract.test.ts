@@ -1,0 +1,166 @@
+/**
+ * The connector contract at the gateway: the same two departments' data (./contract/city.ts)
+ * stored in every kind of system — PostgreSQL, MariaDB, PGlite, MongoDB, a REST/JSON API, CSV
+ * files — served through the same mappings, must give identical answers to the same GraphQL
+ * queries: filters of every operator, ordering, cursor paging, by-id look-ups, statistics,
+ * privacy transforms and row rules, and joins between two departments on two different kinds.
+ *
+ * MongoDB runs on the mingo-backed wire-protocol test server unless MONGODB_URL names a real
+ * server; PostgreSQL and MariaDB must be running (the suite fails when they are not).
+ */
+// Naive date-times must never pass through the Node process's zone: run in one that is not UTC.
+process.env.TZ = 'America/Los_Angeles';
+
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutionResult } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEngine, type Engine } from '../support/engine.js';
+import { SERVICE_REQUESTS, WORK_ORDERS } from './contract/city.js';
+import { serviceRequestMapping, workOrderMapping } from './contract/mappings.js';
+import { KINDS, type Kind, store, type Stored } from './contract/systems.js';
+
+const SR_FIELDS = 'id status statusDescription serviceCode serviceName description requestedAt closedAt updatedAt address location { latitude longitude }';
+const WO_FIELDS = 'id serviceRequestId status workType createdAt completedAt cost laborHours address';
+
+/** Every query runs as `public` and as `staff`, except where a role is named. */
+const QUERIES: Record<string, string> = {
+  'every row in key order, with totals': `{ serviceRequests(first: 100, orderBy: [ID_ASC]) { totalCount nodes { ${SR_FIELDS} } } }`,
+  'eq on a coded field, ordered by a date-time descending': `{ serviceRequests(filter: { status: { eq: OPEN } }, orderBy: [REQUESTED_AT_DESC]) { totalCount nodes { id requestedAt } } }`,
+  'ne and in': `{ serviceRequests(filter: { serviceCode: { ne: "GRAFITI", in: ["PTHOLE", "GRAFITI", "STRTLGT"] } }, orderBy: [SERVICE_CODE_ASC, ID_DESC]) { nodes { id serviceCode } } }`,
+  'date-time ranges (lt, lte, gt, gte) in the source zone': `{ serviceRequests(filter: { requestedAt: { gte: "2024-02-01T06:00:00Z", lt: "2024-04-01T05:00:00Z" }, closedAt: { lte: "2024-05-01T00:00:00Z", gt: "2024-01-01T00:00:00Z" } }, orderBy: [CLOSED_AT_ASC]) { nodes { id requestedAt closedAt } } }`,
+  'isNull, and, or, not': `{ serviceRequests(filter: { or: [{ closedAt: { isNull: true } }, { and: [{ status: { eq: CLOSED } }, { not: { serviceCode: { eq: "PTHOLE" } } }] }] }, orderBy: [ID_ASC]) { nodes { id status closedAt serviceCode } } }`,
+  'contains and startsWith, case-insensitive': `{ workOrders(filter: { or: [{ workType: { contains: "REPAIR" } }, { workType: { startsWith: "insp" } }] }, orderBy: [WORK_TYPE_ASC, ID_ASC]) { nodes { id workType } } }`,
+  'numbers: ranges, nulls sorted last ascending': `{ workOrders(filter: { laborHours: { gte: 2.5, lt: 8 } }, orderBy: [COST_ASC, ID_ASC]) { nodes { id cost laborHours } } }`,
+  'nulls first descending': `{ workOrders(orderBy: [COMPLETED_AT_DESC, ID_ASC], first: 12) { nodes { id completedAt } } }`,
+  'ordering by a recoded status': `{ workOrders(orderBy: [STATUS_ASC, ID_ASC]) { nodes { id status } } }`,
+  'cursor paging: first page': `{ workOrders(first: 7, orderBy: [CREATED_AT_ASC]) { pageInfo { hasNextPage endCursor } edges { cursor node { id createdAt } } } }`,
+  'by id, and a missing id': `{ a: serviceRequest(id: "SR-2024-0007") { ${SR_FIELDS} } b: serviceRequest(id: "SR-2024-9999") { id } c: workOrder(id: "1017") { ${WO_FIELDS} } }`,
+  'statistics by status and month': `{ serviceRequestStats(groupBy: [STATUS, REQUESTED_AT_MONTH]) { key { status requestedAtMonth } count suppressed min { requestedAt } max { closedAt } } }`,
+  'statistics with sums and averages': `{ workOrderStats(filter: { cost: { isNull: false } }, groupBy: [STATUS]) { key { status } count suppressed sum { cost laborHours } avg { cost laborHours } min { cost } max { cost createdAt } } }`,
+  'statistics by week, without groups too': `{ byWeek: workOrderStats(groupBy: [CREATED_AT_WEEK]) { key { createdAtWeek } count suppressed } all: workOrderStats { count sum { cost } } }`,
+  'join: each request with its work orders (two systems)': `{ serviceRequests(first: 100, orderBy: [ID_ASC]) { nodes { id workOrders(orderBy: [CREATED_AT_DESC]) { id createdAt status } } } }`,
+  'join with a per-parent first and filter': `{ serviceRequests(first: 100, orderBy: [ID_ASC]) { nodes { id workOrders(first: 1, orderBy: [COST_DESC], filter: { status: { ne: CANCELLED } }) { id cost } } } }`,
+  'join back: each work order’s request': `{ workOrders(first: 100, orderBy: [ID_ASC]) { nodes { id serviceRequestId serviceRequest { id status address } } } }`,
+};
+
+const STAFF_ONLY: Record<string, string> = {
+  'one address across both systems': `{ address(line: "1163 west 24th street") { line serviceRequests(orderBy: [ID_ASC]) { totalCount nodes { id address } } workOrders(orderBy: [ID_ASC]) { totalCount nodes { id address } } } }`,
+  'an instant column': `{ serviceRequests(filter: { updatedAt: { gte: "2024-03-10T00:00:00Z" } }, orderBy: [UPDATED_AT_ASC, ID_ASC], first: 5) { nodes { id updatedAt } } }`,
+  'filters on fields the public reads only transformed': `{ serviceRequests(filter: { address: { startsWith: "500 s" }, description: { contains: "CALL ME" } }, orderBy: [ID_ASC]) { nodes { id address description callerPhone } } }`,
+  'grouping by a normalised address': `{ workOrderStats(groupBy: [ADDRESS]) { key { address } count } }`,
+};
+
+const PUBLIC_REFUSED: Record<string, string> = {
+  'a filter on a field the public reads transformed is refused': `{ serviceRequests(filter: { address: { startsWith: "1163" } }) { totalCount } }`,
+  'a hidden field does not exist': `{ serviceRequests { nodes { callerPhone } } }`,
+  'the address entry point does not exist where addresses are read as hundred blocks': `{ address(line: "1163 W 24TH ST") { line } }`,
+};
+
+/** The cursor of the first page, replayed on the second: the page must follow on in every system. */
+const SECOND_PAGE = `query($after: String) { workOrders(first: 7, after: $after, orderBy: [CREATED_AT_ASC]) { pageInfo { hasNextPage } nodes { id createdAt } } }`;
+
+type Answers = Record<string, ExecutionResult>;
+
+async function answers(engine: Engine): Promise<Answers> {
+  const out: Answers = {};
+  const json = (result: ExecutionResult) => JSON.parse(JSON.stringify(result)) as ExecutionResult;
+  for (const role of ['public', 'staff']) {
+    for (const [name, query] of Object.entries(QUERIES)) out[`${role}: ${name}`] = json(await engine.run(query, undefined, role));
+    const first = (await engine.run(QUERIES['cursor paging: first page']!, undefined, role)) as ExecutionResult<{ workOrders: { pageInfo: { endCursor: string } } }>;
+    out[`${role}: cursor paging: second page`] = json(await engine.run(SECOND_PAGE, { after: first.data?.workOrders.pageInfo.endCursor }, role));
+  }
+  for (const [name, query] of Object.entries(STAFF_ONLY)) out[`staff: ${name}`] = json(await engine.run(query, undefined, 'staff'));
+  for (const [name, query] of Object.entries(PUBLIC_REFUSED)) out[`public: ${name}`] = json(await engine.run(query, undefined, 'public'));
+  return out;
+}
+
+/** Every kind serves each department once, always beside a department on another kind. */
+const PAIRS: Array<[Kind, Kind]> = KINDS.map((kind, i) => [kind, KINDS[(i + 1) % KINDS.length]!]);
+
+const stored = new Map<string, Stored>();
+const dirs: string[] = [];
+let baseline: Answers;
+
+async function engineFor(requests: Kind, works: Kind): Promise<Engine> {
+  const dir = await mkdtemp(join(tmpdir(), 'civicgraph-contract-'));
+  dirs.push(dir);
+  const sr = stored.get(`sr:${requests}`)!;
+  const wo = stored.get(`wo:${works}`)!;
+  await copyFile('connectors/roles.yaml', join(dir, 'roles.yaml'));
+  await writeFile(join(dir, 'contract-311.yaml'), serviceRequestMapping(requests, sr));
+  await writeFile(join(dir, 'contract-works.yaml'), workOrderMapping(works, wo));
+  return openEngine({ CONTRACT_311_URL: sr.connection, CONTRACT_WORKS_URL: wo.connection }, dir);
+}
+
+beforeAll(async () => {
+  for (const kind of KINDS) {
+    stored.set(`sr:${kind}`, await store(kind, SERVICE_REQUESTS, 'civicgraph_contract_sr'));
+    stored.set(`wo:${kind}`, await store(kind, WORK_ORDERS, 'civicgraph_contract_wo'));
+  }
+  const engine = await engineFor('postgres', 'postgres');
+  try {
+    baseline = await answers(engine);
+  } finally {
+    await engine.close();
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all([...stored.values()].map((s) => s.close()));
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe('the reference answers (both departments on PostgreSQL)', () => {
+  it('answer every query without errors, except the refused ones', () => {
+    for (const [name, result] of Object.entries(baseline)) {
+      if (name.startsWith('public: ') && name.slice(8) in PUBLIC_REFUSED) expect(result.errors?.length, name).toBeGreaterThan(0);
+      else expect(result.errors, `${name}: ${JSON.stringify(result.errors)}`).toBeUndefined();
+    }
+  });
+
+  it('are not trivial: filters select some rows but not all, joins and statistics find rows', () => {
+    const count = (name: string) => (baseline[name]!.data as { serviceRequests: { nodes: unknown[] } }).serviceRequests.nodes.length;
+    for (const name of ['staff: eq on a coded field, ordered by a date-time descending', 'staff: ne and in', 'staff: isNull, and, or, not', 'staff: date-time ranges (lt, lte, gt, gte) in the source zone']) {
+      expect(count(name), name).toBeGreaterThan(0);
+      expect(count(name), name).toBeLessThan(SERVICE_REQUESTS.rows.length);
+    }
+    const joined = (baseline['staff: join: each request with its work orders (two systems)']!.data as { serviceRequests: { nodes: Array<{ workOrders: unknown[] }> } }).serviceRequests.nodes;
+    expect(joined.filter((request) => request.workOrders.length > 1).length).toBeGreaterThan(0);
+    const groups = (baseline['staff: statistics by status and month']!.data as { serviceRequestStats: unknown[] }).serviceRequestStats;
+    expect(groups.length).toBeGreaterThan(3);
+  });
+
+  it('apply the privacy rules: withheld rows, hundred blocks, redaction, rounding, truncation', () => {
+    type Row = { serviceCode: string; address: string | null; description: string | null; location: { latitude: number } | null; updatedAt: string };
+    const rows = (role: string) => (baseline[`${role}: every row in key order, with totals`]!.data as { serviceRequests: { nodes: Row[] } }).serviceRequests.nodes;
+    expect(rows('staff').some((row) => row.serviceCode === 'HOMELESS')).toBe(true);
+    expect(rows('public').some((row) => row.serviceCode === 'HOMELESS')).toBe(false);
+    expect(rows('public').filter((row) => row.address).every((row) => /^\d*XX /.test(row.address!))).toBe(true);
+    expect(rows('public').some((row) => row.description?.includes('312-555'))).toBe(false);
+    expect(rows('staff').some((row) => row.description?.includes('312-555'))).toBe(true);
+    expect(rows('public').every((row) => row.location === null || Math.abs(row.location.latitude * 100 - Math.round(row.location.latitude * 100)) < 1e-9)).toBe(true);
+    expect(rows('public').every((row) => /^2024-\d\d-01T/.test(row.updatedAt))).toBe(true);
+  });
+});
+
+describe.each(PAIRS)('311 on %s, work orders on %s', (requests, works) => {
+  let engine: Engine;
+  let got: Answers;
+  beforeAll(async () => {
+    engine = await engineFor(requests, works);
+    got = await answers(engine);
+  }, 300_000);
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  it.each(Object.keys({ ...QUERIES }).flatMap((name) => [`public: ${name}`, `staff: ${name}`]).concat(
+    ['public: cursor paging: second page', 'staff: cursor paging: second page'],
+    Object.keys(STAFF_ONLY).map((name) => `staff: ${name}`),
+    Object.keys(PUBLIC_REFUSED).map((name) => `public: ${name}`),
+  ))('%s', (name) => {
+    expect(got[name]).toEqual(baseline[name]);
+  });
+});
