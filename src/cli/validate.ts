@@ -1,5 +1,6 @@
 /**
- * `civicgraph validate`: the checks the gateway runs at load, printed for a liaison.
+ * `civicgraph validate`: the checks the gateway runs at load, printed for a liaison, and
+ * for each source what its system does itself and what the gateway does in memory.
  * Without --offline it also asks each source whether the mapped tables and columns exist
  * and have types that can serve their fields.
  */
@@ -13,6 +14,7 @@ import { buildServingState } from '../gateway/serving-state.js';
 import { SourcePool } from '../gateway/source-pool.js';
 import { datasetTypes } from '../schema/datasets.js';
 import { loadPublicSchema } from '../schema/sdl.js';
+import { pushdownSummary } from './pushdown-summary.js';
 
 export interface ValidateOptions {
   connectorsDir: string;
@@ -32,18 +34,22 @@ export async function validate(options: ValidateOptions): Promise<number> {
   const loaded = await loadMappings(options.connectorsDir, publicSchema.schema, { env, roles: rolesLoaded.roles });
   const problems: Problem[] = [...rolesLoaded.problems, ...loaded.problems];
 
-  if (!options.offline && rolesLoaded.roles) {
-    const pool = new SourcePool();
-    try {
+  // Opening a source makes no connection: its pushdown is known before it is asked anything.
+  const pool = new SourcePool();
+  const pushdown: string[] = [];
+  try {
+    for (const connector of loaded.mappings) pushdown.push(...pushdownSummary(connector, pool.sourceFor(connector).pushdown));
+    if (!options.offline && rolesLoaded.roles) {
       const access = { roles: rolesLoaded.roles, pseudonymKey: env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined };
       const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => pool.sourceFor(connector), access);
       problems.push(...state.problems);
-    } finally {
-      await pool.closeAll();
     }
+  } finally {
+    await pool.closeAll();
   }
 
   for (const problem of sortProblems(problems)) print(formatProblem(problem));
+  for (const line of pushdown) print(line);
   const errors = problems.filter((problem) => problem.severity === 'error').length;
   const warnings = problems.length - errors;
   const datasets = loaded.mappings.reduce((count, mapping) => count + mapping.datasets.length, 0);

@@ -70,3 +70,34 @@ describe('civicgraph validate', () => {
     expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('civicgraph validate on sources that cannot do everything themselves', () => {
+  it('says, per source, what its system does and what the gateway does in memory, within which limit', async () => {
+    const dir = await copyOfDemoConnectors();
+    const exports = await mkdtemp(join(tmpdir(), 'civicgraph-validate-csv-'));
+    const works = await readFile(join(dir, 'public-works.yaml'), 'utf8');
+    // The work-order system as a CSV export and the permits system as a vendor API, each file alone changed.
+    await writeFile(
+      join(dir, 'public-works.yaml'),
+      works.replace(/  kind: .*\n  connection: .*\n/, `  kind: csv\n  connection: ${exports}\n  memoryRowLimit: 50000\n`),
+    );
+    const permits = await readFile(join(dir, 'permits.yaml'), 'utf8');
+    await writeFile(
+      join(dir, 'permits.yaml'),
+      permits
+        .replace(/  kind: .*\n  connection: .*\n/, '  kind: rest\n  connection: https://permits.example.gov/api/\n  rest: { pagination: { style: offset } }\n')
+        .replace(/(\n    table: .*\n)/, '$1    filterParams: { STATUS: { eq: status } }\n')
+        // An API has no SQL: the vendor's record carries the address whole.
+        .replace(/expression: CONCAT_WS\(.*\)/, 'column: address.line1'),
+    );
+    const result = await civicgraph(['validate', '--offline', '--connectors', dir]);
+    expect(result.stdout).toContain('source "crm-311" (pglite): the system does all the work: filters, ordering, paging, statistics and batched key look-ups');
+    expect(result.stdout).toContain(
+      'source "public-works" (csv): the gateway does filters, ordering, paging, statistics and batched key look-ups in memory, reading at most 50,000 records per query (memoryRowLimit)',
+    );
+    expect(result.stdout).toContain(
+      'source "permits" (rest): the system does some filters; the gateway does the other filters, ordering, paging, statistics and batched key look-ups in memory, reading at most 100,000 records per query (memoryRowLimit)',
+    );
+    expect(result.stdout).toMatch(/STATUS eq → \?status=/);
+  });
+});
