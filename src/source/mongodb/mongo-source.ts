@@ -36,6 +36,9 @@ const FIELD_TYPES_TTL_MS = 10 * 60_000;
  */
 const SOCKET_GRACE_MS = 5_000;
 
+/** How long a collection found to exist is not asked about again. */
+const EXISTENCE_KNOWN_MS = 60_000;
+
 /** Opens (lazily: no connection is made until the first query) a source over the database the URL names. */
 export function openMongoSource(name: string, config: SourceConfig, tables: ReadonlyMap<string, TableSettings>): Source {
   return new MongoSource(name, config, tables);
@@ -45,8 +48,11 @@ class MongoSource implements Source {
   readonly pushdown = MONGO_PUSHDOWN;
   #client: MongoClient | undefined;
   readonly #fieldTypes = new Map<string, { at: number; types: Promise<FieldTypes> }>();
-  /** Collections seen to exist: MongoDB answers a query on a missing one with no documents, so an empty answer is checked once. */
-  readonly #existing = new Set<string>();
+  /**
+   * Collection → until when it is known to exist. MongoDB answers a query on a missing
+   * collection with no documents, so an empty answer asks; one dropped later is reported within a minute.
+   */
+  readonly #existing = new Map<string, number>();
 
   constructor(
     readonly name: string,
@@ -162,11 +168,12 @@ class MongoSource implements Source {
   }
 
   private async exists(table: string): Promise<boolean> {
-    if (this.#existing.has(table)) return true;
+    if ((this.#existing.get(table) ?? 0) > Date.now()) return true;
     const found = await this.run(table, (db) =>
       db.listCollections({ name: table }, { nameOnly: true, authorizedCollections: true, maxTimeMS: this.config.queryTimeoutMs }).toArray(),
     );
-    if (found.length > 0) this.#existing.add(table);
+    if (found.length > 0) this.#existing.set(table, Date.now() + EXISTENCE_KNOWN_MS);
+    else this.#existing.delete(table);
     return found.length > 0;
   }
 
