@@ -9,6 +9,7 @@ import {
   MongoParseError,
   MongoServerError,
   MongoServerSelectionError,
+  MongoTopologyClosedError,
 } from 'mongodb';
 import { SourceError } from '../source.js';
 
@@ -58,7 +59,7 @@ export function toSourceError(source: string, thrown: unknown, context: ErrorCon
     return new SourceError(source, `the query took longer than its ${context.timeoutMs} ms limit and was stopped`, 'timeout');
   }
   if (thrown instanceof MongoParseError) return new SourceError(source, 'the MongoDB connection URL is not valid', 'unreachable');
-  if (thrown instanceof MongoServerSelectionError || thrown instanceof MongoNetworkError) {
+  if (thrown instanceof MongoServerSelectionError || thrown instanceof MongoNetworkError || thrown instanceof MongoTopologyClosedError) {
     return new SourceError(source, 'cannot reach the MongoDB server', 'unreachable');
   }
   if (thrown instanceof MongoServerError) {

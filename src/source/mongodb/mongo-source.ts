@@ -36,9 +36,6 @@ const FIELD_TYPES_TTL_MS = 10 * 60_000;
  */
 const SOCKET_GRACE_MS = 5_000;
 
-/** How long a collection found to exist is not asked about again. */
-const EXISTENCE_KNOWN_MS = 60_000;
-
 /** Opens (lazily: no connection is made until the first query) a source over the database the URL names. */
 export function openMongoSource(name: string, config: SourceConfig, tables: ReadonlyMap<string, TableSettings>): Source {
   return new MongoSource(name, config, tables);
@@ -48,11 +45,6 @@ class MongoSource implements Source {
   readonly pushdown = MONGO_PUSHDOWN;
   #client: MongoClient | undefined;
   readonly #fieldTypes = new Map<string, { at: number; types: Promise<FieldTypes> }>();
-  /**
-   * Collection → until when it is known to exist. MongoDB answers a query on a missing
-   * collection with no documents, so an empty answer asks; one dropped later is reported within a minute.
-   */
-  readonly #existing = new Map<string, number>();
 
   constructor(
     readonly name: string,
@@ -146,9 +138,19 @@ class MongoSource implements Source {
     try {
       return await work(this.database());
     } catch (error) {
-      throw toSourceError(this.name, error, { table, timeoutMs: this.config.queryTimeoutMs });
+      const failure = toSourceError(this.name, error, { table, timeoutMs: this.config.queryTimeoutMs });
+      // The driver closes a client whose first connection failed, for good: the next query starts a new one.
+      if (failure.reason === 'unreachable') this.#discardClient();
+      throw failure;
     }
   }
+
+  #discardClient(): void {
+    const client = this.#client;
+    this.#client = undefined;
+    client?.close().catch(() => undefined);
+  }
+
 
   /** Runs synchronous work on a query or its results; its failures become SourceErrors too. */
   private guard<T>(table: string, work: () => T): T {
@@ -159,6 +161,7 @@ class MongoSource implements Source {
     }
   }
 
+  /** MongoDB answers a query on a missing collection with no documents: an empty answer asks whether the collection is there. */
   private async pipeline(table: string, build: () => Stage[]): Promise<Document[]> {
     const documents = await this.run(table, (db) =>
       db.collection(table).aggregate(build(), { maxTimeMS: this.config.queryTimeoutMs, allowDiskUse: true }).toArray(),
@@ -168,12 +171,9 @@ class MongoSource implements Source {
   }
 
   private async exists(table: string): Promise<boolean> {
-    if ((this.#existing.get(table) ?? 0) > Date.now()) return true;
     const found = await this.run(table, (db) =>
       db.listCollections({ name: table }, { nameOnly: true, authorizedCollections: true, maxTimeMS: this.config.queryTimeoutMs }).toArray(),
     );
-    if (found.length > 0) this.#existing.set(table, Date.now() + EXISTENCE_KNOWN_MS);
-    else this.#existing.delete(table);
     return found.length > 0;
   }
 

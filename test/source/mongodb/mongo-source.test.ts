@@ -355,6 +355,29 @@ describe(`MongoDB source on ${MONGODB_URL === undefined ? 'the mingo wire test s
       }
     });
 
+    it('keeps reporting an unreachable server as such, and serves once it comes up', async () => {
+      // A port nothing listens on yet; the driver gives up on a client whose first connection failed.
+      const port = await new Promise<number>((resolve) => {
+        const probe = net.createServer().listen(0, '127.0.0.1', () => {
+          const { port: free } = probe.address() as net.AddressInfo;
+          probe.close(() => resolve(free));
+        });
+      });
+      const late = current().open('late', { url: `mongodb://127.0.0.1:${port}/late`, queryTimeoutMs: 1_500 });
+      try {
+        for (let i = 0; i < 2; i++) expect((await rejection(late.count({ table: TABLE }))).message).toBe('source "late": cannot reach the MongoDB server');
+        const { startMongoWireServer } = await import('../../support/mongo-wire/server.js');
+        const server = await startMongoWireServer({ port });
+        try {
+          await expect(late.listTables()).resolves.toEqual([]);
+        } finally {
+          await server.close();
+        }
+      } finally {
+        await late.close();
+      }
+    });
+
     it('reports rejected credentials without the password', async (ctx) => {
       if (MONGODB_URL === undefined) return ctx.skip('the mingo wire test server has no authentication');
       const url = current().url.replace(/^(mongodb(?:\+srv)?:\/\/)(?:[^@/]*@)?/, '$1no_such_user_civic:s3cretPW@');
