@@ -11,14 +11,12 @@
 // Naive date-times must never pass through the Node process's zone: run in one that is not UTC.
 process.env.TZ = 'America/Los_Angeles';
 
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { ExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngine, type Engine } from '../support/engine.js';
+import type { Engine } from '../support/engine.js';
 import { SERVICE_REQUESTS, WORK_ORDERS } from './contract/city.js';
-import { serviceRequestMapping, workOrderMapping } from './contract/mappings.js';
+import { openContractEngine } from './contract/engine.js';
 import { KINDS, type Kind, store, type Stored } from './contract/systems.js';
 
 const SR_FIELDS = 'id status statusDescription serviceCode serviceName description requestedAt closedAt updatedAt address location { latitude longitude }';
@@ -84,14 +82,12 @@ const dirs: string[] = [];
 let baseline: Answers;
 
 async function engineFor(requests: Kind, works: Kind): Promise<Engine> {
-  const dir = await mkdtemp(join(tmpdir(), 'civicgraph-contract-'));
+  const { engine, dir } = await openContractEngine(
+    { kind: requests, stored: stored.get(`sr:${requests}`)! },
+    { kind: works, stored: stored.get(`wo:${works}`)! },
+  );
   dirs.push(dir);
-  const sr = stored.get(`sr:${requests}`)!;
-  const wo = stored.get(`wo:${works}`)!;
-  await copyFile('connectors/roles.yaml', join(dir, 'roles.yaml'));
-  await writeFile(join(dir, 'contract-311.yaml'), serviceRequestMapping(requests, sr));
-  await writeFile(join(dir, 'contract-works.yaml'), workOrderMapping(works, wo));
-  return openEngine({ CONTRACT_311_URL: sr.connection, CONTRACT_WORKS_URL: wo.connection }, dir);
+  return engine;
 }
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { SERVICE_REQUESTS, WORK_ORDERS, type Table } from './city.js';
 import { type Kind, type Stored, tableName } from './systems.js';
 
 function sourceBlock(kind: Kind, variable: string, stored: Stored): string {
-  const lines = ['source:', `  kind: ${kind}`, `  connection: \${${variable}}`, '  timezone: America/Chicago', '  queryTimeoutMs: 20000'];
+  const lines = ['source:', `  kind: ${kind}`, `  connection: \${${variable}}`, '  timezone: America/Chicago', `  queryTimeoutMs: ${stored.queryTimeoutMs ?? 20_000}`];
   return [...lines, stored.sourceSettings].filter((line) => line !== '').join('\n');
 }
 

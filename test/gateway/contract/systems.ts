@@ -24,6 +24,8 @@ export interface Stored {
   sourceSettings: string;
   /** Whether columns are dotted paths into documents. */
   nested: boolean;
+  /** The mapping's query time limit, when a test needs a short one. */
+  queryTimeoutMs?: number;
   close(): Promise<void>;
 }
 
