@@ -20,12 +20,14 @@ const SERVES: Record<string, readonly ColumnType[]> = {
 /**
  * @param columns what `Source.describeTable(dataset.table)` returned; `undefined` when the table is missing.
  * @param file the mapping file, for the problems' `file` (absolute, like `ConnectorMapping.file`).
+ * @param sampled the columns come from sampled records: a column missing from them may exist elsewhere.
  */
 export function checkColumns(
   dataset: DatasetMapping,
   columns: ColumnDescription[] | undefined,
   schema: GraphQLSchema,
   file: string,
+  sampled = false,
 ): Problem[] {
   const base = `datasets.${dataset.typeName}`;
   if (columns === undefined) {
@@ -59,7 +61,9 @@ export function checkColumns(
     const column = byName.get(name);
     if (!column) {
       const suggestion = closest(name, byName.keys(), { ignoreCase: true });
-      report('error', `column "${name}" does not exist in table "${dataset.table}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
+      const hint = suggestion ? ` (did you mean "${suggestion}"?)` : '';
+      if (sampled) report('warning', `column "${name}" is in none of the records sampled from "${dataset.table}"${hint}; it reads as null wherever a record leaves it out`);
+      else report('error', `column "${name}" does not exist in table "${dataset.table}"${hint}`);
       return;
     }
     const where = `column "${name}" (${column.nativeType})`;

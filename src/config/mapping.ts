@@ -12,6 +12,14 @@ export function isSqlKind(kind: SourceKind): kind is SqlKind {
   return kind === 'postgres' || kind === 'mysql' || kind === 'mssql' || kind === 'pglite';
 }
 
+/**
+ * Whether a kind's systems are described from sampled records (documents, an API's first
+ * page), in which a field every sampled record leaves out may still exist in others.
+ */
+export function describesBySampling(kind: SourceKind): boolean {
+  return kind === 'mongodb' || kind === 'rest';
+}
+
 /** Where a mapping element was written, so that every error can point at it. */
 export interface SourceLocation {
   file: string;

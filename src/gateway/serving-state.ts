@@ -4,7 +4,7 @@
  * one and swaps it in whole.
  */
 import type { DocumentNode, GraphQLSchema } from 'graphql';
-import type { ConnectorMapping } from '../config/mapping.js';
+import { describesBySampling, type ConnectorMapping } from '../config/mapping.js';
 import { checkColumns } from '../config/check-columns.js';
 import type { Problem } from '../config/problem.js';
 import { bindDataset, bindJoins, type ServedDataset } from '../plan/served-dataset.js';
@@ -46,7 +46,8 @@ export async function buildServingState(
       sources.set(connector.name, source);
       for (const mapping of connector.datasets) {
         const columns = await describe(source, mapping.table, connector, problems);
-        const found = columns === 'unavailable' ? [] : checkColumns(mapping, columns, publicSchema.schema, connector.file);
+        const sampled = describesBySampling(connector.source.kind);
+        const found = columns === 'unavailable' ? [] : checkColumns(mapping, columns, publicSchema.schema, connector.file, sampled);
         problems.push(...found);
         if (found.some((problem) => problem.severity === 'error')) continue;
         const type = datasetTypes.get(mapping.typeName)!;

@@ -67,6 +67,20 @@ describe('checkColumns', () => {
     ]);
   });
 
+  it('only warns of a column missing from sampled records (documents, an API page), which may leave out empty fields', () => {
+    const problems = checkColumns(requests, columnsFor(requests, { CASE_NO: null, case_no: { type: 'text' } }), schema, crmFile, true);
+    expect(problems).toEqual([
+      {
+        severity: 'warning',
+        file: crmFile,
+        line: 33,
+        column: 7,
+        path: 'datasets.ServiceRequest.fields.id',
+        message: 'column "CASE_NO" is in none of the records sampled from "SR_CASE" (did you mean "case_no"?); it reads as null wherever a record leaves it out',
+      },
+    ]);
+  });
+
   it('reports a missing column of an object field at the sub-field', () => {
     const problems = checkColumns(requests, columnsFor(requests, { LON_NUM: null, LONG_NUM: { type: 'decimal' } }), schema, crmFile);
     expect(problems).toEqual([

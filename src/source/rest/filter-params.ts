@@ -4,7 +4,7 @@
  * filter; sending a value the API could misread is not, as it might drop matching records.
  */
 import type { FilterParam } from '../../config/mapping.js';
-import type { Predicate, SourceValue } from '../source.js';
+import type { ComparisonOp, Predicate, SourceValue, ValueRef } from '../source.js';
 import type { Params } from './endpoint.js';
 
 /**
@@ -35,7 +35,22 @@ function conjuncts(predicate: Predicate): Predicate[] {
   return predicate.kind === 'and' ? predicate.items.flatMap(conjuncts) : [predicate];
 }
 
-function paramFor({ ref, op, value }: Extract<Predicate, { kind: 'compare' }>, filterParams: readonly FilterParam[]): [string, string] | undefined {
+/** `in` one value is `eq` that value (a coded field's public value often has a single raw code), and the reverse. */
+function equivalent(op: ComparisonOp, value: SourceValue | SourceValue[]): Array<[ComparisonOp, SourceValue | SourceValue[]]> {
+  if (op === 'in' && Array.isArray(value) && value.length === 1) return [['in', value], ['eq', value[0]!]];
+  if (op === 'eq' && !Array.isArray(value)) return [['eq', value], ['in', [value]]];
+  return [[op, value]];
+}
+
+function paramFor(compare: Extract<Predicate, { kind: 'compare' }>, filterParams: readonly FilterParam[]): [string, string] | undefined {
+  for (const [op, value] of equivalent(compare.op, compare.value)) {
+    const param = paramForOp(compare.ref, op, value, filterParams);
+    if (param) return param;
+  }
+  return undefined;
+}
+
+function paramForOp(ref: ValueRef, op: ComparisonOp, value: SourceValue | SourceValue[], filterParams: readonly FilterParam[]): [string, string] | undefined {
   if (!('column' in ref)) return undefined;
   const filterParam = filterParams.find((candidate) => candidate.column === ref.column && candidate.op === op);
   if (!filterParam) return undefined;
