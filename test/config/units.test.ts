@@ -93,14 +93,16 @@ describe('mapping.schema.json', () => {
     expect(open).toEqual(deliberatelyOpen);
   });
 
-  it('is the schema the real connector files point their editors at (roles.yaml: its own)', async () => {
-    const dir = join(REPO, 'connectors');
-    for (const name of await readdir(dir)) {
-      const first = (await readFile(join(dir, name), 'utf8')).split('\n')[0]!;
+  it('is the schema the real and example connector files point their editors at (roles.yaml: its own)', async () => {
+    const files = (await readdir(join(REPO, 'connectors'), { recursive: true })).filter((name) => name.endsWith('.yaml'));
+    expect(files).toContain(join('examples', 'open311-rest.yaml'));
+    for (const name of files) {
+      const file = join(REPO, 'connectors', name);
+      const first = (await readFile(file, 'utf8')).split('\n')[0]!;
       const target = /^# yaml-language-server: \$schema=(.+)$/.exec(first)?.[1];
       expect(target, name).toBeDefined();
       const expected = name === 'roles.yaml' ? 'src/config/roles.schema.json' : 'src/config/mapping.schema.json';
-      expect(resolve(dirname(join(dir, name)), target!)).toBe(join(REPO, expected));
+      expect(resolve(dirname(file), target!)).toBe(join(REPO, expected));
     }
   });
 
