@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { draftMapping, type DraftTable } from '../config/draft-mapping.js';
 import { inferType } from '../config/infer-types.js';
 import type { Environment } from '../config/interpolate.js';
@@ -92,7 +93,8 @@ async function run(options: IntrospectOptions, printError: (line: string) => voi
       const type = types.get(table);
       tables.push(type ? { table, columns: typed, type } : { table, columns: typed });
     }
-    const draft = draftMapping({ name, kind: options.kind, connection: written, settings: settings(options), tables, schema, publicRole: roles?.publicRole ?? 'public' });
+    const jsonSchemaPath = relative(out ? dirname(out) : process.cwd(), fileURLToPath(new URL('../config/mapping.schema.json', import.meta.url)));
+    const draft = draftMapping({ name, kind: options.kind, connection: written, settings: settings(options), tables, schema, publicRole: roles?.publicRole ?? 'public', jsonSchemaPath });
     if (out) await writeFile(out, draft.text);
     else print(draft.text);
     for (const dataset of draft.datasets) {

@@ -29,6 +29,8 @@ export interface DraftInput {
   tables: readonly DraftTable[];
   schema: GraphQLSchema;
   publicRole: string;
+  /** Where the draft will find mapping.schema.json, relative to itself, for editors' completion. */
+  jsonSchemaPath: string;
 }
 
 export interface DraftedDataset {
@@ -189,7 +191,7 @@ export function draftMapping(input: DraftInput): { text: string; datasets: Draft
     datasets,
   });
   doc.commentBefore = [
-    ' yaml-language-server: $schema=../src/config/mapping.schema.json',
+    ` yaml-language-server: $schema=${input.jsonSchemaPath}`,
     '',
     ` A draft written by \`civicgraph introspect ${input.kind}\`. Nothing in it is published: the datasets`,
     ' are drafts and every field is hidden from the public. Fill in the TODOs, check each field’s',

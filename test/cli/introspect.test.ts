@@ -9,7 +9,7 @@ import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import knex from 'knex';
 import { MongoClient } from 'mongodb';
@@ -81,6 +81,9 @@ describe('from PostgreSQL', () => {
     expect(code, messages.join('\n')).toBe(0);
     const parsed = parse(text) as Draft;
     expect(parsed.source).toMatchObject({ kind: 'postgres', connection: '${INTROSPECT_PG_URL}' });
+    // Editors find the mapping schema from wherever the draft is written.
+    const schemaPath = /^# yaml-language-server: \$schema=(.+)$/m.exec(text)?.[1];
+    expect(resolve(dirname(file), schemaPath!)).toBe(resolve('src/config/mapping.schema.json'));
     const requests = parsed.datasets.ServiceRequest!;
     expect(requests.table).toBe('requests');
     expect(requests.fields).toMatchObject({
