@@ -4,51 +4,17 @@
  * files. Called inside a describe block whose beforeAll prepares the harness.
  */
 import { expect, it } from 'vitest';
-import type { ValueRef } from '../../../src/config/mapping.js';
-import { type FindQuery, type OrderKey, type Predicate, type Source, SourceError, type SourceValue } from '../../../src/source/source.js';
+import type { FindQuery, OrderKey, Predicate, Source } from '../../../src/source/source.js';
+import { and, byId, cmp, col, not, or, rejection } from '../query-helpers.js';
 import { ALL, EXPECTED_ROWS, TABLE } from './data.js';
 import { shapeCases } from './shape-cases.js';
-
-const col = (column: string): ValueRef => ({ column });
-const cmp = (column: string, op: Extract<Predicate, { kind: 'compare' }>['op'], value: SourceValue | SourceValue[]): Predicate => ({
-  kind: 'compare',
-  ref: col(column),
-  op,
-  value,
-});
-const not = (item: Predicate): Predicate => ({ kind: 'not', item });
-const and = (...items: Predicate[]): Predicate => ({ kind: 'and', items });
-const or = (...items: Predicate[]): Predicate => ({ kind: 'or', items });
-const byId: OrderKey = { ref: col('id'), direction: 'asc' };
-
-async function rejection(promise: Promise<unknown>): Promise<SourceError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SourceError);
-  return error as SourceError;
-}
+import { CASE_COLUMNS } from './typed-records.js';
 
 /** A source holding the fixture tables `sr_case` and `sr_visit`. */
 export interface ContractHarness {
   source: Source;
   teardown(): Promise<void>;
 }
-
-/** The fixture's columns and the types every source must describe them with. */
-const DESCRIBED = [
-  ['id', 'integer'],
-  ['title', 'text'],
-  ['status', 'text'],
-  ['priority', 'integer'],
-  ['cost', 'decimal'],
-  ['is_open', 'boolean'],
-  ['opened_on', 'date'],
-  ['opened_at', 'timestamp'],
-  ['closed_at', 'timestamptz'],
-  ['Ward', 'text'],
-] as const;
 
 export function contractCases(harness: () => ContractHarness): void {
   const source = () => harness().source;
@@ -207,7 +173,7 @@ export function contractCases(harness: () => ContractHarness): void {
   it('describes each column with its type, keeping column case', async () => {
     const columns = await source().describeTable(TABLE);
     const types = new Map(columns?.map((c) => [c.name, c.type]));
-    expect(DESCRIBED.map(([name]) => [name, types.get(name)])).toEqual(DESCRIBED);
+    expect(CASE_COLUMNS.map(([name]) => [name, types.get(name)])).toEqual(CASE_COLUMNS);
     expect(columns?.every((c) => c.nativeType.length > 0)).toBe(true);
   });
 

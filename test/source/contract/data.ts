@@ -61,3 +61,24 @@ export const VISIT_ROWS: Cell[][] = [
   [7, 3, 'Northwest Highway, Westwood Circle.', 7, -3.25, '2024-02-29', '2024-02-29 10:00:00', '2024-02-29 10:00:00', 5],
   [8, null, '9 Terrace Court East Lane', 9, 1, null, null, null, 1],
 ];
+
+/**
+ * Address spellings a connector that computes normalised address refs itself (in SQL, in a
+ * MongoDB pipeline) must turn into what normalizeAddress gives: runs of spaces and
+ * punctuation, direction and street words in every case and order, a quote, empty text.
+ */
+export const ADDRESS_SPELLINGS: readonly string[] = [
+  'north  west   ',
+  '1163  w 24th     street',
+  '12 EAST WEST NORTH SOUTH street',
+  'Street Street Street Street',
+  'streets westward eastern',
+  'a.b,c..d,,e',
+  'West.North,South',
+  '  ',
+  '',
+  'Southeast Northwest Southwest Northeast Terrace',
+  'MiXeD CaSe AvEnUe,   Apt. 4',
+  "O'Brien Boulevard",
+  '1 1/2 Parkway Highway Circle Lane Court Place Drive Road Boulevard Avenue Street',
+];

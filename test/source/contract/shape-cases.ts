@@ -5,22 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { normalizeAddress } from '../../../src/source/address.js';
-import type { AggregateQuery, KeyLookupQuery, OrderKey, Predicate, Row, SourceValue, TimeBucket, ValueRef } from '../../../src/source/source.js';
+import type { AggregateQuery, KeyLookupQuery, OrderKey, Predicate, Row, SourceValue, TimeBucket } from '../../../src/source/source.js';
+import { address, and, asc, cmp, col, desc } from '../query-helpers.js';
 import type { ContractHarness } from './cases.js';
 import { VISIT_ROWS, VISITS } from './data.js';
-
-const col = (column: string): ValueRef => ({ column });
-const address = (of: ValueRef): ValueRef => ({ normalize: 'address', of });
-const asc = (column: string): OrderKey => ({ ref: col(column), direction: 'asc' });
-const desc = (column: string): OrderKey => ({ ref: col(column), direction: 'desc' });
-const cmp = (ref: ValueRef, op: Extract<Predicate, { kind: 'compare' }>['op'], value: SourceValue | SourceValue[]): Predicate => ({
-  kind: 'compare',
-  ref,
-  op,
-  value,
-});
-
-const and = (...items: Predicate[]): Predicate => ({ kind: 'and', items });
 
 /** The fixture's visits as objects, for expectations computed from the same data. */
 const VISIT = VISIT_ROWS.map(([id, caseId, addr, houseNo]) => ({

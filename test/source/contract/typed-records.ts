@@ -8,6 +8,7 @@ import type { ColumnDescription } from '../../../src/source/source.js';
 import { naiveTimestamp } from '../../../src/source/sql/values.js';
 import { type Cell, RAW_ROWS, VISIT_ROWS } from './data.js';
 
+/** sr_case's columns and their types: those a mapping declares, and those every source must describe them with. */
 export const CASE_COLUMNS: ReadonlyArray<readonly [string, DeclaredType]> = [
   ['id', 'integer'],
   ['title', 'text'],

@@ -16,7 +16,8 @@ import type { Row, Source } from '../../../src/source/source.js';
 import { contractCases, type ContractHarness } from '../contract/cases.js';
 import { RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
 import { CASE_COLUMNS, VISIT_COLUMNS } from '../contract/typed-records.js';
-import { type Columns, csvConfig, csvText, eventually, Folders, rejection, tableSettings } from './files.js';
+import { rejection } from '../query-helpers.js';
+import { type Columns, csvConfig, csvText, eventually, Folders, tableSettings } from './files.js';
 
 const folders = new Folders();
 const opened: Array<{ close(): Promise<void> }> = [];

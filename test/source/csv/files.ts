@@ -5,11 +5,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
 import type { SourceConfig } from '../../../src/config/mapping.js';
-import { Secret } from '../../../src/config/secret.js';
-import { SourceError, type DeclaredType, type TableSettings } from '../../../src/source/source.js';
+import type { DeclaredType, TableSettings } from '../../../src/source/source.js';
 import type { Cell } from '../contract/data.js';
+import { testSourceConfig } from '../source-config.js';
 
 export type Columns = ReadonlyArray<readonly [string, DeclaredType]>;
 
@@ -31,16 +30,7 @@ export function tableSettings(tables: Record<string, Columns>): Map<string, Tabl
 }
 
 export function csvConfig(connection: string, overrides: Partial<SourceConfig> = {}): SourceConfig {
-  return {
-    kind: 'csv',
-    connection: new Secret(connection),
-    pool: { min: 0, max: 1 },
-    queryTimeoutMs: 10_000,
-    timezone: 'UTC',
-    memoryRowLimit: 100_000,
-    at: { file: 'test/source/csv/files.ts', line: 1, column: 1 },
-    ...overrides,
-  };
+  return testSourceConfig('csv', connection, 'test/source/csv/files.ts', { pool: { min: 0, max: 1 }, queryTimeoutMs: 10_000, ...overrides });
 }
 
 /** Temporary folders, removed by `removeAll`. */
@@ -57,15 +47,6 @@ export class Folders {
   async removeAll(): Promise<void> {
     await Promise.all(this.#paths.splice(0).map((path) => rm(path, { recursive: true, force: true })));
   }
-}
-
-export async function rejection(promise: Promise<unknown>): Promise<SourceError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SourceError);
-  return error as SourceError;
 }
 
 /** Reads until `done` holds of what was read (a reload is asynchronous), failing after a few seconds. */

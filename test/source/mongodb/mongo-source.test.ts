@@ -10,31 +10,12 @@ process.env.TZ = 'America/Los_Angeles';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeAddress } from '../../../src/source/address.js';
-import { type OrderKey, type Predicate, SourceError, type SourceValue, type ValueRef } from '../../../src/source/source.js';
+import type { OrderKey, Predicate } from '../../../src/source/source.js';
 import { MONGODB_URL } from '../../support/servers.js';
 import { contractCases } from '../contract/cases.js';
 import { TABLE, VISITS } from '../contract/data.js';
+import { address, asc, cmp, col, not, rejection } from '../query-helpers.js';
 import { ADDRESS_INPUTS, ADDRESSES, type MongoHarness, mongoHarness, NESTED, NESTED_IDS, TRICKY } from './fixture.js';
-
-const col = (column: string): ValueRef => ({ column });
-const address = (of: ValueRef): ValueRef => ({ normalize: 'address', of });
-const cmp = (ref: ValueRef | string, op: Extract<Predicate, { kind: 'compare' }>['op'], value: SourceValue | SourceValue[]): Predicate => ({
-  kind: 'compare',
-  ref: typeof ref === 'string' ? col(ref) : ref,
-  op,
-  value,
-});
-const not = (item: Predicate): Predicate => ({ kind: 'not', item });
-const asc = (column: string): OrderKey => ({ ref: col(column), direction: 'asc' });
-
-async function rejection(promise: Promise<unknown>): Promise<SourceError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SourceError);
-  return error as SourceError;
-}
 
 /**
  * A TCP proxy to a MongoDB server that can stop passing the server's replies on, as a server

@@ -1,13 +1,14 @@
 /**
- * A small REST/JSON API on 127.0.0.1 for the REST connector's suites: it serves the SQL
- * suites' fixture rows (test/source/sql/fixture.ts) as JSON the way vendor APIs write them
+ * A small REST/JSON API on 127.0.0.1 for the REST connector's suites: it serves the contract
+ * fixture rows (test/source/contract/data.ts) as JSON the way vendor APIs write them
  * (numbers as text, dates as strings, nested objects), in any pagination style, applies
  * the filter parameters it is told to honour, and plays scripted failures.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeclaredType, Selection } from '../../../src/source/source.js';
-import { EXPECTED_ROWS } from '../sql/fixture.js';
+import { ALL as FIXTURE_ALL, EXPECTED_ROWS } from '../contract/data.js';
+import { CASE_COLUMNS } from '../contract/typed-records.js';
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -28,33 +29,11 @@ export const RECORDS: JsonRecord[] = EXPECTED_ROWS.map((row) => ({
   ...(row.ward === null ? {} : { area: { ward: row.ward, code: `W-${String(row.ward).toUpperCase()}` } }),
 }));
 
-/** The types a mapping declares for RECORDS. */
-export const COLUMNS: ReadonlyMap<string, DeclaredType> = new Map<string, DeclaredType>([
-  ['id', 'integer'],
-  ['title', 'text'],
-  ['status', 'text'],
-  ['priority', 'integer'],
-  ['cost', 'decimal'],
-  ['is_open', 'boolean'],
-  ['opened_on', 'date'],
-  ['opened_at', 'timestamp'],
-  ['closed_at', 'timestamptz'],
-  ['area.ward', 'text'],
-]);
+/** The types a mapping declares for RECORDS: the fixture's, with the ward at its nested path. */
+export const COLUMNS: ReadonlyMap<string, DeclaredType> = new Map(CASE_COLUMNS.map(([name, type]) => [name === 'Ward' ? 'area.ward' : name, type]));
 
 /** The fixture's ALL selection over RECORDS: with COLUMNS declared, it reads EXPECTED_ROWS. */
-export const ALL: Selection = {
-  id: { column: 'id' },
-  title: { column: 'title' },
-  status: { column: 'status' },
-  priority: { column: 'priority' },
-  cost: { column: 'cost' },
-  isOpen: { column: 'is_open' },
-  openedOn: { column: 'opened_on' },
-  openedAt: { column: 'opened_at' },
-  closedAt: { column: 'closed_at' },
-  ward: { column: 'area.ward' },
-};
+export const ALL: Selection = { ...FIXTURE_ALL, ward: { column: 'area.ward' } };
 
 export const ENDPOINT = 'v1/cases';
 

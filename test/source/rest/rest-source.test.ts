@@ -8,19 +8,11 @@ process.env.TZ = 'America/Los_Angeles';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FilterParam } from '../../../src/config/mapping.js';
 import { openRestSource } from '../../../src/source/rest/rest-source.js';
-import type { FindQuery, OrderKey, Predicate, Source, SourceValue } from '../../../src/source/source.js';
+import type { FindQuery, Source } from '../../../src/source/source.js';
+import { and, asc, cmp, desc, or, rejection } from '../query-helpers.js';
 import { EXPECTED_ROWS } from '../sql/fixture.js';
 import { ALL, type ApiServer, ENDPOINT, startApi } from './api-server.js';
-import { rejection, restConfig, tables } from './support.js';
-
-const cmp = (column: string, op: Extract<Predicate, { kind: 'compare' }>['op'], value: SourceValue | SourceValue[]): Predicate => ({
-  kind: 'compare',
-  ref: { column },
-  op,
-  value,
-});
-const and = (...items: Predicate[]): Predicate => ({ kind: 'and', items });
-const order = (column: string, direction: 'asc' | 'desc' = 'asc'): OrderKey => ({ ref: { column }, direction });
+import { restConfig, tables } from './support.js';
 
 const FILTER_PARAMS: FilterParam[] = [
   { column: 'status', op: 'eq', param: 'status' },
@@ -56,7 +48,7 @@ async function watched<T>(work: () => Promise<T>): Promise<{ result: T; queries:
   return { result, queries: api.requests.slice(before).map((request) => request.query) };
 }
 
-const find = (query: Partial<FindQuery>) => source.find({ table: ENDPOINT, select: ALL, orderBy: [order('id')], limit: 100, offset: 0, ...query });
+const find = (query: Partial<FindQuery>) => source.find({ table: ENDPOINT, select: ALL, orderBy: [asc('id')], limit: 100, offset: 0, ...query });
 const expected = (...ids: number[]) => ids.map((id) => EXPECTED_ROWS.find((row) => row.id === id));
 
 describe('REST source', () => {
@@ -84,7 +76,7 @@ describe('REST source', () => {
     const { result, queries } = await watched(() =>
       find({
         where: and(cmp('opened_at', 'gte', '2024-01-15T08:00:00.250'), cmp('cost', 'gt', 1)),
-        orderBy: [order('cost', 'desc')],
+        orderBy: [desc('cost')],
         limit: 2,
         offset: 1,
       }),
@@ -104,15 +96,15 @@ describe('REST source', () => {
   });
 
   it('orders with nulls last ascending, and pages', async () => {
-    expect((await find({ orderBy: [order('priority'), order('id', 'desc')], limit: 3, offset: 2 })).map((row) => row.id)).toEqual([1, 4, 6]);
-    expect((await find({ orderBy: [order('area.ward', 'desc')] })).map((row) => row.id)).toEqual([3, 6, 4, 2, 1, 5]);
+    expect((await find({ orderBy: [asc('priority'), desc('id')], limit: 3, offset: 2 })).map((row) => row.id)).toEqual([1, 4, 6]);
+    expect((await find({ orderBy: [desc('area.ward')] })).map((row) => row.id)).toEqual([3, 6, 4, 2, 1, 5]);
   });
 
   it('counts, sending the filter', async () => {
     const { result, queries } = await watched(() => source.count({ table: ENDPOINT, where: cmp('status', 'eq', 'O') }));
     expect(result).toBe(2);
     expect(queries.map((query) => [query.get('status'), query.get('page')])).toEqual([['O', '1'], ['O', '2']]);
-    expect(await source.count({ table: ENDPOINT, where: { kind: 'or', items: [cmp('status', 'eq', 'O'), cmp('is_open', 'eq', false)] } })).toBe(4);
+    expect(await source.count({ table: ENDPOINT, where: or(cmp('status', 'eq', 'O'), cmp('is_open', 'eq', false)) })).toBe(4);
     expect(await source.count({ table: ENDPOINT })).toBe(6);
   });
 
@@ -130,7 +122,7 @@ describe('REST source', () => {
         key: { column: 'id' },
         keyAlias: 'key',
         keys: [4, 1, 99, null],
-        orderBy: [order('id')],
+        orderBy: [asc('id')],
       }),
     );
     expect(result).toEqual([

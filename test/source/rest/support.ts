@@ -1,37 +1,22 @@
 /** Shared set-up of the REST suites: a source config for the local API, and the checks every error must pass. */
 import { expect } from 'vitest';
 import type { RestOptions, SourceConfig } from '../../../src/config/mapping.js';
-import { Secret } from '../../../src/config/secret.js';
-import { SourceError, type TableSettings } from '../../../src/source/source.js';
+import type { TableSettings } from '../../../src/source/source.js';
+import { testSourceConfig } from '../source-config.js';
 import { APP_TOKEN, COLUMNS, ENDPOINT, RECORDS, type ApiServer } from './api-server.js';
 
 export const BEARER = 'Bearer s3cr3t-b3ar3r-t0k3n';
 
 export function restConfig(url: string, rest: Partial<RestOptions> = {}, source: Partial<SourceConfig> = {}): SourceConfig {
-  return {
-    kind: 'rest',
-    connection: new Secret(url),
-    pool: { min: 0, max: 4 },
+  return testSourceConfig('rest', url, 'test/source/rest/support.ts', {
     queryTimeoutMs: 10_000,
-    timezone: 'UTC',
-    memoryRowLimit: 100_000,
     rest: { headers: [], query: [], records: '', pagination: { style: 'none' }, retries: 3, maxResponseBytes: 10 * 1024 * 1024, ...rest },
-    at: { file: 'test/source/rest/support.ts', line: 1, column: 1 },
     ...source,
-  };
+  });
 }
 
 export function tables(settings: Partial<TableSettings> = {}): ReadonlyMap<string, TableSettings> {
   return new Map([[ENDPOINT, { columns: COLUMNS, filterParams: [], ...settings }]]);
-}
-
-export async function rejection(promise: Promise<unknown>): Promise<SourceError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SourceError);
-  return error as SourceError;
 }
 
 /** Fails when an error message carries the base URL, host, port, a credential or a record value. */

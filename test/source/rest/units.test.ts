@@ -9,15 +9,9 @@ import { filterQuery } from '../../../src/source/rest/filter-params.js';
 import { Pager } from '../../../src/source/rest/pagination.js';
 import { convert, recordsIn, typedRecord } from '../../../src/source/rest/records.js';
 import { type Predicate, SourceError, type SourceValue } from '../../../src/source/source.js';
+import { address, and, cmp, col, not, or } from '../query-helpers.js';
 
 const endpoint = new Endpoint('permits-api', 'v1/permits');
-const cmp = (column: string, op: Extract<Predicate, { kind: 'compare' }>['op'], value: SourceValue | SourceValue[]): Predicate => ({
-  kind: 'compare',
-  ref: { column },
-  op,
-  value,
-});
-const and = (...items: Predicate[]): Predicate => ({ kind: 'and', items });
 
 function thrown(work: () => unknown): SourceError {
   try {
@@ -95,11 +89,11 @@ describe('filter parameters', () => {
   it('leaves the rest to memory, and says so', () => {
     const partial = (where: Predicate) => filterQuery(where, params);
     expect(partial(and(cmp('status', 'eq', 'O'), cmp('title', 'contains', 'pot')))).toEqual({ params: [['status', 'O']], complete: false });
-    expect(partial({ kind: 'or', items: [cmp('status', 'eq', 'O'), cmp('status', 'eq', 'C')] })).toEqual({ params: [], complete: false });
-    expect(partial({ kind: 'not', item: cmp('status', 'eq', 'O') })).toEqual({ params: [], complete: false });
+    expect(partial(or(cmp('status', 'eq', 'O'), cmp('status', 'eq', 'C')))).toEqual({ params: [], complete: false });
+    expect(partial(not(cmp('status', 'eq', 'O')))).toEqual({ params: [], complete: false });
     expect(partial(cmp('priority', 'lte', 2))).toEqual({ params: [], complete: false });
     expect(partial(cmp('status', 'eq', null))).toEqual({ params: [], complete: false });
-    const normalized: Predicate = { kind: 'compare', ref: { normalize: 'address', of: { column: 'status' } }, op: 'eq', value: 'O' };
+    const normalized = cmp(address(col('status')), 'eq', 'O');
     expect(partial(normalized)).toEqual({ params: [], complete: false });
   });
 

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import knex, { type Knex } from 'knex';
 import type { SourceConfig, SourceKind } from '../../../src/config/mapping.js';
-import { Secret } from '../../../src/config/secret.js';
 import type { Source } from '../../../src/source/source.js';
 import { type Cell, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
 import type { ContractHarness } from '../contract/cases.js';
 import { openSqlSource } from '../../../src/source/sql/sql-source.js';
 import { MSSQL_URL, MYSQL_URL, POSTGRES_URL, withDatabase } from '../../support/servers.js';
+import { testSourceConfig } from '../source-config.js';
 
 export { ALL, type Cell, EXPECTED_ROWS, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
 
@@ -22,15 +22,7 @@ export const DATABASE = 'civicgraph_test_sql';
 const NON_UTC_ZONE = 'Pacific/Auckland';
 
 export function sourceConfig(kind: SourceKind, connection: string, queryTimeoutMs = 20_000): SourceConfig {
-  return {
-    kind,
-    connection: new Secret(connection),
-    pool: { min: 0, max: 4 },
-    queryTimeoutMs,
-    timezone: 'UTC',
-    memoryRowLimit: 100_000,
-    at: { file: 'test/source/sql/fixture.ts', line: 1, column: 1 },
-  };
+  return testSourceConfig(kind, connection, 'test/source/sql/fixture.ts', { queryTimeoutMs });
 }
 
 type Flavour = 'postgres' | 'mysql' | 'mssql';

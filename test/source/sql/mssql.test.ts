@@ -7,17 +7,16 @@ process.env.TZ = 'America/Los_Angeles';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADDRESS_STEPS } from '../../../src/source/address.js';
-import type { Predicate, ValueRef } from '../../../src/source/source.js';
+import type { Predicate } from '../../../src/source/source.js';
 import { compileAggregate, compileCount, compileDescribeTable, compileFind, compileFindByKeys } from '../../../src/source/sql/sql-source.js';
 import { MSSQL_URL } from '../../support/servers.js';
+import { address, col as c } from '../query-helpers.js';
 import { sourceCases } from './cases.js';
 import { type Harness, mssqlHarness } from './fixture.js';
 
 const T = 'dbo.SR_CASE';
-const c = (column: string) => ({ column });
 const countSql = (where: Predicate) => compileCount('mssql', { table: T, where });
 const eqOpen: Predicate = { kind: 'compare', ref: c('STATUS'), op: 'eq', value: 'O' };
-const address = (of: ValueRef): ValueRef => ({ normalize: 'address', of });
 
 /**
  * The normalised-address SQL for `value`, its REPLACE steps bound from parameter @p`first`:
