@@ -33,7 +33,7 @@ export function pushdownSummary(connector: ConnectorMapping, pushdown: Pushdown)
       ? [`${head}: the system does all the work: ${list(inSource)}`]
       : [
           `${head}: ${inSource.length > 0 ? `the system does ${list(inSource)}; ` : ''}the gateway does ${list(inMemory)} in memory, ` +
-            `reading at most ${(pushdown.memoryRowLimit ?? connector.source.memoryRowLimit).toLocaleString('en-US')} records per query (memoryRowLimit)`,
+            `holding at most ${(pushdown.memoryRowLimit ?? connector.source.memoryRowLimit).toLocaleString('en-US')} matching records per query (memoryRowLimit)`,
         ];
   return [...lines, ...pushdown.notes.map((note) => `  ${note}`)];
 }

@@ -39,7 +39,7 @@ export interface SourceConfig {
   queryTimeoutMs: number;
   /** IANA zone in which the source stores date-times that carry no offset. */
   timezone: string;
-  /** The most rows one query may read into memory where the system cannot do the work itself (rest, csv). */
+  /** The most matching records one query may hold in memory where the system cannot do the work itself (rest, csv). */
   memoryRowLimit: number;
   rest?: RestOptions;
   csv?: CsvOptions;

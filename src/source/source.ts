@@ -127,7 +127,7 @@ export interface Pushdown {
   /** Batched look-ups of many keys in one request (joins, by-id fields). */
   keyLookups: boolean;
   /**
-   * Where any of the above is done in memory: the most rows one query may read into memory.
+   * Where any of the above is done in memory: the most matching records one query may hold there.
    * A query that would need more fails with a clear error instead of exhausting the gateway.
    */
   memoryRowLimit?: number;

@@ -93,10 +93,10 @@ describe('civicgraph validate on sources that cannot do everything themselves', 
     const result = await civicgraph(['validate', '--offline', '--connectors', dir]);
     expect(result.stdout).toContain('source "crm-311" (pglite): the system does all the work: filters, ordering, paging, statistics and batched key look-ups');
     expect(result.stdout).toContain(
-      'source "public-works" (csv): the gateway does filters, ordering, paging, statistics and batched key look-ups in memory, reading at most 50,000 records per query (memoryRowLimit)',
+      'source "public-works" (csv): the gateway does filters, ordering, paging, statistics and batched key look-ups in memory, holding at most 50,000 matching records per query (memoryRowLimit)',
     );
     expect(result.stdout).toContain(
-      'source "permits" (rest): the system does some filters; the gateway does the other filters, ordering, paging, statistics and batched key look-ups in memory, reading at most 100,000 records per query (memoryRowLimit)',
+      'source "permits" (rest): the system does some filters; the gateway does the other filters, ordering, paging, statistics and batched key look-ups in memory, holding at most 100,000 matching records per query (memoryRowLimit)',
     );
     expect(result.stdout).toMatch(/STATUS eq → \?status=/);
   });

@@ -1,8 +1,13 @@
 /**
  * A full Source over a Scanner: whatever the system did not do (filter, order, page, look
- * up keys, group) is done here, in memory, over at most `memoryRowLimit` scanned records.
+ * up keys, group) is done here, in memory, keeping at most `memoryRowLimit` matching records.
  * Every query's whole filter is applied again to what the system returns, so a system that
  * filters only roughly, or not at all, still gives exactly the rows a SQL source would.
+ *
+ * The limit counts records that match the whole filter, row rules included, never records
+ * merely read: whether a query is refused then depends only on rows the caller may see,
+ * so the refusal cannot reveal how many rows a role's rules withhold. (How long reading
+ * takes is bounded by the scanner: a REST scan by queryTimeoutMs, a CSV file by its size.)
  */
 import {
   SourceError,
@@ -32,18 +37,18 @@ export function scanSource(scanner: Scanner, memoryRowLimit: number): Source {
     const scan = scanner.scan(enough === undefined ? request : { ...request, limit: enough });
     const stopEarly = enough !== undefined && scan.filtered && (scan.ordered || request.orderBy.length === 0);
     const kept: RawRecord[] = [];
-    let read = 0;
     for await (const record of scan.records) {
       if (stopEarly && kept.length >= enough) break;
-      if (++read > memoryRowLimit) {
+      if (request.where && !matches(request.where, record, name)) continue;
+      if (kept.length === memoryRowLimit) {
         throw new SourceError(
           name,
           `answering this query needs more than ${memoryRowLimit} records of "${request.table}" in memory (memoryRowLimit); ` +
-            'narrow it with a filter the system can apply, or raise the limit in the mapping',
+            'narrow it with a filter, or raise the limit in the mapping',
           'row-limit',
         );
       }
-      if (!request.where || matches(request.where, record, name)) kept.push(record);
+      kept.push(record);
     }
     return scan.ordered ? kept : sortRecords(kept, request.orderBy, name);
   }

@@ -13,7 +13,7 @@ export interface HttpSettings {
   headers: RestOptions['headers'];
   retries: number;
   maxResponseBytes: number;
-  /** The limit of one request with its retries and waits (queryTimeoutMs). */
+  /** The limit of one query's requests, retries and waits together (queryTimeoutMs). */
   timeoutMs: number;
   /** Aborted when the source closes, cancelling its requests in flight. */
   closed: AbortSignal;
@@ -23,9 +23,12 @@ export interface HttpSettings {
 const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 const BACKOFF_MS = 200;
 
-/** The parsed JSON body of a successful GET of `url`. */
-export function getJson(url: URL, endpoint: Endpoint, settings: HttpSettings): Promise<unknown> {
-  return withinLimit(endpoint, settings, async (signal, deadline) => {
+/**
+ * The parsed JSON body of a successful GET of `url`, by `deadline` (epoch ms): a scan gives
+ * all its pages one deadline, so a query's time is bounded however many pages it reads.
+ */
+export function getJson(url: URL, endpoint: Endpoint, settings: HttpSettings, deadline = Date.now() + settings.timeoutMs): Promise<unknown> {
+  return withinLimit(endpoint, settings, deadline, async (signal) => {
     const response = await fetchWithRetries(url, endpoint, settings, signal, deadline, RETRY_STATUSES);
     return readJson(response, endpoint, settings.maxResponseBytes, signal);
   });
@@ -33,28 +36,25 @@ export function getJson(url: URL, endpoint: Endpoint, settings: HttpSettings): P
 
 /** Resolves when the host answers with any status at all (a ping where no endpoint is known). */
 export function reachHost(url: URL, endpoint: Endpoint, settings: HttpSettings): Promise<void> {
-  return withinLimit(endpoint, settings, async (signal, deadline) => {
+  const deadline = Date.now() + settings.timeoutMs;
+  return withinLimit(endpoint, settings, deadline, async (signal) => {
     await discard(await fetchWithRetries(url, endpoint, settings, signal, deadline, new Set()));
   });
 }
 
-async function withinLimit<T>(
-  endpoint: Endpoint,
-  settings: HttpSettings,
-  work: (signal: AbortSignal, deadline: number) => Promise<T>,
-): Promise<T> {
+async function withinLimit<T>(endpoint: Endpoint, settings: HttpSettings, deadline: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   if (settings.closed.aborted) throw endpoint.error('the source is closed', 'query-failed');
   const controller = new AbortController();
   const abort = () => controller.abort();
-  const timer = setTimeout(abort, settings.timeoutMs);
+  const timer = setTimeout(abort, Math.max(0, deadline - Date.now()));
   settings.closed.addEventListener('abort', abort);
   try {
-    return await work(controller.signal, Date.now() + settings.timeoutMs);
+    return await work(controller.signal);
   } catch (error) {
     if (error instanceof SourceError) throw error;
     if (settings.closed.aborted) throw endpoint.error('the source was closed while a request was running', 'query-failed');
     if (controller.signal.aborted) {
-      throw endpoint.error(`the request took longer than its ${settings.timeoutMs} ms limit (queryTimeoutMs) and was stopped`, 'timeout');
+      throw endpoint.error(`reading the API took longer than the query's ${settings.timeoutMs} ms limit (queryTimeoutMs) and was stopped`, 'timeout');
     }
     throw endpoint.error(`the request failed (${error instanceof Error ? error.name : 'unknown error'})`, 'query-failed');
   } finally {
@@ -96,7 +96,7 @@ async function fetchWithRetries(
   /** Waits before the next try, or fails now when the wait would not end before the deadline. */
   async function pause(ms: number, asked: number | undefined, what: string): Promise<void> {
     const remaining = deadline - Date.now();
-    const limit = `the request's ${settings.timeoutMs} ms limit (queryTimeoutMs)`;
+    const limit = `the query's ${settings.timeoutMs} ms limit (queryTimeoutMs)`;
     if (asked !== undefined && asked >= remaining) {
       throw endpoint.error(`${what} and asked to wait ${Math.ceil(asked / 1000)} s before retrying, longer than is left of ${limit}`, 'timeout');
     }

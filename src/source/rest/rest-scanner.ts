@@ -86,9 +86,11 @@ export class RestScanner implements Scanner {
     const endpoint = new Endpoint(this.name, table);
     const size = Math.min(pageSize(this.#options.pagination), Math.max(1, limit ?? Infinity));
     const pager = new Pager(this.#options.pagination, size, endpoint);
+    // One limit for the whole scan: a query may not read pages for longer than queryTimeoutMs, however many there are.
+    const deadline = Date.now() + this.config.queryTimeoutMs;
     let matched = 0;
     for (let paging = pager.next; paging !== undefined; paging = pager.next) {
-      const records = await this.#page(endpoint, [...filter, ...paging]);
+      const records = await this.#page(endpoint, [...filter, ...paging], deadline);
       pager.advance(records.body, records.list.length);
       for (const raw of records.list) {
         const record = typedRecord(raw, columns, this.config.timezone, endpoint);
@@ -98,9 +100,9 @@ export class RestScanner implements Scanner {
     }
   }
 
-  async #page(endpoint: Endpoint, params: Params): Promise<{ body: unknown; list: readonly unknown[] }> {
+  async #page(endpoint: Endpoint, params: Params, deadline?: number): Promise<{ body: unknown; list: readonly unknown[] }> {
     const url = endpoint.url(this.config.connection.reveal(), [...this.#options.query, ...params]);
-    const body = await getJson(url, endpoint, this.#http);
+    const body = await getJson(url, endpoint, this.#http, deadline);
     return { body, list: recordsIn(body, this.#options.records, endpoint) };
   }
 

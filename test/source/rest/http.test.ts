@@ -11,19 +11,11 @@ import { Secret } from '../../../src/config/secret.js';
 import type { RawRecord } from '../../../src/source/memory/scanner.js';
 import { RestScanner } from '../../../src/source/rest/rest-scanner.js';
 import { openRestSource } from '../../../src/source/rest/rest-source.js';
-import type { FindQuery, Predicate, SourceValue } from '../../../src/source/source.js';
+import type { FindQuery } from '../../../src/source/source.js';
+import { and, byId, cmp, rejection } from '../query-helpers.js';
 import { EXPECTED_ROWS } from '../sql/fixture.js';
 import { ALL, type ApiOptions, type ApiServer, closedPort, ENDPOINT, type JsonRecord, RECORDS, startApi } from './api-server.js';
-import { BEARER, expectNoSecrets, rejection, restConfig, tables } from './support.js';
-
-const cmp = (column: string, op: Extract<Predicate, { kind: 'compare' }>['op'], value: SourceValue | SourceValue[]): Predicate => ({
-  kind: 'compare',
-  ref: { column },
-  op,
-  value,
-});
-const and = (...items: Predicate[]): Predicate => ({ kind: 'and', items });
-const byId = [{ ref: { column: 'id' }, direction: 'asc' as const }];
+import { BEARER, expectNoSecrets, restConfig, tables } from './support.js';
 
 let api: ApiServer | undefined;
 afterEach(async () => {
@@ -41,7 +33,7 @@ function source(server: ApiServer, rest: Partial<RestOptions> = {}, settings: Pa
 }
 
 function find(server: ApiServer, query: Partial<FindQuery> = {}, rest: Partial<RestOptions> = {}, settings: Parameters<typeof tables>[0] = {}) {
-  return source(server, rest, settings).find({ table: ENDPOINT, select: ALL, orderBy: byId, limit: 100, offset: 0, ...query });
+  return source(server, rest, settings).find({ table: ENDPOINT, select: ALL, orderBy: [byId], limit: 100, offset: 0, ...query });
 }
 
 async function read(records: AsyncIterable<RawRecord>): Promise<RawRecord[]> {
@@ -78,7 +70,7 @@ describe('reading', () => {
     const rows = await source(server, { records: 'result.items' }, { columns: new Map() }).find({
       table: ENDPOINT,
       select: { id: { column: 'id' }, cost: { column: 'cost' }, code: { column: 'area.code' } },
-      orderBy: byId,
+      orderBy: [byId],
       limit: 2,
       offset: 0,
     });
@@ -187,7 +179,7 @@ describe('filter parameters', () => {
     const server = await serve({ filters: HONOURED });
     const scanner = new RestScanner('permits-api', restConfig(server.url), tables({ filterParams: FILTER_PARAMS }));
     const where = and(cmp('status', 'eq', 'O'), cmp('title', 'contains', 'bench'));
-    const scan = scanner.scan({ table: ENDPOINT, where, orderBy: byId });
+    const scan = scanner.scan({ table: ENDPOINT, where, orderBy: [byId] });
     expect([scan.filtered, scan.ordered]).toEqual([false, false]);
     expect((await read(scan.records)).map((record) => record.id)).toEqual([1, 4]);
     expect(server.requests[0]!.query.get('status')).toBe('O');
@@ -263,9 +255,23 @@ describe('failures', () => {
     expect(Date.now() - started).toBeLessThan(1500);
     expect(error.reason).toBe('timeout');
     expect(error.message).toBe(
-      'source "permits-api": endpoint "v1/cases": the request took longer than its 300 ms limit (queryTimeoutMs) and was stopped',
+      'source "permits-api": endpoint "v1/cases": reading the API took longer than the query\'s 300 ms limit (queryTimeoutMs) and was stopped',
     );
     expectNoSecrets(error, server);
+  });
+
+  it('holds a whole scan, every page together, to queryTimeoutMs', async () => {
+    const server = await serve();
+    // Each page alone comes well within the limit; five of them do not.
+    const page = JSON.stringify(RECORDS.slice(0, 2));
+    server.script(...Array.from({ length: 5 }, () => ({ status: 200, delayMs: 250, body: page, headers: { 'content-type': 'application/json' } })));
+    const paged = { pagination: { style: 'page' as const, pageParam: 'page', sizeParam: 'per_page', firstPage: 1, size: 2 } };
+    const started = Date.now();
+    const error = await rejection(source(server, paged, {}, 700).count({ table: ENDPOINT }));
+    expect(error.reason).toBe('timeout');
+    expect(error.message).toContain("the query's 700 ms limit (queryTimeoutMs)");
+    expect(Date.now() - started).toBeLessThan(1_200);
+    expect(server.requests.length).toBeLessThanOrEqual(3);
   });
 
   it('refuses a response larger than maxResponseBytes, by Content-Length or while streaming', async () => {
