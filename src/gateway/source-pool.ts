@@ -7,14 +7,17 @@ import { createHash } from 'node:crypto';
 import type { ConnectorMapping } from '../config/mapping.js';
 import { instrumentSource } from '../observe/instrumented-source.js';
 import type { Metrics } from '../observe/metrics.js';
-import { openSource } from '../source/open-source.js';
+import { openSource, tableSettings } from '../source/open-source.js';
 import type { Source } from '../source/source.js';
 
+/** Everything a source is opened with: a mapping edit that changes any of it opens a new source. */
 function settingsKey(connector: ConnectorMapping): string {
-  const { kind, connection, pool, queryTimeoutMs, timezone } = connector.source;
-  // Hashed so that the key, which stays in memory, never holds the connection string itself.
-  const secret = createHash('sha256').update(connection.reveal()).digest('hex');
-  return JSON.stringify([connector.name, kind, secret, pool, queryTimeoutMs, timezone]);
+  const { kind, connection, pool, queryTimeoutMs, timezone, memoryRowLimit, rest, csv } = connector.source;
+  // Secrets are hashed so that the key, which stays in memory, never holds them.
+  const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+  const restKey = rest && { ...rest, headers: rest.headers.map(([name, value]) => [name, hash(value.reveal())]) };
+  const tables = [...tableSettings(connector)].map(([table, settings]) => [table, [...settings.columns], settings.filterParams]);
+  return JSON.stringify([connector.name, kind, hash(connection.reveal()), pool, queryTimeoutMs, timezone, memoryRowLimit, restKey, csv, tables]);
 }
 
 export class SourcePool {

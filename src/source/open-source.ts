@@ -21,7 +21,7 @@ export function openSource(connector: ConnectorMapping): Source {
 }
 
 /** Table → what the datasets reading it declare; two datasets over one table share their declarations. */
-function tableSettings(connector: ConnectorMapping): ReadonlyMap<string, TableSettings> {
+export function tableSettings(connector: ConnectorMapping): ReadonlyMap<string, TableSettings> {
   const tables = new Map<string, { columns: Map<string, DeclaredType>; filterParams: FilterParam[] }>();
   for (const dataset of connector.datasets) {
     let table = tables.get(dataset.table);
