@@ -72,6 +72,16 @@ describe('CSV files honour the connector contract', () => {
   contractCases(() => harness);
 });
 
+describe('listing files', () => {
+  it('lists the CSV files of its folder, or the one file it names', async () => {
+    const folder = await folders.create({ 'b.csv': 'id\n1\n', 'a.TSV': 'id\n1\n', 'notes.md': '# not data\n' });
+    await mkdir(join(folder, 'archive.csv'));
+    expect(await open(folder).listTables()).toEqual(['a.TSV', 'b.csv']);
+    expect(await open(join(folder, 'b.csv')).listTables()).toEqual(['b.csv']);
+    expect((await rejection(open(join(folder, 'missing')).listTables())).reason).toBe('unreachable');
+  });
+});
+
 describe('reading spreadsheet exports', () => {
   const SPELLINGS: Columns = [
     ['n', 'integer'],

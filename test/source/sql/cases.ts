@@ -17,6 +17,10 @@ export function sourceCases(harness: () => Harness): void {
 
   contractCases(harness);
 
+  it('lists the tables of its schema, the fixture among them', async () => {
+    expect(await source().listTables()).toEqual(expect.arrayContaining([TABLE, VISITS]));
+  });
+
   it('orders by an expression', async () => {
     const rows = await source().find({ table: TABLE, select: { id: col('id') }, orderBy: [{ ref: { expression: '0 - priority' }, direction: 'asc' }, byId], limit: 100, offset: 0 });
     expect(rows.map((r) => r.id)).toEqual([6, 4, 1, 5, 2, 3]);
