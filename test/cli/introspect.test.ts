@@ -11,7 +11,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import knex from 'knex';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -20,7 +19,7 @@ import { loadMappings } from '../../src/config/load-mappings.js';
 import { loadRoles } from '../../src/config/load-roles.js';
 import { loadPublicSchema } from '../../src/schema/sdl.js';
 import { startMongoWireServer, type MongoWireServer } from '../support/mongo-wire/server.js';
-import { POSTGRES_URL, withDatabase } from '../support/servers.js';
+import { freshPostgresDatabase, POSTGRES_URL, withDatabase, withKnex } from '../support/servers.js';
 
 const DATABASE = 'civicgraph_test_introspect';
 const PG_URL = withDatabase(POSTGRES_URL, DATABASE);
@@ -59,21 +58,11 @@ async function expectLoadable(file: string, env: Record<string, string>): Promis
 
 describe('from PostgreSQL', () => {
   beforeAll(async () => {
-    const admin = knex({ client: 'pg', connection: POSTGRES_URL, pool: { min: 0, max: 1 } });
-    try {
-      await admin.raw(`drop database if exists ${DATABASE} with (force)`);
-      await admin.raw(`create database ${DATABASE}`);
-    } finally {
-      await admin.destroy();
-    }
-    const db = knex({ client: 'pg', connection: PG_URL, pool: { min: 0, max: 1 } });
-    try {
+    await withKnex('pg', await freshPostgresDatabase(DATABASE), async (db) => {
       await db.raw(`create table requests (service_request_id text primary key, status varchar(10) not null, service_code text, service_name text,
         requested_datetime timestamp, lat numeric(9,6), long numeric(9,6), address text, caller_phone text, internal_flag boolean)`);
       await db.raw(`create table audit_log (entry_id serial primary key, happened timestamptz, actor text)`);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('drafts every table, matching columns by field and Open311 names, everything hidden from the public', async () => {

@@ -9,9 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import knex from 'knex';
 import { MongoClient } from 'mongodb';
-import { MONGODB_URL, MYSQL_URL, POSTGRES_URL, withDatabase } from '../../support/servers.js';
+import { freshPostgresDatabase, MONGODB_URL, MYSQL_URL, withDatabase, withKnex } from '../../support/servers.js';
 import { startMongoWireServer } from '../../support/mongo-wire/server.js';
 import type { Column, Table, Value } from './city.js';
 
@@ -66,45 +65,27 @@ function csvField(value: Value): string {
 }
 
 async function storePostgres(table: Table, database: string): Promise<Stored> {
-  const admin = knex({ client: 'pg', connection: POSTGRES_URL, pool: { min: 0, max: 1 } });
-  try {
-    await admin.raw(`drop database if exists ${database} with (force)`);
-    await admin.raw(`create database ${database}`);
-  } finally {
-    await admin.destroy();
-  }
-  const url = withDatabase(POSTGRES_URL, database);
-  const db = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
-  try {
+  const url = await freshPostgresDatabase(database);
+  await withKnex('pg', url, async (db) => {
     await db.raw("set time zone 'UTC'");
     await db.raw(ddl('postgres', table));
     await db(table.name).insert(table.rows.map((row) => sqlRow(table, row)));
-  } finally {
-    await db.destroy();
-  }
+  });
   return { connection: url, sourceSettings: '', nested: false, close: async () => {} };
 }
 
 async function storeMysql(table: Table, database: string): Promise<Stored> {
-  const admin = knex({ client: 'mysql2', connection: MYSQL_URL, pool: { min: 0, max: 1 } });
-  try {
+  await withKnex('mysql2', MYSQL_URL, async (admin) => {
     await admin.raw(`drop database if exists ${database}`);
     await admin.raw(`create database ${database}`);
-  } finally {
-    await admin.destroy();
-  }
-  const url = withDatabase(MYSQL_URL, database);
-  const db = knex({
-    client: 'mysql2',
-    connection: url,
-    pool: { min: 0, max: 1, afterCreate: (conn: { query(sql: string, cb: (e: unknown) => void): void }, done: (e: unknown, c: unknown) => void) => conn.query("set time_zone = '+00:00'", (e) => done(e, conn)) },
   });
-  try {
+  const url = withDatabase(MYSQL_URL, database);
+  // One connection: the session zone set first holds for the inserts of instants.
+  await withKnex('mysql2', url, async (db) => {
+    await db.raw("set time_zone = '+00:00'");
     await db.raw(ddl('mysql', table));
     await db(table.name).insert(table.rows.map((row) => sqlRow(table, row)));
-  } finally {
-    await db.destroy();
-  }
+  });
   return { connection: url, sourceSettings: '', nested: false, close: async () => {} };
 }
 
