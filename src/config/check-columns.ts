@@ -9,7 +9,7 @@ import type { Problem } from './problem.js';
 import { closest } from './suggest.js';
 
 /** Column types that can hold each GraphQL scalar's values. String and ID take anything. */
-const SERVES: Record<string, readonly ColumnType[]> = {
+export const SERVES: Readonly<Record<string, readonly ColumnType[]>> = {
   Int: ['integer', 'decimal'],
   Float: ['integer', 'decimal'],
   DateTime: ['timestamp', 'timestamptz'],

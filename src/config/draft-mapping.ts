@@ -9,7 +9,8 @@ import { getDirective } from '@graphql-tools/utils';
 import { getNamedType, getNullableType, isEnumType, isListType, isObjectType, isScalarType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { Document, isMap, isPair, isScalar, type Pair } from 'yaml';
 import { datasetTypes } from '../schema/datasets.js';
-import type { ColumnDescription } from '../source/source.js';
+import type { ColumnDescription, ColumnType } from '../source/source.js';
+import { SERVES } from './check-columns.js';
 import type { SourceKind } from './mapping.js';
 
 export interface DraftTable {
@@ -51,9 +52,19 @@ const squash = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
 /** Columns may be dotted paths into documents: their last segment is their name. */
 const leaf = (column: string) => squash(column.split('.').at(-1) ?? column);
 
-function spellings(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): Set<string> {
+/** A field's name, its civic standard's names (`requested_datetime`) and synonyms. */
+function spellings(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): string[] {
   const standard = getDirective(schema, field, 'standard')?.[0]?.name;
-  return new Set([field.name, ...(typeof standard === 'string' ? standard.split(',') : []), ...(SYNONYMS[field.name] ?? [])].map(squash));
+  return [field.name, ...(typeof standard === 'string' ? standard.split(',') : []), ...(SYNONYMS[field.name] ?? [])];
+}
+
+/** What legacy systems append to say how a column is stored, not what it holds (`CLOSED_DT`, `DESCR_TXT`). */
+const STORAGE_WORDS = new Set(['cd', 'dt', 'dttm', 'txt', 'num', 'nbr', 'ind', 'flg']);
+
+/** The words of a name, lower case: `CALLER_FNAME` → caller, fname; `requestedAt` → requested, at. */
+function words(name: string): string[] {
+  const last = name.split('.').at(-1) ?? name;
+  return last.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).map((word) => word.toLowerCase()).filter((word) => word !== '' && !STORAGE_WORDS.has(word));
 }
 
 type Match = { field: string; column: string } | { field: string; parts: Array<{ field: string; column: string }> };
@@ -69,13 +80,27 @@ function resembles(column: string, spelling: string): boolean {
   return short.length >= 4 && (long.startsWith(short) || long.endsWith(short));
 }
 
+/** Whether a column of this type can hold the field's values (text fields: text or whole numbers, as IDs often are). */
+function holds(type: ColumnType, field: GraphQLField<unknown, unknown>): boolean {
+  const named = getNamedType(field.type);
+  if (isEnumType(named)) return type === 'text';
+  return SERVES[named.name]?.includes(type) ?? (type === 'text' || type === 'integer');
+}
+
+/** `ADDR_LINE` for address, `CLOSED_DT` for closedAt: the first words agree, one abbreviating the other. */
+function sameFirstWord(column: string, spelling: string): boolean {
+  const [a, b] = [words(column)[0], words(spelling)[0]];
+  if (a === undefined || b === undefined || Math.min(a.length, b.length) < 3) return false;
+  return a.startsWith(b) || b.startsWith(a);
+}
+
 /**
  * Each public field with the column spelled like it (its name, its civic standard's name, a
- * synonym), then, for fields still unmatched, a column whose name begins or ends the field's;
- * each column used once.
+ * synonym); then, for fields still unmatched, a column whose name begins or ends the field's;
+ * then one whose first word abbreviates the field's. Each column is used once.
  */
 function matchFields(schema: GraphQLSchema, type: GraphQLObjectType, columns: readonly ColumnDescription[]): Match[] {
-  const free = new Map(columns.map((column) => [column.name, leaf(column.name)]));
+  const free = new Set(columns.map((column) => column.name));
   // Field path (`location.latitude`) → column.
   const chosen = new Map<string, string>();
   const slots: Array<[path: string, field: GraphQLField<unknown, unknown>]> = [];
@@ -86,13 +111,15 @@ function matchFields(schema: GraphQLSchema, type: GraphQLObjectType, columns: re
       for (const sub of Object.values(named.getFields()).filter(isValueField)) slots.push([`${field.name}.${sub.name}`, sub]);
     }
   }
-  const exact = (squashed: string, wanted: Set<string>) => wanted.has(squashed);
-  const loose = (squashed: string, wanted: Set<string>) => [...wanted].some((spelling) => resembles(squashed, spelling));
-  for (const fits of [exact, loose]) {
+  const typeOf = new Map(columns.map((column) => [column.name, column.type]));
+  const exact = (column: string, spelling: string) => leaf(column) === squash(spelling);
+  const ends = (column: string, spelling: string) => resembles(leaf(column), squash(spelling));
+  for (const fits of [exact, ends, sameFirstWord]) {
     for (const [path, field] of slots) {
       if (chosen.has(path)) continue;
       const wanted = spellings(schema, field);
-      const found = [...free].find(([, squashed]) => fits(squashed, wanted))?.[0];
+      // A name that only resembles the field's must at least hold the field's kind of value.
+      const found = [...free].find((column) => wanted.some((spelling) => fits(column, spelling)) && (fits === exact || holds(typeOf.get(column)!, field)));
       if (found === undefined) continue;
       free.delete(found);
       chosen.set(path, found);
