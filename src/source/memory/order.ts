@@ -1,6 +1,6 @@
 /** OrderKey[] → a comparator over records, with recoding and nulls placed as every source places them. */
 import type { OrderKey, SourceValue } from '../source.js';
-import { compareForOrder } from './compare.js';
+import { compareForOrder, sortForm } from './compare.js';
 import { readValue } from './read-value.js';
 import type { RawRecord } from './scanner.js';
 
@@ -16,7 +16,7 @@ function sortValue(key: OrderKey, record: RawRecord, source: string): SourceValu
 export function sortRecords(records: readonly RawRecord[], keys: readonly OrderKey[], source: string): RawRecord[] {
   if (keys.length === 0) return [...records];
   // Each record's keys are read once, not once per comparison.
-  const keyed = records.map((record) => ({ record, values: keys.map((key) => sortValue(key, record, source)) }));
+  const keyed = records.map((record) => ({ record, values: keys.map((key) => sortForm(sortValue(key, record, source))) }));
   keyed.sort((a, b) => {
     for (let i = 0; i < keys.length; i++) {
       const order = compareForOrder(a.values[i]!, b.values[i]!, keys[i]!.direction);
