@@ -186,6 +186,10 @@ export function compileAggregate(dialect: DialectName, query: AggregateQuery): C
   return compiled(buildAggregate(compiler(dialect), DIALECTS[dialect], query));
 }
 
+export function compileListTables(dialect: DialectName): CompiledSql {
+  return compiled(DIALECTS[dialect].listTables(compiler(dialect)));
+}
+
 export function compileDescribeTable(dialect: DialectName, table: string): CompiledSql {
   const { schema, table: bare } = splitTableName(table);
   return compiled(DIALECTS[dialect].describeColumns(compiler(dialect), schema, bare));

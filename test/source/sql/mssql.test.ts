@@ -8,7 +8,7 @@ process.env.TZ = 'America/Los_Angeles';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADDRESS_STEPS } from '../../../src/source/address.js';
 import type { Predicate } from '../../../src/source/source.js';
-import { compileAggregate, compileCount, compileDescribeTable, compileFind, compileFindByKeys } from '../../../src/source/sql/sql-source.js';
+import { compileAggregate, compileCount, compileDescribeTable, compileFind, compileFindByKeys, compileListTables } from '../../../src/source/sql/sql-source.js';
 import { MSSQL_URL } from '../../support/servers.js';
 import { address, col as c } from '../query-helpers.js';
 import { sourceCases } from './cases.js';
@@ -316,6 +316,13 @@ describe('SQL Server: compiled SQL', () => {
       bindings: ['SR_CASE'],
     });
     expect(compileDescribeTable('mssql', 'dbo.SR_CASE').bindings).toEqual(['SR_CASE', 'dbo']);
+  });
+
+  it('lists the tables and views of the default schema, for drafting a mapping', () => {
+    expect(compileListTables('mssql')).toEqual({
+      sql: 'select [TABLE_NAME] as [name] from [INFORMATION_SCHEMA].[TABLES] where TABLE_SCHEMA = schema_name() order by [TABLE_NAME] asc',
+      bindings: [],
+    });
   });
 });
 
