@@ -57,7 +57,8 @@ export async function introspect(options: IntrospectOptions): Promise<number> {
     return await run(options, printError);
   } catch (error) {
     if (error instanceof UsageError || error instanceof SourceError) {
-      printError(`civicgraph introspect: ${error.message}`);
+      const hint = error instanceof SourceError && options.kind === 'rest' && options.records === undefined && error.reason === 'bad-data' ? '; pass --records with their path (e.g. --records data.items)' : '';
+      printError(`civicgraph introspect: ${error.message}${hint}`);
       return 1;
     }
     throw error;

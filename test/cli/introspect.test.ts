@@ -194,6 +194,12 @@ describe('from a REST API', () => {
     expect(text).not.toContain('tok-SECRET-9');
   });
 
+  it('says where to say the records are, when a response is not an array of them', async () => {
+    const { code, messages } = await draft({ kind: 'rest', connection: 'OPEN311_URL', name: 'open311', tables: ['v1/requests'] }, { OPEN311_URL: base });
+    expect(code).toBe(1);
+    expect(messages.join('\n')).toMatch(/is not an array of records.*pass --records with their path/);
+  });
+
   it('asks for the endpoints, which an API cannot list', async () => {
     const { code, messages } = await draft({ kind: 'rest', connection: 'OPEN311_URL', name: 'open311' }, { OPEN311_URL: base });
     expect(code).toBe(1);
