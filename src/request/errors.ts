@@ -6,14 +6,24 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError } from 'graphql';
-import { SourceError } from '../source/source.js';
+import { SourceError, type SourceErrorReason } from '../source/source.js';
 import { DataError } from '../response/to-public-value.js';
+
+/** A source failure's code says who can act: the caller (narrow the query), the department (its data), or nobody now (its system). */
+const SOURCE_CODES: Readonly<Record<SourceErrorReason, string>> = {
+  unreachable: 'SOURCE_UNAVAILABLE',
+  timeout: 'SOURCE_UNAVAILABLE',
+  'missing-table': 'SOURCE_UNAVAILABLE',
+  'query-failed': 'SOURCE_UNAVAILABLE',
+  'bad-data': 'SOURCE_DATA_ERROR',
+  'row-limit': 'QUERY_TOO_LARGE',
+};
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown, log: (line: string) => void): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const path = formatted.path;
   if (original instanceof SourceError) {
-    return { message: original.message, path, locations: formatted.locations, extensions: { code: 'SOURCE_UNAVAILABLE', source: original.source, reason: original.reason } };
+    return { message: original.message, path, locations: formatted.locations, extensions: { code: SOURCE_CODES[original.reason], source: original.source, reason: original.reason } };
   }
   if (original instanceof DataError) {
     log(`data error: ${original.message}`);
