@@ -5,7 +5,7 @@
  * numeric type does, so 10.5 + 20.25 is 30.75 and not a float's approximation).
  */
 import type { AggregateQuery, Row, SourceValue, TimeBucket } from '../source.js';
-import { compareValues } from './compare.js';
+import { compareValues, valueIdentity } from './compare.js';
 import { readValue } from './read-value.js';
 import type { RawRecord } from './scanner.js';
 
@@ -59,10 +59,6 @@ interface Group {
   rows: RawRecord[];
 }
 
-function identity(value: SourceValue): string {
-  if (value instanceof Date) return `d${value.getTime()}`;
-  return `${typeof value}:${String(value)}`;
-}
 
 export function aggregateRecords(records: readonly RawRecord[], query: AggregateQuery, source: string): Row[] {
   const groupEntries = Object.entries(query.groupBy);
@@ -74,7 +70,7 @@ export function aggregateRecords(records: readonly RawRecord[], query: Aggregate
       const value = readValue(record, group.ref, source);
       keys[alias] = group.bucket ? bucketStart(value, group.bucket) : value;
     }
-    const id = groupEntries.map(([alias]) => identity(keys[alias]!)).join('\u0000');
+    const id = groupEntries.map(([alias]) => valueIdentity(keys[alias]!)).join('\u0000');
     let found = groups.get(id);
     if (!found) groups.set(id, (found = { keys, rows: [] }));
     found.rows.push(record);

@@ -54,6 +54,11 @@ export function compareValues(a: Exclude<SourceValue, null>, b: Exclude<SourceVa
   return p < q ? -1 : p > q ? 1 : 0;
 }
 
+/** A key telling values apart when grouping them: equal for the same value, distinct across types (1 ≠ '1'). */
+export function valueIdentity(value: SourceValue): string {
+  return value instanceof Date ? `date:${value.getTime()}` : `${typeof value}:${String(value)}`;
+}
+
 /**
  * A value in the form it sorts by, computed once per record rather than once per comparison:
  * dates and date-times as text in one canonical spelling, which then orders as plain text.

@@ -21,6 +21,7 @@ import {
   type SourceValue,
 } from '../source.js';
 import { aggregateRecords } from './aggregate.js';
+import { valueIdentity } from './compare.js';
 import { matches } from './evaluate.js';
 import { sortRecords } from './order.js';
 import { readValue } from './read-value.js';
@@ -85,7 +86,7 @@ export function scanSource(scanner: Scanner, memoryRowLimit: number): Source {
       for (const record of records) {
         const key = readValue(record, query.key, name);
         if (query.perKeyLimit !== undefined) {
-          const id = key instanceof Date ? `d${key.getTime()}` : `${typeof key}:${String(key)}`;
+          const id = valueIdentity(key);
           const seen = perKey.get(id) ?? 0;
           if (seen >= query.perKeyLimit) continue;
           perKey.set(id, seen + 1);
