@@ -7,6 +7,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Environment } from './interpolate.js';
+import { inheritLimits, LIMIT_KEYS, parseSize, PUBLIC_LIMITS, type QueryLimits } from './limits.js';
 import { hasErrors, pathString, type Problem } from './problem.js';
 import type { JwtSettings, RateLimits, RoleDefinition, RolesConfig } from './roles.js';
 import { Secret } from './secret.js';
@@ -21,13 +22,20 @@ export const ROLES_FILE = 'roles.yaml';
 const MIN_SECRET_LENGTH = 32;
 
 interface RawRoles {
-  roles: Record<string, { inherits?: string; perDepartment?: boolean; description?: string }>;
+  roles: Record<string, { inherits?: string; perDepartment?: boolean; description?: string; limits?: Record<string, unknown> }>;
   publicRole: string;
   authentication?: {
     jwt?: { issuer?: string; audience?: string; secret?: string; publicKey?: string; jwksUrl?: string; roleClaim?: string; departmentClaim?: string };
     appTokens?: string | string[];
   };
-  rateLimits?: { window?: string | number; anonymous?: number; appToken?: number; token?: number; redisUrl?: string };
+  rateLimits?: {
+    window?: string | number;
+    anonymous?: number;
+    appToken?: number;
+    token?: number;
+    cost?: { anonymous?: number; appToken?: number; token?: number };
+    redisUrl?: string;
+  };
 }
 
 /** A rate-limit window as written: `1m`, `30s`, `500ms`, `1h`, or a number of seconds. */
@@ -126,6 +134,7 @@ export function parseRoles(source: YamlSource): { roles?: RolesConfig; problems:
     }
   }
 
+  const limits = resolveLimits();
   const jwt = resolveJwt();
   const appTokens = resolveAppTokens();
   const rateLimits = resolveRateLimits();
@@ -138,7 +147,8 @@ export function parseRoles(source: YamlSource): { roles?: RolesConfig; problems:
     const next = declared.find(([name]) => !placed.has(name) && (parentOf.get(name) === undefined || placed.has(parentOf.get(name)!)));
     if (!next) break;
     const [name, role] = next;
-    const definition: RoleDefinition = { name, perDepartment: role.perDepartment === true, at: source.keyAt(['roles', name]) };
+    const inherited = role.inherits === undefined ? PUBLIC_LIMITS : ordered.find((parent) => parent.name === role.inherits)!.limits;
+    const definition: RoleDefinition = { name, perDepartment: role.perDepartment === true, limits: inheritLimits(inherited, limits.get(name) ?? {}), at: source.keyAt(['roles', name]) };
     if (role.inherits !== undefined) definition.inherits = role.inherits;
     if (role.description !== undefined) definition.description = role.description;
     ordered.push(definition);
@@ -148,6 +158,33 @@ export function parseRoles(source: YamlSource): { roles?: RolesConfig; problems:
   if (jwt) roles.jwt = jwt;
   if (rateLimits) roles.rateLimits = rateLimits;
   return { roles, problems };
+
+  /** Each role's declared limits; durations and sizes read with their units. */
+  function resolveLimits(): Map<string, Partial<QueryLimits>> {
+    const byRole = new Map<string, Partial<QueryLimits>>();
+    for (const [name, role] of declared) {
+      const path: KeyPath = ['roles', name, 'limits'];
+      if (typeof role.limits !== 'object' || role.limits === null || rejected(path)) continue;
+      const resolved: Record<string, number | boolean> = {};
+      for (const [key, value] of Object.entries(role.limits)) {
+        const limit = LIMIT_KEYS[key];
+        if (limit === undefined || rejected([...path, key])) continue;
+        if (limit === 'deadlineMs') {
+          const ms = typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined;
+          if (ms === undefined) report('error', [...path, key], `deadline ${shown(source, [...path, key], String(value))} is not a duration: write e.g. 10s, 500ms or 1m`);
+          else resolved[limit] = ms;
+        } else if (limit === 'responseBytes') {
+          const bytes = typeof value === 'string' || typeof value === 'number' ? parseSize(value) : undefined;
+          if (bytes === undefined) report('error', [...path, key], `responseSize ${shown(source, [...path, key], String(value))} is not a size: write e.g. 10mb, 512kb, or bytes as a number`);
+          else resolved[limit] = bytes;
+        } else if (typeof value === 'number' || typeof value === 'boolean') {
+          resolved[limit] = value;
+        }
+      }
+      byRole.set(name, resolved as Partial<QueryLimits>);
+    }
+    return byRole;
+  }
 
   function resolveJwt(): JwtSettings | undefined {
     const path: KeyPath = ['authentication', 'jwt'];
@@ -228,6 +265,12 @@ export function parseRoles(source: YamlSource): { roles?: RolesConfig; problems:
     }
     if (windowMs === undefined || typeof anonymous !== 'number' || typeof appToken !== 'number' || typeof token !== 'number') return undefined;
     const limits: RateLimits = { windowMs, anonymous, appToken, token };
+    const cost = settings.cost;
+    if (typeof cost === 'object' && cost !== null && !rejected([...path, 'cost'])) {
+      if (typeof cost.anonymous === 'number' && typeof cost.appToken === 'number' && typeof cost.token === 'number') {
+        limits.cost = { anonymous: cost.anonymous, appToken: cost.appToken, token: cost.token };
+      }
+    }
     if (redisUrl) limits.redisUrl = redisUrl;
     return limits;
   }

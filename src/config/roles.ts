@@ -1,6 +1,7 @@
 /**
  * The gateway's roles and how callers prove theirs (connectors/roles.yaml), resolved.
  */
+import type { QueryLimits } from './limits.js';
 import type { Secret } from './secret.js';
 import type { SourceLocation } from './mapping.js';
 
@@ -14,6 +15,8 @@ export interface RoleDefinition {
    * elsewhere it acts as the role it inherits from.
    */
   perDepartment: boolean;
+  /** What one request of the role may ask for and spend: its own `limits:` over its parent's. */
+  limits: QueryLimits;
   description?: string;
   at: SourceLocation;
 }
@@ -52,6 +55,8 @@ export interface RateLimits {
   appToken: number;
   /** Requests per window per JWT subject. */
   token: number;
+  /** Estimated cost (src/plan/cost.ts) each kind of caller may spend per window; absent: requests are only counted. */
+  cost?: { anonymous: number; appToken: number; token: number };
   /** Redis that gateway instances share their counters through; absent: each counts in-process. */
   redisUrl?: Secret;
 }

@@ -14,6 +14,7 @@ import { Secret } from '../config/secret.js';
 import type { ConnectorMapping } from '../config/mapping.js';
 import { formatProblem, type Problem } from '../config/problem.js';
 import { Metrics } from '../observe/metrics.js';
+import { costModel } from '../plan/cost.js';
 import { sharedRole } from '../privacy/role-views.js';
 import type { SourceState } from '../request/app.js';
 import { createAuthenticator } from '../request/authenticate.js';
@@ -70,10 +71,14 @@ export class Gateway {
     return [...new Set(this.current.datasets.map((dataset) => dataset.connector.department))].sort();
   }
 
-  /** What the GraphQL endpoint serves now: each role's schema and how callers prove their role. */
+  /** What the GraphQL endpoint serves now: each role's schema and limits, and how callers prove their role. */
   serving(): Serving {
-    const { roles, schemas } = this.current;
-    const serving: Serving = { schemas, authenticate: createAuthenticator(roles), fallbackRole: (caller) => sharedRole(roles, caller.baseRole) };
+    const { roles, schemas, views } = this.current;
+    const served = new Map(views.map((view) => {
+      const schema = schemas.get(view.role)!;
+      return [view.role, { schema, limits: view.limits, cost: costModel(schema, view.datasets) }] as const;
+    }));
+    const serving: Serving = { roles: served, authenticate: createAuthenticator(roles), fallbackRole: (caller) => sharedRole(roles, caller.baseRole) };
     if (roles.rateLimits && this.limiter) serving.rateLimit = { limiter: this.limiter.limiter, limits: roles.rateLimits };
     return serving;
   }

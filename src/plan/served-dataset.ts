@@ -61,6 +61,8 @@ export interface ServedDataset {
   minimumCellCount: number | undefined;
   /** Fields this role reads raw that the public role cannot: returning them is audited. */
   audited: ReadonlySet<string>;
+  /** Roughly how many rows the table holds, as its source estimates them; what counts and statistics cost (src/plan/cost.ts). */
+  rowEstimate?: number;
 }
 
 /** Whether a role reads the field's raw value, so that filtering, sorting and grouping on it reveal nothing more. */

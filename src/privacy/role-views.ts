@@ -79,7 +79,7 @@ export function buildRoleViews(datasets: readonly ServedDataset[], options: View
       const view = views.get(dataset.type.name);
       if (view) bindViewJoins(dataset, view, views);
     }
-    return { role: role.name, datasets: [...views.values()] };
+    return { role: role.name, limits: role.base.limits, datasets: [...views.values()] };
   });
 }
 

@@ -1,24 +1,32 @@
 /**
- * `/graphql`: one Apollo Server per role, each over that role's schema; every request is
- * authenticated first and runs against its caller's schema only. The set can be replaced
- * while serving (after a mapping reload): requests in flight finish on the servers they
- * started on.
+ * `/graphql`: one Apollo Server per role, each over that role's schema and held to that
+ * role's limits; every request is authenticated first and runs against its caller's schema
+ * only. At the door a request spends one of its caller's requests per window and takes one
+ * of its places in flight; the role's server then refuses documents over its static limits
+ * and cost before anything runs. The set can be replaced while serving (after a mapping
+ * reload): requests in flight finish on the servers they started on.
  */
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
+import type { QueryLimits } from '../config/limits.js';
+import type { CostModel } from '../plan/cost.js';
 import { graphqlMetricsPlugin } from '../observe/graphql-metrics-plugin.js';
 import { jitGateway } from './jit-executor.js';
 import type { Metrics } from '../observe/metrics.js';
-import { newRequestContext, type RequestContext } from './context.js';
+import { newRequestContext, type RequestContext, type RequestRateLimit } from './context.js';
 import { formatError } from './errors.js';
 import { auditPlugin } from '../privacy/audit-plugin.js';
 import type { AuditSink } from '../privacy/audit.js';
 import { AuthenticationError, type Authenticator, type Caller } from './authenticate.js';
 import type { RateLimits } from '../config/roles.js';
-import { rateLimitHeaders, rateLimitKey, type RateLimiter } from './rate-limit.js';
+import { budgetHeaders, callerKey, rateLimitKey, type RateLimitCredentials, type RateLimiter, type SpentBudget } from './rate-limit.js';
+import { costPlugin } from './limits/cost-plugin.js';
+import { InFlight } from './limits/in-flight.js';
+import { parseOptions, staticLimitRules } from './limits/static-limits.js';
+import { responseSizeGuard } from './limits/response-size.js';
 
 /** The context of each request, made once its caller is known and before Apollo asks for it. */
 const contexts = new WeakMap<Request, RequestContext>();
@@ -26,21 +34,30 @@ const contexts = new WeakMap<Request, RequestContext>();
 interface RoleServer {
   server: ApolloServer<RequestContext>;
   handler: RequestHandler;
+  limits: QueryLimits;
+}
+
+/** What the endpoint serves one role: its schema, its limits and how its requests cost. */
+export interface ServedRole {
+  schema: GraphQLSchema;
+  limits: QueryLimits;
+  cost: CostModel;
 }
 
 export interface Serving {
-  /** Each role's schema, by the role names `Caller.role` carries. */
-  schemas: ReadonlyMap<string, GraphQLSchema>;
+  /** Each role's schema and limits, by the role names `Caller.role` carries. */
+  roles: ReadonlyMap<string, ServedRole>;
   authenticate: Authenticator;
   /** The role to serve a caller whose role has no schema (a department no mapping names). */
   fallbackRole: (caller: Caller) => string;
-  /** Requests per window by kind of caller, counted after authentication; absent: no limits. */
-  rateLimit?: { limiter: RateLimiter; limits: Pick<RateLimits, 'anonymous' | 'appToken' | 'token'> };
+  /** Requests (and cost) per window by kind of caller, counted after authentication; absent: no limits. */
+  rateLimit?: { limiter: RateLimiter; limits: RateLimits };
 }
 
 export class GraphQLEndpoint {
   private servers = new Map<string, RoleServer>();
   private serving: Serving | undefined;
+  private readonly inFlight = new InFlight();
 
   constructor(
     private readonly log: (line: string) => void,
@@ -51,7 +68,7 @@ export class GraphQLEndpoint {
   /** Serves these schemas from now on and stops the servers they replace. */
   async serve(serving: Serving): Promise<void> {
     const next = new Map<string, RoleServer>();
-    for (const [role, schema] of serving.schemas) next.set(role, await this.start(schema));
+    for (const [role, served] of serving.roles) next.set(role, await this.start(role, served));
     const previous = this.servers;
     this.servers = next;
     this.serving = serving;
@@ -76,30 +93,50 @@ export class GraphQLEndpoint {
       response.status(401).set('WWW-Authenticate', 'Bearer').json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
       return;
     }
+    const credentials: RateLimitCredentials = { ip: request.ip ?? request.socket.remoteAddress, appToken: request.get('x-app-token'), authorization: request.get('authorization') };
     // After authentication, so a refused credential is told so (401) rather than to wait.
-    if (serving.rateLimit && !(await this.withinLimit(serving.rateLimit, caller, request, response))) return;
+    const rateLimit = serving.rateLimit && (await this.spendRequest(serving.rateLimit, caller, credentials, response));
+    if (rateLimit === false) return;
     const role = this.servers.has(caller.role) ? caller.role : serving.fallbackRole(caller);
     const target = this.servers.get(role);
     if (!target) {
       response.status(503).json({ errors: [{ message: 'no schema is being served for your role' }] });
       return;
     }
-    contexts.set(request, newRequestContext({ ...caller, role }));
-    await target.handler(request, response, next);
+    const { key } = callerKey(caller, credentials);
+    if (!this.inFlight.enter(key, target.limits.inFlight)) {
+      const message = `you already have ${target.limits.inFlight} requests running, the most role ${role} may run at once: wait for one to finish`;
+      response.status(429).set('Retry-After', '1').json({ errors: [{ message, extensions: { code: 'RATE_LIMITED', measure: 'inFlight', limit: target.limits.inFlight } }] });
+      return;
+    }
+    try {
+      contexts.set(request, newRequestContext({ ...caller, role }, rateLimit));
+      await target.handler(request, response, next);
+    } finally {
+      this.inFlight.leave(key);
+    }
   }
 
-  /** Counts the request; sets the RateLimit headers, and answers 429 when it is over the limit. */
-  private async withinLimit(rateLimit: NonNullable<Serving['rateLimit']>, caller: Caller, request: Request, response: Response): Promise<boolean> {
-    const { key, limit, who } = rateLimitKey(caller, rateLimit.limits, {
-      ip: request.ip ?? request.socket.remoteAddress,
-      appToken: request.get('x-app-token'),
-      authorization: request.get('authorization'),
-    });
-    const decision = await rateLimit.limiter.take(key, limit);
-    response.set(rateLimitHeaders(limit, decision));
-    if (decision.allowed) return true;
-    response.status(429).json({ errors: [{ message: `rate limit exceeded: ${limit} requests per window for ${who}`, extensions: { code: 'RATE_LIMITED' } }] });
-    return false;
+  /**
+   * Spends one of the caller's requests per window, sets the RateLimit headers and answers 429 when
+   * none is left (false); else what the request's context needs to spend its cost once it is known.
+   */
+  private async spendRequest(rateLimit: NonNullable<Serving['rateLimit']>, caller: Caller, credentials: RateLimitCredentials, response: Response): Promise<RequestRateLimit | false> {
+    const { limiter, limits } = rateLimit;
+    const { key, limit, who } = rateLimitKey(caller, limits, credentials);
+    const requests: SpentBudget = { name: 'requests', limit, decision: await limiter.take(key, limit) };
+    response.set(budgetHeaders([requests], limiter.windowMs));
+    if (!requests.decision.allowed) {
+      response.status(429).json({ errors: [{ message: `rate limit exceeded: ${limit} requests per window for ${who}`, extensions: { code: 'RATE_LIMITED', measure: 'requests', limit } }] });
+      return false;
+    }
+    const context: RequestRateLimit = { windowMs: limiter.windowMs, who, requests };
+    const costLimits = limits.cost;
+    if (costLimits) {
+      const cost = rateLimitKey(caller, costLimits, credentials);
+      context.spendCost = async (amount) => ({ name: 'cost', limit: cost.limit, decision: await limiter.take(`cost:${cost.key}`, cost.limit, amount) });
+    }
+    return context;
   }
 
   async stop(): Promise<void> {
@@ -107,19 +144,27 @@ export class GraphQLEndpoint {
     this.servers.clear();
   }
 
-  private async start(schema: GraphQLSchema): Promise<RoleServer> {
+  private async start(role: string, { schema, limits, cost }: ServedRole): Promise<RoleServer> {
     const server = new ApolloServer<RequestContext>({
       gateway: jitGateway(schema),
       introspection: true,
       includeStacktraceInErrorResponses: false,
-      formatError: (formatted, error) => formatError(formatted, error, this.log),
+      parseOptions: parseOptions(limits),
+      validationRules: staticLimitRules(limits, role),
+      formatError: (formatted, error) => formatError(formatted, error, role, this.log),
       // Compact JSON: Apollo pretty-prints by default, which costs time and bytes on every response.
-      stringifyResult: (result) => JSON.stringify(result),
+      stringifyResult: responseSizeGuard(limits.responseBytes, role),
       // The gateway sets no cache hints; the default plugin would still run for every field.
-      plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), graphqlMetricsPlugin(this.metrics), auditPlugin(this.audit)],
+      plugins: [
+        ApolloServerPluginLandingPageDisabled(),
+        ApolloServerPluginCacheControlDisabled(),
+        costPlugin(cost, limits, role),
+        graphqlMetricsPlugin(this.metrics),
+        auditPlugin(this.audit),
+      ],
     });
     await server.start();
     const handler = expressMiddleware(server, { context: async ({ req }) => contexts.get(req)! });
-    return { server, handler };
+    return { server, handler, limits };
   }
 }

@@ -83,19 +83,23 @@ export class RateLimiter {
     return this.options.redisUrl !== undefined;
   }
 
-  /** Counts one request against `key` and says whether it is within `limit` requests per window. Never rejects. */
-  async take(key: string, limit: number): Promise<RateLimitDecision> {
+  /**
+   * Spends `amount` (one request, or a request's estimated cost) of `key`'s budget of `limit` per
+   * window, and says whether it was within it. What would overspend is refused and not spent, so a
+   * caller refused a costly request may still make a cheaper one. Never rejects.
+   */
+  async take(key: string, limit: number, amount = 1): Promise<RateLimitDecision> {
     const client = await this.redis();
     if (client) {
       try {
-        const { count, ttl } = await withTimeout(this.incr(client, this.prefix + key), this.commandTimeoutMs);
+        const { count, ttl } = await withTimeout(this.incr(client, this.prefix + key, amount, limit), this.commandTimeoutMs);
         this.recovered();
-        return decide(count, limit, ttl > 0 ? ttl : this.windowMs);
+        return decide(count, limit, ttl > 0 ? ttl : this.windowMs, amount);
       } catch (error) {
         this.failed(error, client);
       }
     }
-    return this.memory.take(key, limit);
+    return this.memory.take(key, limit, Date.now(), amount);
   }
 
   async close(): Promise<void> {
@@ -111,9 +115,12 @@ export class RateLimiter {
     }
   }
 
-  private async incr(client: RedisClient, key: string): Promise<{ count: number; ttl: number }> {
-    const replies = (await client.multi().incr(key).pExpire(key, this.windowMs, 'NX').pTTL(key).exec()) as unknown[];
-    return { count: Number(replies[0]), ttl: Number(replies[2]) };
+  /** The count after spending; over `limit`, the amount is given back and the count is what it would have been. */
+  private async incr(client: RedisClient, key: string, amount: number, limit: number): Promise<{ count: number; ttl: number }> {
+    const replies = (await client.multi().incrBy(key, amount).pExpire(key, this.windowMs, 'NX').pTTL(key).exec()) as unknown[];
+    const count = Number(replies[0]);
+    if (count > limit) await client.decrBy(key, amount);
+    return { count, ttl: Number(replies[2]) };
   }
 
   /** A ready client, connecting if need be; undefined while Redis is down (or not configured). */
@@ -191,7 +198,7 @@ export class MemoryCounter {
     return this.counters.size;
   }
 
-  take(key: string, limit: number, now = Date.now()): RateLimitDecision {
+  take(key: string, limit: number, now = Date.now(), amount = 1): RateLimitDecision {
     let counter = this.counters.get(key);
     if (!counter || counter.resetAt <= now) {
       if (counter) this.counters.delete(key);
@@ -199,8 +206,9 @@ export class MemoryCounter {
       counter = { count: 0, resetAt: now + this.windowMs };
       this.counters.set(key, counter);
     }
-    counter.count++;
-    return decide(counter.count, limit, counter.resetAt - now);
+    const count = counter.count + amount;
+    if (count <= limit) counter.count = count;
+    return decide(count, limit, counter.resetAt - now, amount);
   }
 
   /** Drops the counters whose window has ended, then, if still full, the oldest tenth. */
@@ -218,9 +226,16 @@ export class MemoryCounter {
   }
 }
 
-function decide(count: number, limit: number, resetMs: number): RateLimitDecision {
-  return { allowed: count <= limit, remaining: Math.max(0, limit - count), resetMs: Math.max(0, Math.round(resetMs)) };
+/** `count`: the window's count with this request spent; a refused request leaves what was left before it. */
+function decide(count: number, limit: number, resetMs: number, amount: number): RateLimitDecision {
+  const left = count <= limit ? limit - count : limit - (count - amount);
+  return { allowed: count <= limit, remaining: Math.max(0, left), resetMs: Math.max(0, Math.round(resetMs)) };
 }
+
+/** The kinds of caller that rate limits count separately, as roles.yaml names their budgets. */
+export type CallerKind = 'anonymous' | 'appToken' | 'token';
+
+const WHO: Readonly<Record<CallerKind, RateLimitSubject['who']>> = { anonymous: 'anonymous callers', appToken: 'app tokens', token: 'tokens' };
 
 /** What a caller is counted as. */
 export interface RateLimitSubject {
@@ -238,19 +253,23 @@ export interface RateLimitCredentials {
   authorization: string | undefined;
 }
 
-/** The key and limit of an authenticated caller: per client address, per app token, or per JWT subject. */
-export function rateLimitKey(caller: Caller, limits: Pick<RateLimits, 'anonymous' | 'appToken' | 'token'>, credentials: RateLimitCredentials): RateLimitSubject {
+/** Who a caller is counted as: per client address, per app token, or per JWT subject. The key never holds a credential. */
+export function callerKey(caller: Caller, credentials: RateLimitCredentials): { key: string; kind: CallerKind } {
   switch (caller.kind) {
-    case 'jwt': {
+    case 'jwt':
       // A token without a subject is counted per token.
-      const key = caller.subject !== undefined ? `sub:${hash(caller.subject)}` : `jwt:${hash(bearerToken(credentials.authorization))}`;
-      return { key, limit: limits.token, who: 'tokens' };
-    }
+      return { key: caller.subject !== undefined ? `sub:${hash(caller.subject)}` : `jwt:${hash(bearerToken(credentials.authorization))}`, kind: 'token' };
     case 'app-token':
-      return { key: `app:${hash((credentials.appToken ?? '').trim())}`, limit: limits.appToken, who: 'app tokens' };
+      return { key: `app:${hash((credentials.appToken ?? '').trim())}`, kind: 'appToken' };
     default:
-      return { key: `ip:${credentials.ip ?? 'unknown'}`, limit: limits.anonymous, who: 'anonymous callers' };
+      return { key: `ip:${credentials.ip ?? 'unknown'}`, kind: 'anonymous' };
   }
+}
+
+/** The key and limit of an authenticated caller in one budget (requests, or cost, per window). */
+export function rateLimitKey(caller: Caller, limits: Readonly<Record<CallerKind, number>>, credentials: RateLimitCredentials): RateLimitSubject {
+  const { key, kind } = callerKey(caller, credentials);
+  return { key, limit: limits[kind], who: WHO[kind] };
 }
 
 /** The first 16 hex characters of sha256: enough to tell callers apart, nothing to replay. */
@@ -260,6 +279,29 @@ export function hash(text: string): string {
 
 function bearerToken(authorization: string | undefined): string {
   return /^Bearer[ \t]+(\S+)/i.exec(authorization?.trim() ?? '')?.[1] ?? '';
+}
+
+/** One budget a request spent from, and what is left of it. */
+export interface SpentBudget {
+  /** `requests` or `cost`, as `RateLimit-Policy` names it. */
+  name: string;
+  limit: number;
+  decision: RateLimitDecision;
+}
+
+/**
+ * The `RateLimit-*` headers for the budgets a request spent from: `RateLimit-Limit`, `-Remaining`
+ * and `-Reset` describe the one nearest to running out (as the IETF draft asks when several
+ * apply), and `RateLimit-Policy` lists them all, e.g. `120;w=60;comment="requests", 250000;w=60;comment="cost"`.
+ */
+export function budgetHeaders(spent: readonly SpentBudget[], windowMs: number): Record<string, string> {
+  const refused = spent.find((budget) => !budget.decision.allowed);
+  const nearest = refused ?? spent.reduce((a, b) => (b.decision.remaining / b.limit < a.decision.remaining / a.limit ? b : a));
+  const window = Math.max(1, Math.round(windowMs / 1000));
+  return {
+    ...rateLimitHeaders(nearest.limit, nearest.decision),
+    'RateLimit-Policy': spent.map((budget) => `${budget.limit};w=${window};comment="${budget.name}"`).join(', '),
+  };
 }
 
 /** The `RateLimit-*` headers (IETF draft httpapi-ratelimit-headers), and `Retry-After` when refused. */

@@ -5,6 +5,7 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { pruneSchema } from '@graphql-tools/utils';
 import { visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { QueryLimits } from '../config/limits.js';
 import type { ServedDataset } from '../plan/served-dataset.js';
 import { addressSdl } from './address-sdl.js';
 import { datasetSdl, enumFiltersSdl } from './dataset-sdl.js';
@@ -13,6 +14,8 @@ import { resolvers } from './resolvers.js';
 
 export interface RoleView {
   role: string;
+  /** What one request of the role may ask for and spend. */
+  limits: QueryLimits;
   /** The datasets the role may query, each holding only the fields the role may read. */
   datasets: ServedDataset[];
 }

@@ -32,7 +32,7 @@ describe('the real roles.yaml', () => {
     expect(roles?.roles[0]).toMatchObject({ description: 'Anyone, with or without an app token.', at: { file, line: 7, column: 3 } });
     expect(roles?.jwt).toBeUndefined();
     expect(roles?.appTokens).toEqual([]);
-    expect(roles?.rateLimits).toEqual({ windowMs: 60_000, anonymous: 120, appToken: 2000, token: 10000 });
+    expect(roles?.rateLimits).toEqual({ windowMs: 60_000, anonymous: 120, appToken: 2000, token: 10000, cost: { anonymous: 250000, appToken: 2500000, token: 50000000 } });
   });
 
   it('takes rate limits and a Redis URL from the environment, and keeps the URL secret', async () => {
@@ -41,11 +41,21 @@ describe('the real roles.yaml', () => {
       CIVICGRAPH_RATE_LIMIT_ANONYMOUS: '100000',
       CIVICGRAPH_RATE_LIMIT_APP_TOKEN: '200000',
       CIVICGRAPH_RATE_LIMIT_TOKEN: '300000',
+      CIVICGRAPH_RATE_LIMIT_COST_ANONYMOUS: '400000',
+      CIVICGRAPH_RATE_LIMIT_COST_APP_TOKEN: '500000',
+      CIVICGRAPH_RATE_LIMIT_COST_TOKEN: '600000',
       CIVICGRAPH_REDIS_URL: 'redis://:redis-pass-1234@cache.riverton.example:6379/0',
     };
     const { roles, problems } = await loadRoles(join(REPO, 'connectors/roles.yaml'), env);
     expect(problems).toEqual([]);
-    expect(roles?.rateLimits).toEqual({ windowMs: 30_000, anonymous: 100000, appToken: 200000, token: 300000, redisUrl: expect.any(Secret) });
+    expect(roles?.rateLimits).toEqual({
+      windowMs: 30_000,
+      anonymous: 100000,
+      appToken: 200000,
+      token: 300000,
+      cost: { anonymous: 400000, appToken: 500000, token: 600000 },
+      redisUrl: expect.any(Secret),
+    });
     expect(roles?.rateLimits?.redisUrl?.reveal()).toBe(env.CIVICGRAPH_REDIS_URL);
     expect(`${JSON.stringify(roles)}\n${inspect(roles, { depth: 10 })}`).not.toContain('redis-pass');
   });

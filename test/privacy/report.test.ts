@@ -1,6 +1,7 @@
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { ConnectorMapping, DatasetMapping, FieldMapping, FieldRule, RoleAccess, SourceLocation } from '../../src/config/mapping.js';
+import { PUBLIC_LIMITS } from '../../src/config/limits.js';
 import type { RoleDefinition, RolesConfig } from '../../src/config/roles.js';
 import { Secret } from '../../src/config/secret.js';
 import { escapeHtml, privacyReportHtml, privacyReportMarkdown, type ReportInput } from '../../src/privacy/report.js';
@@ -26,7 +27,7 @@ const schema = buildSchema(`
 `);
 
 function role(name: string, inherits?: string, perDepartment = false, description?: string): RoleDefinition {
-  return { name, inherits, perDepartment, description, at };
+  return { name, inherits, perDepartment, description, limits: PUBLIC_LIMITS, at };
 }
 
 const roles: RolesConfig = {

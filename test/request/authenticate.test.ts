@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PUBLIC_LIMITS } from '../../src/config/limits.js';
 import type { JwtSettings, RoleDefinition, RolesConfig } from '../../src/config/roles.js';
 import { Secret } from '../../src/config/secret.js';
 import {
@@ -25,7 +26,7 @@ const ISSUER = 'https://login.example.gov/';
 const AUDIENCE = 'civicgraph';
 
 function role(name: string, inherits: string | undefined, perDepartment: boolean, line: number): RoleDefinition {
-  return { name, ...(inherits ? { inherits } : {}), perDepartment, at: { file: 'roles.yaml', line, column: 3 } };
+  return { name, ...(inherits ? { inherits } : {}), perDepartment, limits: PUBLIC_LIMITS, at: { file: 'roles.yaml', line, column: 3 } };
 }
 
 function rolesConfig(jwt?: Partial<JwtSettings>, appTokens: string[] = [APP_TOKEN, OTHER_APP_TOKEN]): RolesConfig {
@@ -412,8 +413,8 @@ describe('verified-token cache (static keys only)', () => {
     const authenticate = createAuthenticator({
       file: 'roles.yaml',
       roles: [
-        { name: 'public', perDepartment: false, at },
-        { name: 'staff', inherits: 'public', perDepartment: false, at },
+        { name: 'public', perDepartment: false, limits: PUBLIC_LIMITS, at },
+        { name: 'staff', inherits: 'public', perDepartment: false, limits: PUBLIC_LIMITS, at },
       ],
       publicRole: 'public',
       jwt: { secret: new Secret(secret), roleClaim: 'role', departmentClaim: 'department' },

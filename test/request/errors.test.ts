@@ -7,7 +7,7 @@ import { SourceError, type SourceErrorReason } from '../../src/source/source.js'
 function formatted(reason: SourceErrorReason) {
   const original = new SourceError('permits-api', 'what went wrong', reason);
   const error = new GraphQLError(original.message, { path: ['permits'], originalError: original });
-  return formatError({ message: error.message, path: ['permits'] }, error, () => undefined);
+  return formatError({ message: error.message, path: ['permits'] }, error, 'public', () => undefined);
 }
 
 describe('a source failure, as a caller sees it', () => {

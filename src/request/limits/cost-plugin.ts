@@ -1,0 +1,61 @@
+/**
+ * An Apollo Server plugin that holds each request of one role to its cost: once the operation
+ * is known (after validation, with its variables), the estimate (src/plan/cost.ts) is compared
+ * with the role's `limits.cost` and, where roles.yaml sets a cost budget per window, spent from
+ * the caller's budget. Over either, nothing runs. The estimate is reported in
+ * `extensions.cost` where the role's `reportCost` says so.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type FragmentDefinitionNode } from 'graphql';
+import type { QueryLimits } from '../../config/limits.js';
+import { estimateCost, type CostModel } from '../../plan/cost.js';
+import type { RequestContext } from '../context.js';
+import { budgetHeaders } from '../rate-limit.js';
+import { LimitRefusal } from './refusal.js';
+
+export function costPlugin(model: CostModel, limits: QueryLimits, role: string): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      let report: { estimated: number; limit: number; remaining?: number } | undefined;
+      return {
+        async didResolveOperation({ contextValue, document, operation, request, response }) {
+          // Apollo resolves the operation before calling this hook; without one, execution refuses the request itself.
+          if (!operation) return;
+          const fragments: Record<string, FragmentDefinitionNode> = {};
+          for (const definition of document.definitions) {
+            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+          }
+          const cost = estimateCost(model, { operation, fragments, variables: request.variables });
+          report = { estimated: cost, limit: limits.cost };
+          if (cost > limits.cost) {
+            throw new LimitRefusal(
+              'QUERY_TOO_COSTLY',
+              `this request's estimated cost is ${cost}, over the limit of ${limits.cost} for role ${role}: ask for fewer rows (first), fewer joined levels or fewer counts`,
+              { cost, limit: limits.cost },
+              400,
+            );
+          }
+          const rateLimit = contextValue.rateLimit;
+          if (!rateLimit?.spendCost) return;
+          const spent = await rateLimit.spendCost(cost);
+          report.remaining = spent.decision.remaining;
+          for (const [name, value] of Object.entries(budgetHeaders([rateLimit.requests, spent], rateLimit.windowMs))) response.http.headers.set(name, value);
+          if (!spent.decision.allowed) {
+            const seconds = Math.max(1, Math.ceil(spent.decision.resetMs / 1000));
+            throw new LimitRefusal(
+              'RATE_LIMITED',
+              `this request's estimated cost is ${cost}, more than the ${spent.decision.remaining} left of the ${spent.limit} per window for ${rateLimit.who}; the window resets in ${seconds} s`,
+              { cost, limit: spent.limit, remaining: spent.decision.remaining, retryAfterSeconds: seconds },
+              429,
+            );
+          }
+        },
+        async willSendResponse({ response }) {
+          if (!limits.reportCost || !report || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, cost: report };
+        },
+      };
+    },
+  };
+}
