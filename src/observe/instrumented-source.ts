@@ -29,6 +29,7 @@ export function instrumentSource(source: Source, metrics: Metrics): Source {
     findByKeys: timed('findByKeys', (query) => source.findByKeys(query)),
     aggregate: timed('aggregate', (query) => source.aggregate(query)),
     describeTable: (table) => source.describeTable(table),
+    estimateRows: (table) => source.estimateRows(table),
     listTables: () => source.listTables(),
     ping: () => source.ping(),
     close: () => source.close(),

@@ -19,6 +19,8 @@ export function restrictedSource(source: Source, rule: Predicate): Source {
     findByKeys: (query) => source.findByKeys({ ...query, where: restrict(query.where, rule) }),
     aggregate: (query) => source.aggregate({ ...query, where: restrict(query.where, rule) }),
     describeTable: (table) => source.describeTable(table),
+    // The whole table's size, withheld rows included: it is what a query filtered by the rule still reads.
+    estimateRows: (table) => source.estimateRows(table),
     listTables: () => source.listTables(),
     ping: () => source.ping(),
     close: () => source.close(),

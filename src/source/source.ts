@@ -158,6 +158,12 @@ export interface Source {
   /** The table's columns, or `undefined` when the table does not exist. */
   describeTable(table: string): Promise<ColumnDescription[] | undefined>;
   /**
+   * Roughly how many rows (documents, records) the table holds, from the system's own statistics
+   * where it keeps them, cheaply: never a full scan of a large table. `undefined` when the system cannot tell
+   * (a REST API), or the table does not exist. It counts every row, those a role's row rules withhold included.
+   */
+  estimateRows(table: string): Promise<number | undefined>;
+  /**
    * The tables (collections, files) the system holds, for drafting a mapping; empty where
    * the system cannot list them (a REST API's endpoints must be named).
    */

@@ -39,6 +39,7 @@ function recording(source: Source, sent: SentQuery[]): Source {
     findByKeys: record('findByKeys', (query) => source.findByKeys(query)),
     aggregate: record('aggregate', (query) => source.aggregate(query)),
     describeTable: (table) => source.describeTable(table),
+    estimateRows: (table) => source.estimateRows(table),
     listTables: () => source.listTables(),
     ping: () => source.ping(),
     close: () => source.close(),

@@ -43,12 +43,13 @@ export class CsvScanner implements Scanner {
   }
 
   async describeTable(table: string): Promise<ColumnDescription[] | undefined> {
-    try {
-      return [...(await this.#file(table).current()).columns];
-    } catch (error) {
-      if (error instanceof SourceError && error.reason === 'missing-table') return undefined;
-      throw error;
-    }
+    const snapshot = await this.#snapshotIfExists(table);
+    return snapshot && [...snapshot.columns];
+  }
+
+  /** Exact: the snapshot is held in memory. */
+  async estimateRows(table: string): Promise<number | undefined> {
+    return (await this.#snapshotIfExists(table))?.records.length;
   }
 
   async listTables(): Promise<string[]> {
@@ -76,6 +77,15 @@ export class CsvScanner implements Scanner {
     this.#closed = true;
     this.#watch?.close();
     this.#watch = undefined;
+  }
+
+  async #snapshotIfExists(table: string): Promise<CsvTable | undefined> {
+    try {
+      return await this.#file(table).current();
+    } catch (error) {
+      if (error instanceof SourceError && error.reason === 'missing-table') return undefined;
+      throw error;
+    }
   }
 
   #file(table: string): LiveFile<CsvTable> {

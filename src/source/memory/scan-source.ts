@@ -102,6 +102,7 @@ export function scanSource(scanner: Scanner, memoryRowLimit: number): Source {
     },
 
     describeTable: (table) => scanner.describeTable(table),
+    estimateRows: (table) => scanner.estimateRows(table),
     listTables: () => scanner.listTables(),
     ping: () => scanner.ping(),
     close: () => scanner.close(),

@@ -37,6 +37,8 @@ export interface Scanner {
   /** Plans a scan (synchronously, so the caller knows `filtered`/`ordered` before reading). */
   scan(request: ScanRequest): Scan;
   describeTable(table: string): Promise<ColumnDescription[] | undefined>;
+  /** As `Source.estimateRows`: what the system can tell of a table's size without a scan. */
+  estimateRows(table: string): Promise<number | undefined>;
   listTables(): Promise<string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -90,6 +90,14 @@ class MongoSource implements Source {
     return describeShape(await this.sample(table), this.tables.get(table)?.columns);
   }
 
+  /** From the collection's metadata (the `count` command without a filter): no document is read. */
+  async estimateRows(table: string): Promise<number | undefined> {
+    const documents = await this.run(table, (db) => db.collection(table).estimatedDocumentCount({ maxTimeMS: this.config.queryTimeoutMs }));
+    // MongoDB counts a missing collection as empty.
+    if (documents === 0 && !(await this.exists(table))) return undefined;
+    return documents;
+  }
+
   async listTables(): Promise<string[]> {
     const collections = await this.run(undefined, (db) =>
       db.listCollections({}, { nameOnly: true, authorizedCollections: true, maxTimeMS: this.config.queryTimeoutMs }).toArray(),

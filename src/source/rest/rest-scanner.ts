@@ -118,6 +118,11 @@ export class RestScanner implements Scanner {
     }
   }
 
+  /** An API does not say how many records an endpoint holds: only reading every page would tell. */
+  async estimateRows(): Promise<undefined> {
+    return undefined;
+  }
+
   /** A GET of the base URL means nothing to most APIs: the first endpoint's smallest page is asked for instead. */
   /** An API does not list its endpoints: whoever drafts a mapping names them. */
   async listTables(): Promise<string[]> {

@@ -8,7 +8,7 @@ import type {
   AggregateQuery, ColumnDescription, CountQuery, FindQuery, KeyLookupQuery, Pushdown, Row, Source,
 } from '../source.js';
 import { connect, type TimeoutMode } from './connect.js';
-import { DIALECTS, type Dialect, type DialectName, dialectFor, splitTableName } from './dialects/index.js';
+import { DIALECTS, type Dialect, type DialectName, dialectFor, splitTableName, UNCOUNTED_ROWS } from './dialects/index.js';
 import { QueryTimeoutError, toSourceError } from './errors.js';
 import { buildAggregate, buildCount, buildFind, buildFindByKeys, distinctKeys, keyChunkSize, NO_COLUMNS } from './query.js';
 
@@ -72,6 +72,15 @@ class SqlSource implements Source {
     const rows = await this.run<Array<Record<string, unknown>>>(() => this.dialect.describeColumns(this.db, schema, bare));
     // information_schema lists no columns for a table that does not exist (or that we may not see).
     return rows.length === 0 ? undefined : rows.map((row) => this.dialect.toColumn(row));
+  }
+
+  async estimateRows(table: string): Promise<number | undefined> {
+    const { schema, table: bare } = splitTableName(table);
+    const [row] = await this.run<Array<{ n: unknown }>>(() => this.dialect.estimateRows(this.db, schema, bare), table);
+    // No row, or NULL: no such table, or one the database keeps no count for (a view).
+    if (row === undefined || row.n === null) return undefined;
+    const estimate = Number(row.n);
+    return estimate === UNCOUNTED_ROWS ? this.count({ table }) : Math.round(estimate);
   }
 
   async listTables(): Promise<string[]> {
@@ -193,4 +202,10 @@ export function compileListTables(dialect: DialectName): CompiledSql {
 export function compileDescribeTable(dialect: DialectName, table: string): CompiledSql {
   const { schema, table: bare } = splitTableName(table);
   return compiled(DIALECTS[dialect].describeColumns(compiler(dialect), schema, bare));
+}
+
+/** The statement `estimateRows` reads the database's own row count with. */
+export function compileEstimateRows(dialect: DialectName, table: string): CompiledSql {
+  const { schema, table: bare } = splitTableName(table);
+  return compiled(DIALECTS[dialect].estimateRows(compiler(dialect), schema, bare));
 }

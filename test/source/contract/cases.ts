@@ -6,13 +6,18 @@
 import { expect, it } from 'vitest';
 import type { FindQuery, OrderKey, Predicate, Source } from '../../../src/source/source.js';
 import { and, byId, cmp, col, not, or, rejection } from '../query-helpers.js';
-import { ALL, EXPECTED_ROWS, TABLE } from './data.js';
+import { ALL, EXPECTED_ROWS, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from './data.js';
 import { shapeCases } from './shape-cases.js';
 import { CASE_COLUMNS } from './typed-records.js';
 
 /** A source holding the fixture tables `sr_case` and `sr_visit`. */
 export interface ContractHarness {
   source: Source;
+  /**
+   * How the source knows a table's size: it holds the rows (CSV files, memory), it reads the system's statistics,
+   * which the harness has brought up to date (SQL after ANALYZE, MongoDB's metadata), or it cannot tell (a REST API).
+   */
+  rowEstimates: 'exact' | 'statistics' | 'none';
   teardown(): Promise<void>;
 }
 
@@ -180,6 +185,29 @@ export function contractCases(harness: () => ContractHarness): void {
   it('describes a missing table as undefined', async () => {
     expect(await source().describeTable('no_such_table')).toBeUndefined();
     expect(await source().describeTable('no_such_schema.sr_case')).toBeUndefined();
+  });
+
+  it.each([
+    [TABLE, RAW_ROWS.length],
+    [VISITS, VISIT_ROWS.length],
+  ])('estimates the rows of %s: exactly when it holds them, within a quarter from statistics, not at all from an API', async (table, rows) => {
+    const estimate = await source().estimateRows(table);
+    switch (harness().rowEstimates) {
+      case 'exact':
+        expect(estimate).toBe(rows);
+        break;
+      case 'statistics':
+        expect(typeof estimate).toBe('number');
+        expect(Math.abs(estimate! - rows)).toBeLessThanOrEqual(rows / 4);
+        break;
+      case 'none':
+        expect(estimate).toBeUndefined();
+    }
+  });
+
+  it('estimates a missing table as undefined', async () => {
+    expect(await source().estimateRows('no_such_table')).toBeUndefined();
+    expect(await source().estimateRows('no_such_schema.sr_case')).toBeUndefined();
   });
 
   it('reports a missing table as missing-table, naming the source and the table', async () => {

@@ -65,7 +65,7 @@ describe('CSV files honour the connector contract', () => {
       [VISITS]: csvText(VISIT_COLUMNS.map(([name]) => name), VISIT_ROWS, { eol: '\r\n' }),
     });
     const source = openCsvSource('csv-fixture', csvConfig(folder), tableSettings({ [TABLE]: CASE_COLUMNS, [VISITS]: VISIT_COLUMNS }));
-    harness = { source, teardown: () => source.close() };
+    harness = { source, rowEstimates: 'exact', teardown: () => source.close() };
   });
   afterAll(() => harness.teardown());
 

@@ -45,6 +45,10 @@ class ArrayScanner implements Scanner {
     return this.tables.get(table)?.columns;
   }
 
+  async estimateRows(table: string): Promise<number | undefined> {
+    return this.tables.get(table)?.records.length;
+  }
+
   async listTables(): Promise<string[]> {
     return [...this.tables.keys()];
   }
@@ -65,7 +69,7 @@ function fixtureScanner(filters = false): ArrayScanner {
 }
 
 describe('in-memory engine over a scanner that does nothing itself', () => {
-  const harness = { source: scanSource(fixtureScanner(), 100_000), teardown: async () => {} };
+  const harness = { source: scanSource(fixtureScanner(), 100_000), rowEstimates: 'exact' as const, teardown: async () => {} };
   contractCases(() => harness);
 });
 

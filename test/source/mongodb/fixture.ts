@@ -160,6 +160,7 @@ export async function mongoHarness(): Promise<MongoHarness> {
     serverUrl,
     source,
     open,
+    rowEstimates: 'statistics',
     teardown: async () => {
       await source.close();
       await wire?.close();

@@ -10,7 +10,7 @@ import { openSqlSource } from '../../../src/source/sql/sql-source.js';
 import { contractCases } from '../contract/cases.js';
 import { ADDRESS_SPELLINGS } from '../contract/data.js';
 import { address, byId, cmp, col, rejection } from '../query-helpers.js';
-import { type Harness, sourceConfig, TABLE, VISITS } from './fixture.js';
+import { CASE_VIEW, type Harness, sourceConfig, TABLE, UNANALYSED, UNANALYSED_ROWS, VISITS } from './fixture.js';
 
 export function sourceCases(harness: () => Harness): void {
   const source = () => harness().source;
@@ -19,6 +19,18 @@ export function sourceCases(harness: () => Harness): void {
 
   it('lists the tables of its schema, the fixture among them', async () => {
     expect(await source().listTables()).toEqual(expect.arrayContaining([TABLE, VISITS]));
+  });
+
+  it('estimates a schema-qualified table as its bare name', async () => {
+    expect(await source().estimateRows(harness().qualifiedTable)).toBe(await source().estimateRows(TABLE));
+  });
+
+  it('gives the exact size of a table whose statistics were never gathered', async () => {
+    expect(await source().estimateRows(UNANALYSED)).toBe(UNANALYSED_ROWS);
+  });
+
+  it('cannot estimate a view, which no database keeps a row count for', async () => {
+    expect(await source().estimateRows(CASE_VIEW)).toBeUndefined();
   });
 
   it('orders by an expression', async () => {

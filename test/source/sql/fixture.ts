@@ -73,6 +73,22 @@ function insertVisitsSql(flavour: Flavour): string {
   return `insert into ${VISITS} values ${values.join(', ')}`;
 }
 
+/** A table created after the statistics were gathered, with UNANALYSED_ROWS rows: its estimate cannot come from them. */
+export const UNANALYSED = 'sr_unanalysed';
+export const UNANALYSED_ROWS = 3;
+/** A view of the fixture table: no database keeps a row count for a view. */
+export const CASE_VIEW = 'sr_case_view';
+
+function extraTablesSql(flavour: Flavour): string[] {
+  const schema = flavour === 'mssql' ? 'dbo.' : '';
+  const rows = Array.from({ length: UNANALYSED_ROWS }, (_, i) => `(${i + 1})`).join(', ');
+  return [
+    `create view ${schema}${CASE_VIEW} as select id from ${schema}${TABLE}`,
+    `create table ${schema}${UNANALYSED} (id int primary key)`,
+    `insert into ${schema}${UNANALYSED} values ${rows}`,
+  ];
+}
+
 /** A database a behavioural suite runs against. */
 export interface Harness extends ContractHarness {
   kind: SourceKind;
@@ -109,6 +125,8 @@ export async function postgresHarness(): Promise<Harness> {
     await db.raw(insertSql('postgres'));
     await db.raw(VISIT_DDL.postgres);
     await db.raw(insertVisitsSql('postgres'));
+    await db.raw(`analyze ${TABLE}, ${VISITS}`);
+    for (const statement of extraTablesSql('postgres')) await db.raw(statement);
   });
   const source = openSqlSource('pg-fixture', sourceConfig('postgres', url));
   const server = new URL(POSTGRES_URL);
@@ -120,6 +138,7 @@ export async function postgresHarness(): Promise<Harness> {
     unreachableUrl: `postgres://civic:s3cretPW@127.0.0.1:1/${DATABASE}`,
     badLoginUrl: `postgres://no_such_role_civic:s3cretPW@${server.host}/${DATABASE}`,
     source,
+    rowEstimates: 'statistics',
     teardown: () => source.close(),
   };
 }
@@ -136,6 +155,8 @@ export async function mysqlHarness(): Promise<Harness> {
     await db.raw(insertSql('mysql'));
     await db.raw(VISIT_DDL.mysql);
     await db.raw(insertVisitsSql('mysql'));
+    await db.raw(`analyze table ${TABLE}, ${VISITS}`);
+    for (const statement of extraTablesSql('mysql')) await db.raw(statement);
   });
   const source = openSqlSource('mariadb-fixture', sourceConfig('mysql', url));
   const server = new URL(MYSQL_URL);
@@ -147,6 +168,7 @@ export async function mysqlHarness(): Promise<Harness> {
     unreachableUrl: `mysql://civic:s3cretPW@127.0.0.1:1/${DATABASE}`,
     badLoginUrl: `mysql://no_such_user_civic:s3cretPW@${server.host}/${DATABASE}`,
     source,
+    rowEstimates: 'statistics',
     teardown: () => source.close(),
   };
 }
@@ -159,6 +181,8 @@ export async function pgliteHarness(): Promise<Harness> {
   await setup.exec(insertSql('postgres'));
   await setup.exec(VISIT_DDL.postgres);
   await setup.exec(insertVisitsSql('postgres'));
+  await setup.exec(`analyze ${TABLE}, ${VISITS}`);
+  for (const statement of extraTablesSql('postgres')) await setup.exec(statement);
   // PGlite ignores per-database settings; the data directory's own configuration is read at start.
   await setup.exec(`alter system set timezone to '${NON_UTC_ZONE}'`);
   await setup.close();
@@ -170,6 +194,7 @@ export async function pgliteHarness(): Promise<Harness> {
     // One PGlite instance owns a data directory, so the probe is a fresh in-memory database.
     openProbe: (ms) => ({ source: openSqlSource('pglite-probe', sourceConfig('pglite', 'memory://', ms)), table: 'pg_catalog.pg_namespace' }),
     source,
+    rowEstimates: 'statistics',
     teardown: async () => {
       await source.close();
       await rm(dir, { recursive: true, force: true });
@@ -197,6 +222,8 @@ export async function mssqlHarness(): Promise<Harness> {
     await db.raw(insertSql('mssql'));
     await db.raw(VISIT_DDL.mssql);
     await db.raw(insertVisitsSql('mssql'));
+    // SQL Server's row counts need no statistics.
+    for (const statement of extraTablesSql('mssql')) await db.raw(statement);
   } finally {
     await db.destroy();
   }
@@ -211,6 +238,7 @@ export async function mssqlHarness(): Promise<Harness> {
     unreachableUrl: `mssql://civic:s3cretPW@127.0.0.1:1/${DATABASE}`,
     badLoginUrl: `mssql://no_such_login_civic:s3cretPW@${server.host}/${DATABASE}${server.search}`,
     source,
+    rowEstimates: 'statistics',
     teardown: () => source.close(),
   };
 }

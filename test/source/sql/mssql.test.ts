@@ -8,7 +8,9 @@ process.env.TZ = 'America/Los_Angeles';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADDRESS_STEPS } from '../../../src/source/address.js';
 import type { Predicate } from '../../../src/source/source.js';
-import { compileAggregate, compileCount, compileDescribeTable, compileFind, compileFindByKeys, compileListTables } from '../../../src/source/sql/sql-source.js';
+import {
+  compileAggregate, compileCount, compileDescribeTable, compileEstimateRows, compileFind, compileFindByKeys, compileListTables,
+} from '../../../src/source/sql/sql-source.js';
 import { MSSQL_URL } from '../../support/servers.js';
 import { address, col as c } from '../query-helpers.js';
 import { sourceCases } from './cases.js';
@@ -322,6 +324,17 @@ describe('SQL Server: compiled SQL', () => {
     expect(compileListTables('mssql')).toEqual({
       sql: 'select [TABLE_NAME] as [name] from [INFORMATION_SCHEMA].[TABLES] where TABLE_SCHEMA = schema_name() order by [TABLE_NAME] asc',
       bindings: [],
+    });
+  });
+
+  it("estimates a table's rows from sys.partitions (its heap or clustered index), naming it by object_id in the default or a named schema", () => {
+    expect(compileEstimateRows('mssql', 'SR_CASE')).toEqual({
+      sql: 'select sum([rows]) as [n] from [sys].[partitions] where [object_id] = object_id(quotename(@p0)) and [index_id] in (@p1, @p2)',
+      bindings: ['SR_CASE', 0, 1],
+    });
+    expect(compileEstimateRows('mssql', 'dbo.SR_CASE')).toEqual({
+      sql: "select sum([rows]) as [n] from [sys].[partitions] where [object_id] = object_id(quotename(@p0) + N'.' + quotename(@p1)) and [index_id] in (@p2, @p3)",
+      bindings: ['dbo', 'SR_CASE', 0, 1],
     });
   });
 });

@@ -41,9 +41,22 @@ export interface Dialect {
   describeColumns(db: Knex, schema: string | undefined, table: string): Knex.QueryBuilder;
   /** Rows of { name } for the base tables and views of the connection's default schema. */
   listTables(db: Knex): Knex.QueryBuilder;
+  /**
+   * The table's row count from the database's own statistics, read without touching the table: one row { n },
+   * or none (or n NULL) when the table does not exist or the database keeps no count for it (a view);
+   * n is UNCOUNTED_ROWS where the statistics say nothing or zero for a table that stores its rows.
+   */
+  estimateRows(db: Knex, schema: string | undefined, table: string): Knex.QueryBuilder;
   /** One row of describeColumns → the public description. */
   toColumn(row: Record<string, unknown>): ColumnDescription;
 }
+
+/**
+ * An estimate meaning "count the rows instead". Statistics that know nothing of a table, or say it is empty,
+ * are either right — the table is new or empty, and counting it is cheap — or predate its loading, and then
+ * counting is the only way to a figure; the count is held to the statement time limit like any query.
+ */
+export const UNCOUNTED_ROWS = -1;
 
 /** `schema.table` → parts; a bare name means the connection's default schema. */
 export function splitTableName(table: string): { schema: string | undefined; table: string } {

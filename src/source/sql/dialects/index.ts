@@ -5,7 +5,7 @@ import { mysqlDialect } from './mysql.js';
 import { postgresDialect } from './postgres.js';
 
 export type { Dialect, DialectName } from './dialect.js';
-export { splitTableName } from './dialect.js';
+export { splitTableName, UNCOUNTED_ROWS } from './dialect.js';
 
 export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {
   postgres: postgresDialect,

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import type { ColumnType } from '../../source.js';
 import { param, sql } from '../fragment.js';
 import { naiveTimestamp, toNumber } from '../values.js';
-import { lowerLike, nullsLikePostgres, type Dialect } from './dialect.js';
+import { lowerLike, nullsLikePostgres, type Dialect, UNCOUNTED_ROWS } from './dialect.js';
 
 const CLASSES: Record<string, ColumnType> = {
   tinyint: 'integer',
@@ -73,6 +73,14 @@ export const mysqlDialect: Dialect = {
       .andWhere((b) => (schema === undefined ? b.whereRaw('TABLE_SCHEMA = database()') : b.where('TABLE_SCHEMA', schema)))
       .orderBy('ORDINAL_POSITION'),
   listTables: (db: Knex) => db.select({ name: 'TABLE_NAME' }).from('information_schema.TABLES').whereRaw('TABLE_SCHEMA = database()').orderBy('TABLE_NAME'),
+  // InnoDB's TABLE_ROWS is an estimate that follows inserts and deletes, NULL for a view. MySQL 8 caches it for
+  // information_schema_stats_expiry (a day by default), so a table created empty may show 0 long after it was loaded.
+  estimateRows: (db: Knex, schema, table) =>
+    db
+      .select(db.raw(`case when TABLE_ROWS = 0 then ${UNCOUNTED_ROWS} else TABLE_ROWS end as n`))
+      .from('information_schema.TABLES')
+      .where('TABLE_NAME', table)
+      .andWhere((b) => (schema === undefined ? b.whereRaw('TABLE_SCHEMA = database()') : b.where('TABLE_SCHEMA', schema))),
   toColumn: (row) => {
     const nativeType = String(row.nativeType);
     return { name: String(row.name), type: classify(nativeType), nativeType, nullable: row.nullable === 'YES' };

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import type { ColumnType, SourceValue } from '../../source.js';
 import { type Fragment, param, sql } from '../fragment.js';
 import { naiveTimestamp, toNumber } from '../values.js';
-import type { Dialect } from './dialect.js';
+import { type Dialect, UNCOUNTED_ROWS } from './dialect.js';
 
 const CLASSES: Record<string, ColumnType> = {
   smallint: 'integer',
@@ -55,12 +55,30 @@ export const postgresDialect: Dialect = {
       .orderBy('ordinal_position'),
   listTables: (db: Knex) =>
     db.select({ name: 'table_name' }).from('information_schema.tables').whereRaw('table_schema = current_schema()').orderBy('table_name'),
+  // reltuples is the row count ANALYZE, VACUUM or CREATE INDEX last measured: -1 for a table never analysed (0 before
+  // PostgreSQL 14), and for a view or a partitioned table, whose rows are in its partitions (unless someone ran ANALYZE
+  // on it). Only a relation that stores its own rows, a table or a materialised view ('r', 'm'), is counted instead.
+  estimateRows: (db: Knex, schema, table) =>
+    db
+      .select(db.raw(`case when reltuples > 0 then reltuples when relkind in ('r', 'm') then ${UNCOUNTED_ROWS} end as n`))
+      .from('pg_catalog.pg_class')
+      .where('oid', regclass(db, schema, table)),
   toColumn: (row) => {
     const dataType = String(row.dataType);
     const nativeType = dataType === 'USER-DEFINED' ? String(row.udtName) : dataType;
     return { name: String(row.name), type: CLASSES[nativeType] ?? 'other', nativeType, nullable: row.nullable === 'YES' };
   },
 };
+
+/**
+ * The relation a query naming `schema.table` (or `table`, looked up on the search path) reads, or NULL when there is
+ * none. The server quotes each name, so that it is taken as spelt, as knex's identifiers are.
+ */
+function regclass(db: Knex, schema: string | undefined, table: string): Knex.Raw {
+  return schema === undefined
+    ? db.raw('to_regclass(quote_ident(?))', [table])
+    : db.raw(`to_regclass(quote_ident(?) || '.' || quote_ident(?))`, [schema, table]);
+}
 
 /**
  * Text-format parsers by type OID, shared by node-postgres and PGlite. They replace the
