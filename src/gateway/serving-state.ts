@@ -15,7 +15,7 @@ import type { DatasetType } from '../schema/datasets.js';
 import { buildRoleSchema, type RoleView } from '../schema/role-schema.js';
 import type { ColumnDescription, Source } from '../source/source.js';
 
-/** How long startup waits for a source to describe its tables before serving without it. */
+/** How long startup waits for a source to describe (or size) its tables before serving without it. */
 const DESCRIBE_TIMEOUT_MS = 15_000;
 
 export interface ServingState {
@@ -69,8 +69,33 @@ export async function buildServingState(
 
   // Each role's schema is generated from its view alone: what the view lacks cannot be asked for.
   const views = buildRoleViews(datasets, access);
+  await estimateRows(views);
   const schemas = new Map(views.map((view) => [view.role, buildRoleSchema(publicSchema.document, view)]));
   return { mappings, sources, datasets, views, schemas, problems };
+}
+
+/**
+ * Each view's dataset size, for what its counts and statistics cost, from the view's own source:
+ * the rows the role may see. Views that share a source and table share one estimate; a source
+ * that cannot answer in time leaves the size unknown (and the cost at its default).
+ */
+async function estimateRows(views: readonly RoleView[]): Promise<void> {
+  const estimates = new Map<Source, Map<string, Promise<number | undefined>>>();
+  const estimate = (source: Source, table: string): Promise<number | undefined> => {
+    let tables = estimates.get(source);
+    if (!tables) estimates.set(source, (tables = new Map()));
+    let known = tables.get(table);
+    if (!known) tables.set(table, (known = withTimeout(source.estimateRows(table)).catch(() => undefined)));
+    return known;
+  };
+  await Promise.all(
+    views.flatMap((view) =>
+      view.datasets.map(async (dataset) => {
+        const rows = await estimate(dataset.source, dataset.mapping.table);
+        if (rows !== undefined) dataset.rowEstimate = rows;
+      }),
+    ),
+  );
 }
 
 /**
@@ -83,16 +108,23 @@ async function describe(
   connector: ConnectorMapping,
   problems: Problem[],
 ): Promise<ColumnDescription[] | undefined | 'unavailable'> {
+  try {
+    return await withTimeout(source.describeTable(table));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    problems.push({ severity: 'warning', file: connector.file, line: connector.source.at.line, column: connector.source.at.column, path: 'source', message: `could not describe table ${table}: ${reason}; serving it unchecked` });
+    return 'unavailable';
+  }
+}
+
+/** `work`, or a rejection once a source has taken longer than startup waits. */
+async function withTimeout<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${DESCRIBE_TIMEOUT_MS / 1000} s`)), DESCRIBE_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([source.describeTable(table), timeout]);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    problems.push({ severity: 'warning', file: connector.file, line: connector.source.at.line, column: connector.source.at.column, path: 'source', message: `could not describe table ${table}: ${reason}; serving it unchecked` });
-    return 'unavailable';
+    return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -19,8 +19,10 @@ export function restrictedSource(source: Source, rule: Predicate): Source {
     findByKeys: (query) => source.findByKeys({ ...query, where: restrict(query.where, rule) }),
     aggregate: (query) => source.aggregate({ ...query, where: restrict(query.where, rule) }),
     describeTable: (table) => source.describeTable(table),
-    // The whole table's size, withheld rows included: it is what a query filtered by the rule still reads.
-    estimateRows: (table) => source.estimateRows(table),
+    // The rows the role may see, counted: what a request costs is seen by the caller (in its answer, or in
+    // where refusals start), so a size with withheld rows in it would tell how many rows are withheld.
+    // Where the system keeps no size (an API), there is nothing to count cheaply either.
+    estimateRows: async (table) => ((await source.estimateRows(table)) === undefined ? undefined : source.count({ table, where: rule })),
     listTables: () => source.listTables(),
     ping: () => source.ping(),
     close: () => source.close(),

@@ -3,7 +3,8 @@
  * is known (after validation, with its variables), the estimate (src/plan/cost.ts) is compared
  * with the role's `limits.cost` and, where roles.yaml sets a cost budget per window, spent from
  * the caller's budget. Over either, nothing runs. The estimate is reported in
- * `extensions.cost` where the role's `reportCost` says so.
+ * `extensions.cost` where the role's `reportCost` says so; what is left of the caller's window is
+ * in the RateLimit headers, so that two callers' answers to one query are the same.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type FragmentDefinitionNode } from 'graphql';
@@ -16,7 +17,7 @@ import { LimitRefusal } from './refusal.js';
 export function costPlugin(model: CostModel, limits: QueryLimits, role: string): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
-      let report: { estimated: number; limit: number; remaining?: number } | undefined;
+      let report: { estimated: number; limit: number } | undefined;
       return {
         async didResolveOperation({ contextValue, document, operation, request, response }) {
           // Apollo resolves the operation before calling this hook; without one, execution refuses the request itself.
@@ -38,7 +39,6 @@ export function costPlugin(model: CostModel, limits: QueryLimits, role: string):
           const rateLimit = contextValue.rateLimit;
           if (!rateLimit?.spendCost) return;
           const spent = await rateLimit.spendCost(cost);
-          report.remaining = spent.decision.remaining;
           for (const [name, value] of Object.entries(budgetHeaders([rateLimit.requests, spent], rateLimit.windowMs))) response.http.headers.set(name, value);
           if (!spent.decision.allowed) {
             const seconds = Math.max(1, Math.ceil(spent.decision.resetMs / 1000));
@@ -53,6 +53,8 @@ export function costPlugin(model: CostModel, limits: QueryLimits, role: string):
         async willSendResponse({ response }) {
           if (!limits.reportCost || !report || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
+          // A refused request's error already says what it would have cost.
+          if (result.data === undefined) return;
           result.extensions = { ...result.extensions, cost: report };
         },
       };
