@@ -17,6 +17,8 @@ export interface ServeOptions extends GatewayOptions {
   watch: boolean;
   /** Where audit lines of privileged reads go. */
   audit: AuditSink;
+  /** False only to measure what the limits cost (the benchmark); never reachable from the command line. */
+  enforceLimits?: boolean;
 }
 
 export interface RunningGateway {
@@ -30,7 +32,7 @@ const RELOAD_DELAY_MS = 300;
 
 export async function serve(options: ServeOptions): Promise<RunningGateway> {
   const gateway = await Gateway.open(options);
-  const endpoint = new GraphQLEndpoint(options.log, gateway.metrics, options.audit);
+  const endpoint = new GraphQLEndpoint(options.log, gateway.metrics, options.audit, options.enforceLimits ?? true);
   await endpoint.serve(gateway.serving());
   const app = createApp({
     endpoint,
