@@ -20,6 +20,8 @@ export interface QueryLimits {
   fields: number;
   /** Operations one document may define. */
   operations: number;
+  /** Nesting of input values (objects and lists, as in `filter: { and: [ … ] }`), in the document and in its variables. */
+  inputDepth: number;
   /** The estimated cost of one request (see src/plan/cost.ts): rows it may read, counts and statistics by the rows they scan. */
   cost: number;
   /** How long one request may run; its outstanding source queries are cancelled then. */
@@ -50,6 +52,7 @@ export const PUBLIC_LIMITS: Readonly<QueryLimits> = {
   tokens: 3_000,
   fields: 1_000,
   operations: 5,
+  inputDepth: 12,
   cost: 25_000,
   deadlineMs: 10_000,
   rows: 25_000,
@@ -67,6 +70,7 @@ export const LIMIT_KEYS: Readonly<Record<string, LimitName>> = {
   tokens: 'tokens',
   fields: 'fields',
   operations: 'operations',
+  inputDepth: 'inputDepth',
   cost: 'cost',
   deadline: 'deadlineMs',
   rows: 'rows',

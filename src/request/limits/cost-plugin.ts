@@ -1,6 +1,7 @@
 /**
- * An Apollo Server plugin that holds each request of one role to its cost: once the operation
- * is known (after validation, with its variables), the estimate (src/plan/cost.ts) is compared
+ * An Apollo Server plugin that holds each request of one role to what can be checked only once
+ * the operation and its variables are known (after validation): the nesting of the variables,
+ * and the cost. The estimate (src/plan/cost.ts) is compared
  * with the role's `limits.cost` and, where roles.yaml sets a cost budget per window, spent from
  * the caller's budget. Over either, nothing runs. The estimate is reported in
  * `extensions.cost` where the role's `reportCost` says so; what is left of the caller's window is
@@ -13,6 +14,7 @@ import { estimateCost, type CostModel } from '../../plan/cost.js';
 import type { RequestContext } from '../context.js';
 import { budgetHeaders } from '../rate-limit.js';
 import { LimitRefusal } from './refusal.js';
+import { variablesRefusal } from './static-limits.js';
 
 export function costPlugin(model: CostModel, limits: QueryLimits, role: string): ApolloServerPlugin<RequestContext> {
   return {
@@ -22,6 +24,9 @@ export function costPlugin(model: CostModel, limits: QueryLimits, role: string):
         async didResolveOperation({ contextValue, document, operation, request, response }) {
           // Apollo resolves the operation before calling this hook; without one, execution refuses the request itself.
           if (!operation) return;
+          // Variables are known only now; graphql-js would coerce any depth of them recursively.
+          const nested = variablesRefusal(request.variables, limits, role);
+          if (nested) throw nested;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;

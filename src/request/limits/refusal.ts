@@ -50,4 +50,5 @@ const measureText: Readonly<Record<string, string>> = {
   tokens: 'tokens in the document (parsing stopped there)',
   fields: 'field selections once fragments are expanded',
   operations: 'operations in the document',
+  inputDepth: 'nesting of input values (objects and lists)',
 };

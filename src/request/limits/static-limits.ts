@@ -11,6 +11,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
   Kind,
+  type ASTNode,
   type ASTVisitor,
   type FragmentDefinitionNode,
   type GraphQLError,
@@ -51,7 +52,10 @@ export function staticLimitRules(limits: QueryLimits, role: string): ValidationR
   ];
 }
 
-/** Operations per document; root fields and all field selections per operation, fragments expanded. */
+/**
+ * Operations per document; root fields and all field selections per operation, fragments
+ * expanded; nesting of input values written in the document (variables: `variablesRefusal`).
+ */
 function documentShapeRule(limits: QueryLimits, role: string): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
@@ -60,7 +64,23 @@ function documentShapeRule(limits: QueryLimits, role: string): ValidationRule {
     }
     const expanded = expandedCounter(fragments);
     let operations = 0;
+    let inputDepth = 0;
+    let refusedInput = false;
+    const nest = {
+      enter(node: ASTNode) {
+        inputDepth++;
+        if (inputDepth > limits.inputDepth && !refusedInput) {
+          refusedInput = true;
+          context.reportError(tooComplex('inputDepth', undefined, limits.inputDepth, role, [node]));
+        }
+      },
+      leave() {
+        inputDepth--;
+      },
+    };
     return {
+      ObjectValue: nest,
+      ListValue: nest,
       OperationDefinition(operation) {
         operations++;
         if (operations === limits.operations + 1) context.reportError(tooComplex('operations', undefined, limits.operations, role, [operation]));
@@ -110,4 +130,19 @@ function expandedCounter(fragments: ReadonlyMap<string, FragmentDefinitionNode>)
     return counted;
   };
   return count;
+}
+
+/** The refusal for variables nested deeper than the role's `inputDepth`; measured without recursion, so no depth can exhaust the stack. */
+export function variablesRefusal(variables: Readonly<Record<string, unknown>> | undefined, limits: QueryLimits, role: string): LimitRefusal | undefined {
+  if (!variables) return undefined;
+  const pending: Array<{ value: unknown; depth: number }> = Object.values(variables).map((value) => ({ value, depth: 1 }));
+  let deepest = 0;
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value, depth } = next;
+    if (typeof value !== 'object' || value === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limits.inputDepth) return tooComplex('inputDepth', undefined, limits.inputDepth, role);
+    for (const item of Array.isArray(value) ? value : Object.values(value)) pending.push({ value: item, depth: depth + 1 });
+  }
+  return undefined;
 }
