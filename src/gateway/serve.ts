@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { AuditSink } from '../privacy/audit.js';
 import { createApp } from '../request/app.js';
 import { GraphQLEndpoint } from '../request/graphql-endpoint.js';
+import { httpLimits } from '../request/http-limits.js';
 import { Gateway, type GatewayOptions } from './gateway.js';
 
 export interface ServeOptions extends GatewayOptions {
@@ -29,6 +30,9 @@ export interface RunningGateway {
 const RELOAD_DELAY_MS = 300;
 
 export async function serve(options: ServeOptions): Promise<RunningGateway> {
+  const env = options.env ?? process.env;
+  // Before opening any source, so that a bad value stops the start at once.
+  const limits = httpLimits(env);
   const gateway = await Gateway.open(options);
   const endpoint = new GraphQLEndpoint(options.log, gateway.metrics, options.audit);
   await endpoint.serve(gateway.serving());
@@ -36,7 +40,9 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
     endpoint,
     readiness: () => gateway.readiness(),
     metrics: gateway.metrics,
-    trustProxy: (options.env ?? process.env).CIVICGRAPH_TRUST_PROXY,
+    trustProxy: env.CIVICGRAPH_TRUST_PROXY,
+    limits,
+    log: options.log,
   });
 
   const server = await new Promise<Server>((resolve, reject) => {

@@ -1,0 +1,37 @@
+/**
+ * The bounds a request must keep to, from the environment.
+ * A bad value stops the gateway at startup: silently falling back to a default would leave
+ * an operator believing in a limit that is not there.
+ */
+import type { Environment } from '../config/interpolate.js';
+
+export interface HttpLimits {
+  /** Largest request body, decompressed; GraphQL queries are small. */
+  maxBodyBytes: number;
+  /** Longest request target (path and query string): a GET carries its whole query there. */
+  maxUrlBytes: number;
+}
+
+const VARIABLES: Readonly<Record<keyof HttpLimits, string>> = {
+  maxBodyBytes: 'CIVICGRAPH_MAX_BODY_BYTES',
+  maxUrlBytes: 'CIVICGRAPH_MAX_URL_BYTES',
+};
+
+export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
+  maxBodyBytes: 100 * 1024,
+  maxUrlBytes: 8 * 1024,
+};
+
+export function httpLimits(env: Environment): HttpLimits {
+  const limits = { ...DEFAULT_HTTP_LIMITS };
+  for (const key of Object.keys(VARIABLES) as Array<keyof HttpLimits>) {
+    const text = env[VARIABLES[key]]?.trim();
+    if (!text) continue;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value === 0) {
+      throw new Error(`${VARIABLES[key]} must be a whole number greater than 0 (default ${DEFAULT_HTTP_LIMITS[key]}), not "${text}"`);
+    }
+    limits[key] = value;
+  }
+  return limits;
+}
