@@ -3,12 +3,11 @@
  * mappings whenever a file in their folder changes.
  */
 import { watch } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { AuditSink } from '../privacy/audit.js';
 import { createApp } from '../request/app.js';
 import { GraphQLEndpoint } from '../request/graphql-endpoint.js';
 import { httpLimits } from '../request/http-limits.js';
+import { startHttpServer } from '../request/http-server.js';
 import { Gateway, type GatewayOptions } from './gateway.js';
 
 export interface ServeOptions extends GatewayOptions {
@@ -45,12 +44,8 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
     log: options.log,
   });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port, options.host, () => resolve(listening));
-    listening.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}/graphql`;
+  const server = await startHttpServer(app, options.port, options.host, limits);
+  const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${server.port}/graphql`;
 
   let reloading = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -78,8 +73,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
       watcher?.close();
       clearTimeout(timer);
       await reloading;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await server.close();
       await endpoint.stop();
       await gateway.close();
     },

@@ -1,9 +1,10 @@
 /**
  * The gateway on the open internet, over real HTTP and the demo on the real PostgreSQL:
- * bodies and URLs are bounded, and every refusal is a GraphQL-shaped JSON error (never a
- * stack trace, never a 5xx).
+ * bodies and URLs are bounded, slow clients are cut off, and every refusal is a GraphQL-shaped
+ * JSON error (never a stack trace, never a 5xx).
  */
-import { cp, mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -12,7 +13,11 @@ import { serve, type RunningGateway } from '../../src/gateway/serve.js';
 import { DEFAULT_HTTP_LIMITS, httpLimits } from '../../src/request/http-limits.js';
 import { demoEnvironment } from '../support/demo.js';
 
+const HEADERS_TIMEOUT_MS = 200;
+const REQUEST_TIMEOUT_MS = 400;
 const MAX_URL_BYTES = 4096;
+/** Takes half a second at the source: this suite's copy of the mappings makes `description` sleep. */
+const SLOW_QUERY = '{ serviceRequests(first: 1) { nodes { id description } } }';
 
 let env: Record<string, string>;
 let connectors: string;
@@ -24,10 +29,16 @@ beforeAll(async () => {
     ...(await demoEnvironment('postgres', 'http_hygiene')),
     // Every request here comes from one address.
     CIVICGRAPH_RATE_LIMIT_ANONYMOUS: '100000',
+    CIVICGRAPH_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+    CIVICGRAPH_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
     CIVICGRAPH_MAX_URL_BYTES: String(MAX_URL_BYTES),
   };
   connectors = await mkdtemp(join(tmpdir(), 'civicgraph-http-hygiene-'));
   await cp('connectors', connectors, { recursive: true });
+  const crm = join(connectors, 'crm-311.yaml');
+  // An uncorrelated subquery: PostgreSQL sleeps once per query, however many rows it reads.
+  const slow = `      description:\n        expression: CONCAT("DESCR_TXT", (SELECT '' FROM pg_sleep(0.5)))`;
+  await writeFile(crm, (await readFile(crm, 'utf8')).replace('      description: DESCR_TXT', slow));
   running = await start();
   base = running.url.replace(/\/graphql$/, '');
 });
@@ -39,6 +50,8 @@ afterAll(async () => {
 function start(extra: Record<string, string> = {}): Promise<RunningGateway> {
   return serve({ connectorsDir: connectors, schemasDir: resolve('schemas'), port: 0, host: '127.0.0.1', watch: false, env: { ...env, ...extra }, audit: () => undefined, log: () => undefined });
 }
+
+const portOf = (gateway: RunningGateway) => Number(new URL(gateway.url).port);
 
 function post(body: string | Uint8Array, headers: Record<string, string> = {}, url = `${base}/graphql`): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -55,6 +68,18 @@ async function expectRefusal(response: Response, status: number, code: string): 
   return error;
 }
 
+/** Writes `request` to a raw connection (a function of the socket, to write slowly); resolves with what came back when the server closed it. */
+function exchange(port: number, request: (socket: ReturnType<typeof connect>) => void): Promise<{ answer: string; closedAfterMs: number }> {
+  return new Promise((done, fail) => {
+    const started = Date.now();
+    const socket = connect(port, '127.0.0.1', () => request(socket));
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', fail);
+    socket.on('close', () => done({ answer, closedAfterMs: Date.now() - started }));
+  });
+}
+
 function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`${what} took longer than ${ms} ms`)), ms)));
@@ -62,14 +87,15 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
 }
 
 describe('the limits, from the environment', () => {
-  it('default to a 100 KiB body and an 8 KiB URL', () => {
-    expect(httpLimits({})).toEqual({ maxBodyBytes: 102_400, maxUrlBytes: 8_192 });
-    expect(httpLimits({ CIVICGRAPH_MAX_BODY_BYTES: '2048', CIVICGRAPH_MAX_URL_BYTES: ' 500 ' })).toEqual({ ...DEFAULT_HTTP_LIMITS, maxBodyBytes: 2048, maxUrlBytes: 500 });
+  it('default to a 100 KiB body, an 8 KiB URL, 10 s for the headers and 30 s for the request', () => {
+    expect(httpLimits({})).toEqual({ maxBodyBytes: 102_400, maxUrlBytes: 8_192, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+    expect(httpLimits({ CIVICGRAPH_MAX_BODY_BYTES: '2048', CIVICGRAPH_KEEP_ALIVE_TIMEOUT_MS: ' 500 ' })).toEqual({ ...DEFAULT_HTTP_LIMITS, maxBodyBytes: 2048, keepAliveTimeoutMs: 500 });
   });
 
   it('refuse a bad value at startup, naming the variable', async () => {
     for (const value of ['100kb', '-1', '0', '1.5', '1e6']) expect(() => httpLimits({ CIVICGRAPH_MAX_BODY_BYTES: value })).toThrow(/^CIVICGRAPH_MAX_BODY_BYTES must be a whole number greater than 0/);
-    await expect(start({ CIVICGRAPH_MAX_URL_BYTES: 'long' })).rejects.toThrow(/CIVICGRAPH_MAX_URL_BYTES must be a whole number/);
+    expect(() => httpLimits({ CIVICGRAPH_HEADERS_TIMEOUT_MS: '60000' })).toThrow(/CIVICGRAPH_HEADERS_TIMEOUT_MS \(60000\) must not be longer than CIVICGRAPH_REQUEST_TIMEOUT_MS \(30000\)/);
+    await expect(start({ CIVICGRAPH_REQUEST_TIMEOUT_MS: 'soon' })).rejects.toThrow(/CIVICGRAPH_REQUEST_TIMEOUT_MS must be a whole number/);
   });
 });
 
@@ -120,5 +146,48 @@ describe('request URLs', () => {
   it('serve a GET query under the limit', async () => {
     const response = await get(MAX_URL_BYTES - 100);
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it("answer a URL beyond Node's header size limit with 431, in JSON, and keep serving", async () => {
+    const error = await expectRefusal(await get(20_000), 431, 'REQUEST_HEADERS_TOO_LARGE');
+    expect(error.extensions.limit).toBe(16_384);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('slow clients', () => {
+  it('are cut off when their headers take longer than the bound, while others are served', async () => {
+    const head = `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${'x'.repeat(100)}\r\n\r\n`;
+    const slow = exchange(portOf(running), (socket) => {
+      let sent = 0;
+      const dribbler = setInterval(() => socket.write(head[sent++]!), 20);
+      // Not a byte more once the server has answered: writing to a closed socket is an error.
+      socket.once('data', () => clearInterval(dribbler)).once('close', () => clearInterval(dribbler));
+    });
+    const meanwhile = await post(JSON.stringify({ query: '{ __typename }' }));
+    expect(meanwhile.status).toBe(200);
+    const { answer, closedAfterMs } = await within(3_000, 'cutting off a slow client', slow);
+    expect(closedAfterMs).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 50);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).errors[0]).toEqual({
+      message: `request not received in time: headers within ${HEADERS_TIMEOUT_MS} ms, the whole request within ${REQUEST_TIMEOUT_MS} ms`,
+      extensions: { code: 'REQUEST_TIMEOUT', headersTimeoutMs: HEADERS_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS },
+    });
+  });
+
+  it('are cut off when they never finish the body they announced', async () => {
+    const { answer, closedAfterMs } = await within(
+      3_000,
+      'cutting off an unfinished body',
+      exchange(portOf(running), (socket) => socket.write('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":')),
+    );
+    expect(closedAfterMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n[^]*"code":"REQUEST_TIMEOUT"/);
+  });
+
+  it('do not cut off an answer that takes longer than the request bound', async () => {
+    const response = await post(JSON.stringify({ query: SLOW_QUERY }));
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as any).data.serviceRequests.nodes).toHaveLength(1);
   });
 });
