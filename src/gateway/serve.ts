@@ -22,6 +22,7 @@ export interface ServeOptions extends GatewayOptions {
 export interface RunningGateway {
   url: string;
   gateway: Gateway;
+  /** Refuses new connections, lets the requests in flight finish (up to CIVICGRAPH_SHUTDOWN_TIMEOUT_MS), then closes the sources. */
   stop(): Promise<void>;
 }
 

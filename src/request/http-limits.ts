@@ -1,5 +1,5 @@
 /**
- * The bounds a request must keep to, from the environment.
+ * The bounds a request must keep to, and the shutdown's drain time, from the environment.
  * A bad value stops the gateway at startup: silently falling back to a default would leave
  * an operator believing in a limit that is not there.
  */
@@ -16,6 +16,8 @@ export interface HttpLimits {
   requestTimeoutMs: number;
   /** How long an idle keep-alive connection is kept; behind a load balancer, longer than its idle timeout. */
   keepAliveTimeoutMs: number;
+  /** How long a shutdown waits for requests in flight before cutting their connections. */
+  shutdownTimeoutMs: number;
 }
 
 const VARIABLES: Readonly<Record<keyof HttpLimits, string>> = {
@@ -24,6 +26,7 @@ const VARIABLES: Readonly<Record<keyof HttpLimits, string>> = {
   headersTimeoutMs: 'CIVICGRAPH_HEADERS_TIMEOUT_MS',
   requestTimeoutMs: 'CIVICGRAPH_REQUEST_TIMEOUT_MS',
   keepAliveTimeoutMs: 'CIVICGRAPH_KEEP_ALIVE_TIMEOUT_MS',
+  shutdownTimeoutMs: 'CIVICGRAPH_SHUTDOWN_TIMEOUT_MS',
 };
 
 export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
@@ -32,6 +35,7 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
+  shutdownTimeoutMs: 10_000,
 };
 
 export function httpLimits(env: Environment): HttpLimits {

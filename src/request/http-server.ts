@@ -1,5 +1,9 @@
-/** The Node HTTP server under the app: slow clients are cut off at the configured bounds. */
-import { createServer, type RequestListener, type ServerResponse } from 'node:http';
+/**
+ * The Node HTTP server under the app: slow clients are cut off at the configured bounds,
+ * and closing it lets the requests in flight finish (up to the drain time) while refusing
+ * new connections.
+ */
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { answerClientErrors } from './client-errors.js';
@@ -7,10 +11,11 @@ import type { HttpLimits } from './http-limits.js';
 
 export interface HttpServer {
   port: number;
+  /** Stops accepting connections, closes idle ones, and resolves once the requests in flight are answered or the drain time is up. */
   close(): Promise<void>;
 }
 
-type ServerLimits = Pick<HttpLimits, 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs'>;
+type ServerLimits = Pick<HttpLimits, 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'shutdownTimeoutMs'>;
 
 export async function startHttpServer(app: RequestListener, port: number, host: string, limits: ServerLimits): Promise<HttpServer> {
   const server = createServer({
@@ -22,7 +27,11 @@ export async function startHttpServer(app: RequestListener, port: number, host: 
     connectionsCheckingInterval: Math.min(1_000, Math.ceil(limits.headersTimeoutMs / 4)),
   });
   const inFlight = new Set<ServerResponse>();
+  let closing = false;
+  // Before the app, which may answer at once: headers cannot be set after.
   server.on('request', (_request, response: ServerResponse) => {
+    // A request that arrives on an open connection while closing is served, and its connection ends after it.
+    if (closing) response.setHeader('connection', 'close');
     inFlight.add(response);
     response.once('close', () => inFlight.delete(response));
   });
@@ -40,9 +49,18 @@ export async function startHttpServer(app: RequestListener, port: number, host: 
   return {
     port: (server.address() as AddressInfo).port,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      closing = true;
+      // Without it each connection would stay open, idle, for the keep-alive time after its answer.
+      for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
+      await closeWithin(server, limits.shutdownTimeoutMs);
     },
   };
 }
 
+/** `server.close()` waits for every connection to end; past the drain time the remaining ones are cut. */
+async function closeWithin(server: Server, drainMs: number): Promise<void> {
+  const cut = setTimeout(() => server.closeAllConnections(), drainMs);
+  // Since Node 19 this also closes the idle keep-alive connections at once.
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  clearTimeout(cut);
+}

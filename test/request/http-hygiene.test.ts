@@ -1,8 +1,10 @@
 /**
  * The gateway on the open internet, over real HTTP and the demo on the real PostgreSQL:
- * bodies and URLs are bounded, slow clients are cut off, and every refusal is a GraphQL-shaped
- * JSON error (never a stack trace, never a 5xx).
+ * bodies and URLs are bounded, slow clients are cut off, every refusal is a GraphQL-shaped
+ * JSON error (never a stack trace, never a 5xx), and a shutdown lets requests in flight finish.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type RunningGateway } from '../../src/gateway/serve.js';
 import { DEFAULT_HTTP_LIMITS, httpLimits } from '../../src/request/http-limits.js';
 import { demoEnvironment } from '../support/demo.js';
+import { withKnex } from '../support/servers.js';
 
 const HEADERS_TIMEOUT_MS = 200;
 const REQUEST_TIMEOUT_MS = 400;
@@ -80,6 +83,19 @@ function exchange(port: number, request: (socket: ReturnType<typeof connect>) =>
   });
 }
 
+/** Resolves once PostgreSQL is running a slow query started after `since`, so the request is surely in flight. */
+async function slowQueryRunning(since: Date): Promise<void> {
+  const database = new URL(env.CIVICGRAPH_CRM_URL!).pathname.slice(1);
+  await withKnex('pg', env.CIVICGRAPH_CRM_URL!, async (db) => {
+    for (let attempt = 0; attempt < 250; attempt++) {
+      const { rows } = await db.raw("select 1 from pg_stat_activity where datname = ? and query like '%pg\\_sleep%' and query_start >= ? and pid <> pg_backend_pid()", [database, since]);
+      if (rows.length > 0) return;
+      await new Promise((wait) => setTimeout(wait, 20));
+    }
+    throw new Error('the slow query did not reach PostgreSQL within 5 s');
+  });
+}
+
 function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`${what} took longer than ${ms} ms`)), ms)));
@@ -87,9 +103,9 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
 }
 
 describe('the limits, from the environment', () => {
-  it('default to a 100 KiB body, an 8 KiB URL, 10 s for the headers and 30 s for the request', () => {
-    expect(httpLimits({})).toEqual({ maxBodyBytes: 102_400, maxUrlBytes: 8_192, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
-    expect(httpLimits({ CIVICGRAPH_MAX_BODY_BYTES: '2048', CIVICGRAPH_KEEP_ALIVE_TIMEOUT_MS: ' 500 ' })).toEqual({ ...DEFAULT_HTTP_LIMITS, maxBodyBytes: 2048, keepAliveTimeoutMs: 500 });
+  it('default to a 100 KiB body, an 8 KiB URL, 10 s for the headers, 30 s for the request and a 10 s drain', () => {
+    expect(httpLimits({})).toEqual({ maxBodyBytes: 102_400, maxUrlBytes: 8_192, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, shutdownTimeoutMs: 10_000 });
+    expect(httpLimits({ CIVICGRAPH_MAX_BODY_BYTES: '2048', CIVICGRAPH_SHUTDOWN_TIMEOUT_MS: ' 500 ' })).toEqual({ ...DEFAULT_HTTP_LIMITS, maxBodyBytes: 2048, shutdownTimeoutMs: 500 });
   });
 
   it('refuse a bad value at startup, naming the variable', async () => {
@@ -189,5 +205,75 @@ describe('slow clients', () => {
     const response = await post(JSON.stringify({ query: SLOW_QUERY }));
     expect(response.status).toBe(200);
     expect(((await response.json()) as any).data.serviceRequests.nodes).toHaveLength(1);
+  });
+});
+
+describe('shutting down', () => {
+  it('lets a request in flight finish, refuses new connections and closes idle ones at once', async () => {
+    // Idle connections would otherwise hold the shutdown for this long.
+    const gateway = await start({ CIVICGRAPH_KEEP_ALIVE_TIMEOUT_MS: '30000' });
+    const port = portOf(gateway);
+    const idle = exchange(port, (socket) => socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+    const sent = new Date();
+    const slow = post(JSON.stringify({ query: SLOW_QUERY }), {}, gateway.url);
+    await slowQueryRunning(sent);
+
+    const stopped = gateway.stop();
+    const { answer: idleAnswer } = await within(1_000, 'closing an idle connection', idle);
+    expect(idleAnswer).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*Keep-Alive: timeout=30/);
+    await expect(exchange(port, () => undefined)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+
+    const response = await slow;
+    expect(response.status).toBe(200);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(((await response.json()) as any).data.serviceRequests.nodes).toEqual([{ id: expect.any(String), description: expect.any(String) }]);
+    await within(5_000, 'stopping', stopped);
+  });
+
+  it('cuts a request still running when the drain time is up', async () => {
+    const gateway = await start({ CIVICGRAPH_SHUTDOWN_TIMEOUT_MS: '100' });
+    const sent = new Date();
+    const slow = post(JSON.stringify({ query: SLOW_QUERY }), {}, gateway.url).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await slowQueryRunning(sent);
+    await within(5_000, 'stopping', gateway.stop());
+    expect(await slow).toBe('cut');
+  });
+
+  it('on SIGTERM, `civicgraph serve` finishes the request in flight and exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/civicgraph.ts', 'serve', '--connectors', connectors, '--port', '0', '--host', '127.0.0.1', '--no-watch'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = once(child, 'exit');
+    try {
+      const url = await within(
+        30_000,
+        'starting civicgraph serve',
+        new Promise<string>((found) => {
+          let stdout = '';
+          child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+            stdout += chunk;
+            const match = /serving GraphQL at (\S+)/.exec(stdout);
+            if (match) found(match[1]!);
+          });
+        }),
+      );
+      const sent = new Date();
+      const slow = post(JSON.stringify({ query: SLOW_QUERY }), {}, url);
+      await slowQueryRunning(sent);
+      child.kill('SIGTERM');
+      const response = await slow;
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as any).data.serviceRequests.nodes).toHaveLength(1);
+      const [code, signal] = await within(10_000, 'exiting', exited);
+      expect({ code, signal, stopping: stderr.includes('stopping') }).toEqual({ code: 0, signal: null, stopping: true });
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
