@@ -42,12 +42,21 @@ async function run(options: { connectors: string; schemas: string; port: number;
     log,
   });
   process.stdout.write(`CivicGraph is serving GraphQL at ${running.url}\n`);
+  // Requests in flight finish first (up to CIVICGRAPH_SHUTDOWN_TIMEOUT_MS). A second signal
+  // finds no handler, so it ends the process at once: the way out of a drain one will not wait for.
   const stop = (): void => {
+    process.off('SIGINT', stop).off('SIGTERM', stop);
     log('stopping');
-    running.stop().then(() => process.exit(0), () => process.exit(1));
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   return running;
 }
 

@@ -3,11 +3,11 @@
  * mappings whenever a file in their folder changes.
  */
 import { watch } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { AuditSink } from '../privacy/audit.js';
 import { createApp } from '../request/app.js';
 import { GraphQLEndpoint } from '../request/graphql-endpoint.js';
+import { httpLimits } from '../request/http-limits.js';
+import { startHttpServer } from '../request/http-server.js';
 import { Gateway, type GatewayOptions } from './gateway.js';
 
 export interface ServeOptions extends GatewayOptions {
@@ -24,6 +24,7 @@ export interface ServeOptions extends GatewayOptions {
 export interface RunningGateway {
   url: string;
   gateway: Gateway;
+  /** Refuses new connections, lets the requests in flight finish (up to CIVICGRAPH_SHUTDOWN_TIMEOUT_MS), then closes the sources. */
   stop(): Promise<void>;
 }
 
@@ -31,6 +32,9 @@ export interface RunningGateway {
 const RELOAD_DELAY_MS = 300;
 
 export async function serve(options: ServeOptions): Promise<RunningGateway> {
+  const env = options.env ?? process.env;
+  // Before opening any source, so that a bad value stops the start at once.
+  const limits = httpLimits(env);
   const gateway = await Gateway.open(options);
   const endpoint = new GraphQLEndpoint(options.log, gateway.metrics, options.audit, options.enforceLimits ?? true);
   await endpoint.serve(gateway.serving());
@@ -38,15 +42,13 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
     endpoint,
     readiness: () => gateway.readiness(),
     metrics: gateway.metrics,
-    trustProxy: (options.env ?? process.env).CIVICGRAPH_TRUST_PROXY,
+    trustProxy: env.CIVICGRAPH_TRUST_PROXY,
+    limits,
+    log: options.log,
   });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port, options.host, () => resolve(listening));
-    listening.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}/graphql`;
+  const server = await startHttpServer(app, options.port, options.host, limits);
+  const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${server.port}/graphql`;
 
   let reloading = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -74,8 +76,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
       watcher?.close();
       clearTimeout(timer);
       await reloading;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await server.close();
       await endpoint.stop();
       await gateway.close();
     },

@@ -2,7 +2,10 @@
 import express, { type Express } from 'express';
 import { readFileSync } from 'node:fs';
 import type { Metrics } from '../observe/metrics.js';
+import { answerErrorsAsJson } from './error-answers.js';
 import type { GraphQLEndpoint } from './graphql-endpoint.js';
+import type { HttpLimits } from './http-limits.js';
+import { refuseLongUrls } from './url-limit.js';
 
 export interface SourceState {
   source: string;
@@ -23,6 +26,9 @@ export interface AppOptions {
    * (any: only when nothing but the proxy can reach the gateway). Unset: the socket's address.
    */
   trustProxy?: string | undefined;
+  limits: Pick<HttpLimits, 'maxBodyBytes' | 'maxUrlBytes'>;
+  /** Where errors no route answered are noted. */
+  log: (line: string) => void;
 }
 
 /** CIVICGRAPH_TRUST_PROXY as Express's `trust proxy` setting; undefined: leave it off. */
@@ -36,14 +42,12 @@ export function trustProxySetting(value: string | undefined): boolean | number |
 
 const landingPage = readFileSync(new URL('./landing-page.html', import.meta.url), 'utf8');
 
-/** Requests larger than this are refused before parsing: GraphQL queries are small. */
-const MAX_BODY = '100kb';
-
-export function createApp({ endpoint, readiness, metrics, trustProxy }: AppOptions): Express {
+export function createApp({ endpoint, readiness, metrics, trustProxy, limits, log }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   const trust = trustProxySetting(trustProxy);
   if (trust !== undefined) app.set('trust proxy', trust);
+  app.use(refuseLongUrls(limits.maxUrlBytes));
 
   app.get('/', (_request, response) => {
     response.type('html').send(landingPage);
@@ -63,6 +67,8 @@ export function createApp({ endpoint, readiness, metrics, trustProxy }: AppOptio
     response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.use('/graphql', express.json({ limit: MAX_BODY }), endpoint.handle);
+  // The limit counts decompressed bytes, so a small gzip body cannot unpack into a large one.
+  app.use('/graphql', express.json({ limit: limits.maxBodyBytes }), endpoint.handle);
+  app.use(answerErrorsAsJson(log));
   return app;
 }
