@@ -49,12 +49,12 @@ interface Answer {
   ms: number;
 }
 
-async function post(query: string, options: { variables?: Record<string, unknown>; to?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+async function post(query: string, options: { variables?: Record<string, unknown>; to?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
   const started = performance.now();
   const response = await fetch(options.to ?? url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...options.headers },
-    body: JSON.stringify({ query, variables: options.variables }),
+    body: options.body ?? JSON.stringify({ query, variables: options.variables }),
   });
   const body = await response.json();
   return { status: response.status, body, headers: response.headers, ms: performance.now() - started };
@@ -136,6 +136,19 @@ describe('static limits, as the public role', () => {
     const answer = await post('{ ...A } fragment A on Query { ...B } fragment B on Query { ...A __typename }');
     expect(answer.status).toBe(400);
     expect(answer.body.errors[0].message).toMatch(/Cannot spread fragment "A" within itself/);
+  });
+
+  it('refuse filters nested deeper than 12, written in the document or sent as variables', async () => {
+    const nested = (depth: number): string => (depth === 0 ? '{ status: { eq: OPEN } }' : `{ and: [${nested(depth - 1)}] }`);
+    expectRefused(await post(`{ serviceRequests(first: 1, filter: ${nested(6)}) { totalCount } }`), 'QUERY_TOO_COMPLEX', { measure: 'inputDepth', limit: 12 });
+    expect((await post(`{ serviceRequests(first: 1, filter: ${nested(4)}) { totalCount } }`)).status).toBe(200);
+
+    // 5,000 levels of JSON (written out: JSON.stringify itself would recurse): graphql-js would coerce them recursively; they are refused before.
+    const query = 'query ($f: ServiceRequestFilter) { serviceRequests(first: 1, filter: $f) { totalCount } }';
+    const deep = `${'{"and":['.repeat(5_000)}{"status":{"eq":"OPEN"}}${']}'.repeat(5_000)}`;
+    const answer = await post(query, { body: `{"query":${JSON.stringify(query)},"variables":{"f":${deep}}}` });
+    expectRefused(answer, 'QUERY_TOO_COMPLEX', { measure: 'inputDepth', limit: 12 });
+    expect(answer.ms).toBeLessThan(2_000);
   });
 
   it('refuse a sixth operation in one document', async () => {
