@@ -18,12 +18,12 @@ export const TEST_SCALE = 0.01;
 
 export type DemoKind = 'pglite' | 'postgres';
 
-/** Builds the demo on `kind` and returns the environment for the connector mappings. */
-export async function demoEnvironment(kind: DemoKind, name: string): Promise<Record<string, string>> {
+/** Builds the demo on `kind` (at `scale` of the full demo) and returns the environment for the connector mappings. */
+export async function demoEnvironment(kind: DemoKind, name: string, scale = TEST_SCALE): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   if (kind === 'pglite') {
     const dir = await mkdtemp(join(tmpdir(), `civicgraph-${name}-`));
-    await prepareDemo(dir, { scale: TEST_SCALE });
+    await prepareDemo(dir, { scale });
     for (const system of SYSTEMS) {
       env[`CIVICGRAPH_${ENV_PREFIX[system]}_KIND`] = 'pglite';
       env[`CIVICGRAPH_${ENV_PREFIX[system]}_URL`] = join(dir, system);
@@ -39,7 +39,7 @@ export async function demoEnvironment(kind: DemoKind, name: string): Promise<Rec
       const url = withDatabase(POSTGRES_URL, database);
       const db = knex({ client: 'pg', connection: url });
       try {
-        await loadDemoSystem(db, system, { scale: TEST_SCALE });
+        await loadDemoSystem(db, system, { scale });
       } finally {
         await db.destroy();
       }

@@ -1,0 +1,55 @@
+/**
+ * `civicgraph serve` as an operator runs it: its own process, so that a test can see it
+ * survive (or not), read its memory, and stop it with SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+
+export interface CliGateway {
+  /** The GraphQL endpoint it printed. */
+  url: string;
+  process: ChildProcess;
+  /** Everything it wrote to standard error so far. */
+  stderr(): string;
+  /** Resident memory in bytes, from /proc. */
+  rss(): Promise<number>;
+  /** SIGTERM, then the exit code and signal. */
+  stop(): Promise<[number | null, NodeJS.Signals | null]>;
+}
+
+export async function startCliGateway(connectors: string, env: Record<string, string>, startLimitMs = 60_000): Promise<CliGateway> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/civicgraph.ts', 'serve', '--connectors', connectors, '--port', '0', '--host', '127.0.0.1', '--no-watch'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const url = await new Promise<string>((found, failed) => {
+    const timer = setTimeout(() => failed(new Error(`civicgraph serve did not start within ${startLimitMs} ms:\n${stderr}`)), startLimitMs);
+    let stdout = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = /serving GraphQL at (\S+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        found(match[1]!);
+      }
+    });
+    void exited.then(([code, signal]) => {
+      clearTimeout(timer);
+      failed(new Error(`civicgraph serve exited (${code ?? signal}) before serving:\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    process: child,
+    stderr: () => stderr,
+    rss: async () => Number(/^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
