@@ -70,6 +70,7 @@ describe('the rows', () => {
     const budget = new RequestBudget({ deadlineMs: 60_000, maxRows: 20_000 });
     budget.addRows(12_000);
     budget.addRows(8_000);
+    expect(budget.rowsRead).toBe(20_000);
     expect(() => budget.check()).not.toThrow();
     const error = await failure(() => budget.addRows(400));
     expect(error.message).toBe('this request read 20,400 rows, more than the 20,000 its role may read; ask for fewer rows (first) or fewer joined levels');
