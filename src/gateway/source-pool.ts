@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { ConnectorMapping } from '../config/mapping.js';
 import { instrumentSource } from '../observe/instrumented-source.js';
 import type { Metrics } from '../observe/metrics.js';
+import { budgetedSource } from '../request/budgeted-source.js';
 import { openSource, tableSettings } from '../source/open-source.js';
 import type { Source } from '../source/source.js';
 
@@ -26,11 +27,13 @@ export class SourcePool {
   /** With metrics, every source counts and times the queries it is sent. */
   constructor(private readonly metrics?: Metrics) {}
 
+  /** The source, held to the budget of whichever request queries it (see budgetedSource). */
   sourceFor(connector: ConnectorMapping): Source {
     const key = settingsKey(connector);
     let source = this.open.get(key);
     if (!source) {
-      source = this.metrics ? instrumentSource(openSource(connector), this.metrics) : openSource(connector);
+      const opened = openSource(connector);
+      source = budgetedSource(this.metrics ? instrumentSource(opened, this.metrics) : opened);
       this.open.set(key, source);
     }
     return source;

@@ -15,6 +15,8 @@ import { tokenLimitRefusal } from './limits/static-limits.js';
 const SOURCE_CODES: Readonly<Record<SourceErrorReason, string>> = {
   unreachable: 'SOURCE_UNAVAILABLE',
   timeout: 'SOURCE_UNAVAILABLE',
+  // The caller's time ran out first: asking for less, or again, can help.
+  deadline: 'DEADLINE_EXCEEDED',
   'missing-table': 'SOURCE_UNAVAILABLE',
   'query-failed': 'SOURCE_UNAVAILABLE',
   'bad-data': 'SOURCE_DATA_ERROR',

@@ -57,11 +57,15 @@ export interface FindQuery {
   orderBy: OrderKey[];
   limit: number;
   offset: number;
+  /** The instant (epoch ms) by which the caller needs the answer: the source stops the query then. */
+  deadline?: number;
 }
 
 export interface CountQuery {
   table: string;
   where?: Predicate;
+  /** The instant (epoch ms) by which the caller needs the answer: the source stops the query then. */
+  deadline?: number;
 }
 
 /** Rows whose `key` is one of `keys`: the batched look-up that joins and by-id fields use. */
@@ -77,6 +81,8 @@ export interface KeyLookupQuery {
   orderBy?: OrderKey[];
   /** At most this many rows per key (a window function in SQL), for joined lists with `first`. */
   perKeyLimit?: number;
+  /** The instant (epoch ms) by which the caller needs the answer: the source stops the query then. */
+  deadline?: number;
 }
 
 export type TimeBucket = 'day' | 'week' | 'month' | 'year';
@@ -100,6 +106,8 @@ export interface AggregateQuery {
   where?: Predicate;
   groupBy: Readonly<Record<string, GroupKey>>;
   aggregates: Readonly<Record<string, Aggregate>>;
+  /** The instant (epoch ms) by which the caller needs the answer: the source stops the query then. */
+  deadline?: number;
 }
 
 export type ColumnType = 'text' | 'integer' | 'decimal' | 'boolean' | 'date' | 'timestamp' | 'timestamptz' | 'other';
@@ -175,13 +183,14 @@ export interface Source {
 
 /**
  * - unreachable: the system does not answer, or refuses the credentials;
- * - timeout: a query ran past its limit;
+ * - timeout: a query ran past its limit (queryTimeoutMs): the system is slow;
+ * - deadline: a query ran past its caller's `deadline`, which came before its own limit: the caller could wait no longer;
  * - missing-table: the table, collection, endpoint or file does not exist;
  * - bad-data: the system answered with something unreadable (HTML instead of JSON, a CSV row with the wrong number of fields);
  * - row-limit: answering in memory would need more rows than `Pushdown.memoryRowLimit`;
  * - query-failed: anything else.
  */
-export type SourceErrorReason = 'unreachable' | 'timeout' | 'missing-table' | 'bad-data' | 'row-limit' | 'query-failed';
+export type SourceErrorReason = 'unreachable' | 'timeout' | 'deadline' | 'missing-table' | 'bad-data' | 'row-limit' | 'query-failed';
 
 /**
  * Every failure a source reports: it names the source and never carries a

@@ -14,6 +14,7 @@ describe('a source failure, as a caller sees it', () => {
   it.each<[SourceErrorReason, string]>([
     ['unreachable', 'SOURCE_UNAVAILABLE'],
     ['timeout', 'SOURCE_UNAVAILABLE'],
+    ['deadline', 'DEADLINE_EXCEEDED'],
     ['missing-table', 'SOURCE_UNAVAILABLE'],
     ['query-failed', 'SOURCE_UNAVAILABLE'],
     ['bad-data', 'SOURCE_DATA_ERROR'],

@@ -7,7 +7,8 @@
  * The limit counts records that match the whole filter, row rules included, never records
  * merely read: whether a query is refused then depends only on rows the caller may see,
  * so the refusal cannot reveal how many rows a role's rules withhold. (How long reading
- * takes is bounded by the scanner: a REST scan by queryTimeoutMs, a CSV file by its size.)
+ * takes is bounded by the scanner: a REST scan by queryTimeoutMs, a CSV file by its size; and
+ * by the query's deadline, which the scanner and the loop here both watch.)
  */
 import {
   SourceError,
@@ -20,12 +21,16 @@ import {
   type Source,
   type SourceValue,
 } from '../source.js';
+import { STOPPED_AT_DEADLINE } from '../time-limit.js';
 import { aggregateRecords } from './aggregate.js';
 import { valueIdentity } from './compare.js';
 import { matches } from './evaluate.js';
 import { sortRecords } from './order.js';
 import { readValue } from './read-value.js';
 import type { RawRecord, ScanRequest, Scanner } from './scanner.js';
+
+/** Records read between looks at the clock: often enough to stop soon after a deadline, rarely enough to cost nothing per record. */
+const DEADLINE_CHECK_EVERY = 1000;
 
 export function scanSource(scanner: Scanner, memoryRowLimit: number): Source {
   const name = scanner.name;
@@ -38,8 +43,13 @@ export function scanSource(scanner: Scanner, memoryRowLimit: number): Source {
     const scan = scanner.scan(enough === undefined ? request : { ...request, limit: enough });
     const stopEarly = enough !== undefined && scan.filtered && (scan.ordered || request.orderBy.length === 0);
     const kept: RawRecord[] = [];
+    let read = 0;
     for await (const record of scan.records) {
       if (stopEarly && kept.length >= enough) break;
+      // Records held in memory (a CSV snapshot) arrive without a pause in which a timer could fire: the loop itself looks.
+      if (request.deadline !== undefined && ++read % DEADLINE_CHECK_EVERY === 0 && Date.now() >= request.deadline) {
+        throw new SourceError(name, STOPPED_AT_DEADLINE, 'deadline');
+      }
       if (request.where && !matches(request.where, record, name)) continue;
       if (kept.length === memoryRowLimit) {
         throw new SourceError(
@@ -66,12 +76,12 @@ export function scanSource(scanner: Scanner, memoryRowLimit: number): Source {
 
     async find(query: FindQuery): Promise<Row[]> {
       if (query.limit <= 0) return [];
-      const records = await collect({ table: query.table, where: query.where, orderBy: query.orderBy }, query.offset + query.limit);
+      const records = await collect({ table: query.table, where: query.where, orderBy: query.orderBy, deadline: query.deadline }, query.offset + query.limit);
       return records.slice(query.offset, query.offset + query.limit).map((record) => select(record, query.select));
     },
 
     async count(query: CountQuery): Promise<number> {
-      return (await collect({ table: query.table, where: query.where, orderBy: [] })).length;
+      return (await collect({ table: query.table, where: query.where, orderBy: [], deadline: query.deadline })).length;
     },
 
     async findByKeys(query: KeyLookupQuery): Promise<Row[]> {
@@ -80,7 +90,7 @@ export function scanSource(scanner: Scanner, memoryRowLimit: number): Source {
       // The key condition goes to the scanner with the rest, so a system that filters on the key can use it.
       const byKey: Predicate = { kind: 'compare', ref: query.key, op: 'in', value: keys };
       const where: Predicate = query.where ? { kind: 'and', items: [byKey, query.where] } : byKey;
-      const records = await collect({ table: query.table, where, orderBy: query.orderBy ?? [] });
+      const records = await collect({ table: query.table, where, orderBy: query.orderBy ?? [], deadline: query.deadline });
       const perKey = new Map<string, number>();
       const rows: Row[] = [];
       for (const record of records) {
@@ -97,7 +107,7 @@ export function scanSource(scanner: Scanner, memoryRowLimit: number): Source {
     },
 
     async aggregate(query: AggregateQuery): Promise<Row[]> {
-      const records = await collect({ table: query.table, where: query.where, orderBy: [] });
+      const records = await collect({ table: query.table, where: query.where, orderBy: [], deadline: query.deadline });
       return aggregateRecords(records, query, name);
     },
 

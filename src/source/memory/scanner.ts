@@ -20,6 +20,8 @@ export interface ScanRequest {
    * need not fetch further pages.
    */
   limit?: number;
+  /** The query's deadline (epoch ms): a scanner that reads from elsewhere stops reading then. */
+  deadline?: number;
 }
 
 export interface Scan {

@@ -12,6 +12,7 @@ import {
   MongoTopologyClosedError,
 } from 'mongodb';
 import { SourceError } from '../source.js';
+import { STOPPED_AT_DEADLINE, type TimeLimit } from '../time-limit.js';
 
 /** A query the planner should never have produced (or one MongoDB cannot express); its message carries no values. */
 export class InvalidMongoQueryError extends Error {
@@ -27,6 +28,8 @@ interface ErrorContext {
   /** The collection the operation read, if any. */
   table?: string;
   timeoutMs: number;
+  /** Whether the caller's deadline, not timeoutMs, set the operation's maxTimeMS. */
+  byDeadline?: boolean;
 }
 
 const AUTHENTICATION_FAILED = 18;
@@ -55,9 +58,9 @@ export function toSourceError(source: string, thrown: unknown, context: ErrorCon
   if (hasCode(thrown, AUTHENTICATION_FAILED)) {
     return new SourceError(source, 'the MongoDB server rejected the login: check the user name and password', 'unreachable');
   }
-  if (hasCode(thrown, MAX_TIME_MS_EXPIRED) || thrown instanceof MongoNetworkTimeoutError) {
-    return new SourceError(source, `the query took longer than its ${context.timeoutMs} ms limit and was stopped`, 'timeout');
-  }
+  if (hasCode(thrown, MAX_TIME_MS_EXPIRED)) return outOfTime(source, { byDeadline: context.byDeadline ?? false }, context.timeoutMs);
+  // The socket's own timeout is queryTimeoutMs and a grace period, whatever the deadline.
+  if (thrown instanceof MongoNetworkTimeoutError) return outOfTime(source, { byDeadline: false }, context.timeoutMs);
   if (thrown instanceof MongoParseError) return new SourceError(source, 'the MongoDB connection URL is not valid', 'unreachable');
   if (thrown instanceof MongoServerSelectionError || thrown instanceof MongoNetworkError || thrown instanceof MongoTopologyClosedError) {
     return new SourceError(source, 'cannot reach the MongoDB server', 'unreachable');
@@ -70,6 +73,12 @@ export function toSourceError(source: string, thrown: unknown, context: ErrorCon
     return new SourceError(source, `the MongoDB query failed (${codeName(thrown)})`, 'query-failed');
   }
   return new SourceError(source, 'the MongoDB query failed', 'query-failed');
+}
+
+/** The error for an operation that ran out of time: its own limit (the server is slow) or its caller's deadline. */
+export function outOfTime(source: string, limit: Pick<TimeLimit, 'byDeadline'>, timeoutMs: number): SourceError {
+  if (limit.byDeadline) return new SourceError(source, STOPPED_AT_DEADLINE, 'deadline');
+  return new SourceError(source, `the query took longer than its ${timeoutMs} ms limit and was stopped`, 'timeout');
 }
 
 /** The error for a query on a collection that does not exist (MongoDB itself answers such queries with no documents). */

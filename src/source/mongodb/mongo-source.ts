@@ -8,8 +8,9 @@ import type { SourceConfig } from '../../config/mapping.js';
 import type {
   AggregateQuery, ColumnDescription, CountQuery, FindQuery, KeyLookupQuery, Pushdown, Row, Source, SourceValue, TableSettings,
 } from '../source.js';
+import { msLeft, timeLimit, type TimeLimit } from '../time-limit.js';
 import { type CollectionShape, describeShape, SAMPLE_SIZE, shapeOf, storedTypes } from './describe.js';
-import { missingCollection, toSourceError } from './errors.js';
+import { missingCollection, outOfTime, toSourceError } from './errors.js';
 import { aggregatePipeline, countPipeline, findPipeline, keyLookupPipeline, type Stage } from './pipeline.js';
 import { readAggregateRows, readRow } from './rows.js';
 import { checkValue, type FieldTypes, identity } from './values.js';
@@ -55,13 +56,13 @@ class MongoSource implements Source {
   async find(query: FindQuery): Promise<Row[]> {
     if (query.limit <= 0) return [];
     const types = await this.fieldTypes(query.table);
-    const documents = await this.pipeline(query.table, () => findPipeline(query, types));
+    const documents = await this.pipeline(query.table, () => findPipeline(query, types), query.deadline);
     return documents.map((document) => this.guard(query.table, () => readRow(document, query.select, types)));
   }
 
   async count(query: CountQuery): Promise<number> {
     const types = await this.fieldTypes(query.table);
-    const [result] = await this.pipeline(query.table, () => countPipeline(query, types));
+    const [result] = await this.pipeline(query.table, () => countPipeline(query, types), query.deadline);
     return Number(result?.n ?? 0);
   }
 
@@ -73,7 +74,7 @@ class MongoSource implements Source {
     const rows: Row[] = [];
     // A per-key limit holds per key, so splitting the keys keeps it exact.
     for (const chunk of chunks(keys)) {
-      const documents = await this.pipeline(query.table, () => keyLookupPipeline(query, chunk, types));
+      const documents = await this.pipeline(query.table, () => keyLookupPipeline(query, chunk, types), query.deadline);
       for (const document of documents) rows.push(this.guard(query.table, () => readRow(document, select, types)));
     }
     return rows;
@@ -81,7 +82,7 @@ class MongoSource implements Source {
 
   async aggregate(query: AggregateQuery): Promise<Row[]> {
     const types = await this.fieldTypes(query.table);
-    const documents = await this.pipeline(query.table, () => aggregatePipeline(query, types));
+    const documents = await this.pipeline(query.table, () => aggregatePipeline(query, types), query.deadline);
     return this.guard(query.table, () => readAggregateRows(query, documents, types));
   }
 
@@ -142,11 +143,11 @@ class MongoSource implements Source {
   }
 
   /** Runs one operation; every failure (including a URL the driver cannot parse) becomes a SourceError. */
-  private async run<T>(table: string | undefined, work: (db: Db) => Promise<T>): Promise<T> {
+  private async run<T>(table: string | undefined, work: (db: Db) => Promise<T>, limit?: TimeLimit): Promise<T> {
     try {
       return await work(this.database());
     } catch (error) {
-      const failure = toSourceError(this.name, error, { table, timeoutMs: this.config.queryTimeoutMs });
+      const failure = toSourceError(this.name, error, { table, timeoutMs: this.config.queryTimeoutMs, byDeadline: limit?.byDeadline });
       // The driver closes a client whose first connection failed, for good: the next query starts a new one.
       if (failure.reason === 'unreachable') this.#discardClient();
       throw failure;
@@ -169,20 +170,35 @@ class MongoSource implements Source {
     }
   }
 
-  /** MongoDB answers a query on a missing collection with no documents: an empty answer asks whether the collection is there. */
-  private async pipeline(table: string, build: () => Stage[]): Promise<Document[]> {
-    const documents = await this.run(table, (db) =>
-      db.collection(table).aggregate(build(), { maxTimeMS: this.config.queryTimeoutMs, allowDiskUse: true }).toArray(),
+  /**
+   * Runs a pipeline within queryTimeoutMs or what is left before the caller's deadline, whichever ends first.
+   * MongoDB answers a query on a missing collection with no documents: an empty answer asks whether the collection is there.
+   */
+  private async pipeline(table: string, build: () => Stage[], deadline?: number): Promise<Document[]> {
+    const limit = timeLimit(this.config.queryTimeoutMs, deadline);
+    const documents = await this.run(
+      table,
+      (db) => db.collection(table).aggregate(build(), { maxTimeMS: this.maxTimeMS(limit), allowDiskUse: true }).toArray(),
+      limit,
     );
-    if (documents.length === 0 && !(await this.exists(table))) throw missingCollection(this.name, table);
+    if (documents.length === 0 && !(await this.exists(table, limit))) throw missingCollection(this.name, table);
     return documents;
   }
 
-  private async exists(table: string): Promise<boolean> {
-    const found = await this.run(table, (db) =>
-      db.listCollections({ name: table }, { nameOnly: true, authorizedCollections: true, maxTimeMS: this.config.queryTimeoutMs }).toArray(),
+  private async exists(table: string, limit = timeLimit(this.config.queryTimeoutMs, undefined)): Promise<boolean> {
+    const found = await this.run(
+      table,
+      (db) => db.listCollections({ name: table }, { nameOnly: true, authorizedCollections: true, maxTimeMS: this.maxTimeMS(limit) }).toArray(),
+      limit,
     );
     return found.length > 0;
+  }
+
+  /** The server's time limit for an operation: what is left of `limit` (MongoDB reads 0 as no limit at all, so nothing left fails now). */
+  private maxTimeMS(limit: TimeLimit): number {
+    const ms = msLeft(limit);
+    if (ms === 0) throw outOfTime(this.name, limit, this.config.queryTimeoutMs);
+    return ms;
   }
 
   /** The first documents in natural order, read without promoting numbers so that an int is told from a double. */

@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RestOptions } from '../../config/mapping.js';
 import { SourceError } from '../source.js';
+import { msLeft, STOPPED_AT_DEADLINE, timeLimit, type TimeLimit } from '../time-limit.js';
 import type { Endpoint } from './endpoint.js';
 
 export interface HttpSettings {
@@ -24,29 +25,34 @@ const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 const BACKOFF_MS = 200;
 
 /**
- * The parsed JSON body of a successful GET of `url`, by `deadline` (epoch ms): a scan gives
- * all its pages one deadline, so a query's time is bounded however many pages it reads.
+ * The parsed JSON body of a successful GET of `url`, within `limit`: a scan gives all its
+ * pages one limit, so a query's time is bounded however many pages it reads.
  */
-export function getJson(url: URL, endpoint: Endpoint, settings: HttpSettings, deadline = Date.now() + settings.timeoutMs): Promise<unknown> {
-  return withinLimit(endpoint, settings, deadline, async (signal) => {
-    const response = await fetchWithRetries(url, endpoint, settings, signal, deadline, RETRY_STATUSES);
+export function getJson(url: URL, endpoint: Endpoint, settings: HttpSettings, limit = timeLimit(settings.timeoutMs, undefined)): Promise<unknown> {
+  return withinLimit(endpoint, settings, limit, async (signal) => {
+    const response = await fetchWithRetries(url, endpoint, settings, signal, limit, RETRY_STATUSES);
     return readJson(response, endpoint, settings.maxResponseBytes, signal);
   });
 }
 
 /** Resolves when the host answers with any status at all (a ping where no endpoint is known). */
 export function reachHost(url: URL, endpoint: Endpoint, settings: HttpSettings): Promise<void> {
-  const deadline = Date.now() + settings.timeoutMs;
-  return withinLimit(endpoint, settings, deadline, async (signal) => {
-    await discard(await fetchWithRetries(url, endpoint, settings, signal, deadline, new Set()));
+  const limit = timeLimit(settings.timeoutMs, undefined);
+  return withinLimit(endpoint, settings, limit, async (signal) => {
+    await discard(await fetchWithRetries(url, endpoint, settings, signal, limit, new Set()));
   });
 }
 
-async function withinLimit<T>(endpoint: Endpoint, settings: HttpSettings, deadline: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/** Running out of time: the query's own limit says the API is slow, the caller's deadline that the caller could wait no longer. */
+function outOfTime(endpoint: Endpoint, limit: TimeLimit, timeoutMessage: string): SourceError {
+  return limit.byDeadline ? endpoint.error(STOPPED_AT_DEADLINE, 'deadline') : endpoint.error(timeoutMessage, 'timeout');
+}
+
+async function withinLimit<T>(endpoint: Endpoint, settings: HttpSettings, limit: TimeLimit, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   if (settings.closed.aborted) throw endpoint.error('the source is closed', 'query-failed');
   const controller = new AbortController();
   const abort = () => controller.abort();
-  const timer = setTimeout(abort, Math.max(0, deadline - Date.now()));
+  const timer = setTimeout(abort, msLeft(limit));
   settings.closed.addEventListener('abort', abort);
   try {
     return await work(controller.signal);
@@ -54,7 +60,7 @@ async function withinLimit<T>(endpoint: Endpoint, settings: HttpSettings, deadli
     if (error instanceof SourceError) throw error;
     if (settings.closed.aborted) throw endpoint.error('the source was closed while a request was running', 'query-failed');
     if (controller.signal.aborted) {
-      throw endpoint.error(`reading the API took longer than the query's ${settings.timeoutMs} ms limit (queryTimeoutMs) and was stopped`, 'timeout');
+      throw outOfTime(endpoint, limit, `reading the API took longer than the query's ${settings.timeoutMs} ms limit (queryTimeoutMs) and was stopped`);
     }
     throw endpoint.error(`the request failed (${error instanceof Error ? error.name : 'unknown error'})`, 'query-failed');
   } finally {
@@ -68,7 +74,7 @@ async function fetchWithRetries(
   endpoint: Endpoint,
   settings: HttpSettings,
   signal: AbortSignal,
-  deadline: number,
+  limit: TimeLimit,
   retryOn: ReadonlySet<number>,
 ): Promise<Response> {
   const headers = requestHeaders(endpoint, settings.headers);
@@ -93,14 +99,14 @@ async function fetchWithRetries(
     await pause(asked ?? backoff(attempt), asked, `the API answered ${status}`);
   }
 
-  /** Waits before the next try, or fails now when the wait would not end before the deadline. */
+  /** Waits before the next try, or fails now when the wait would not end within the limit. */
   async function pause(ms: number, asked: number | undefined, what: string): Promise<void> {
-    const remaining = deadline - Date.now();
-    const limit = `the query's ${settings.timeoutMs} ms limit (queryTimeoutMs)`;
+    const remaining = msLeft(limit);
+    const own = `the query's ${settings.timeoutMs} ms limit (queryTimeoutMs)`;
     if (asked !== undefined && asked >= remaining) {
-      throw endpoint.error(`${what} and asked to wait ${Math.ceil(asked / 1000)} s before retrying, longer than is left of ${limit}`, 'timeout');
+      throw outOfTime(endpoint, limit, `${what} and asked to wait ${Math.ceil(asked / 1000)} s before retrying, longer than is left of ${own}`);
     }
-    if (ms >= remaining) throw endpoint.error(`${what}, and retrying would go past ${limit}`, 'timeout');
+    if (ms >= remaining) throw outOfTime(endpoint, limit, `${what}, and retrying would go past ${own}`);
     await sleep(ms, undefined, { signal });
   }
 }

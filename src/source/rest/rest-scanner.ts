@@ -7,6 +7,7 @@ import type { RestOptions, SourceConfig } from '../../config/mapping.js';
 import { matches } from '../memory/evaluate.js';
 import type { RawRecord, Scan, ScanRequest, Scanner } from '../memory/scanner.js';
 import { SourceError, type ColumnDescription, type DeclaredType, type Predicate, type Pushdown, type TableSettings } from '../source.js';
+import { timeLimit, type TimeLimit } from '../time-limit.js';
 import { describeRecords } from './describe.js';
 import { Endpoint, type Params } from './endpoint.js';
 import { describeFilterParam, filterQuery } from './filter-params.js';
@@ -68,7 +69,7 @@ export class RestScanner implements Scanner {
     return {
       filtered: sent.complete,
       ordered: false,
-      records: this.#read(request.table, sent.params, settings?.columns ?? NO_COLUMNS, request.where, limit),
+      records: this.#read(request.table, sent.params, settings?.columns ?? NO_COLUMNS, request.where, limit, request.deadline),
     };
   }
 
@@ -82,15 +83,16 @@ export class RestScanner implements Scanner {
     columns: ReadonlyMap<string, DeclaredType>,
     where: Predicate | undefined,
     limit: number | undefined,
+    deadline: number | undefined,
   ): AsyncGenerator<RawRecord> {
     const endpoint = new Endpoint(this.name, table);
     const size = Math.min(pageSize(this.#options.pagination), Math.max(1, limit ?? Infinity));
     const pager = new Pager(this.#options.pagination, size, endpoint);
-    // One limit for the whole scan: a query may not read pages for longer than queryTimeoutMs, however many there are.
-    const deadline = Date.now() + this.config.queryTimeoutMs;
+    // One limit for the whole scan: a query may not read pages for longer than queryTimeoutMs (or past its deadline), however many there are.
+    const timeAllowed = timeLimit(this.config.queryTimeoutMs, deadline);
     let matched = 0;
     for (let paging = pager.next; paging !== undefined; paging = pager.next) {
-      const records = await this.#page(endpoint, [...filter, ...paging], deadline);
+      const records = await this.#page(endpoint, [...filter, ...paging], timeAllowed);
       pager.advance(records.body, records.list.length);
       for (const raw of records.list) {
         const record = typedRecord(raw, columns, this.config.timezone, endpoint);
@@ -100,9 +102,9 @@ export class RestScanner implements Scanner {
     }
   }
 
-  async #page(endpoint: Endpoint, params: Params, deadline?: number): Promise<{ body: unknown; list: readonly unknown[] }> {
+  async #page(endpoint: Endpoint, params: Params, limit?: TimeLimit): Promise<{ body: unknown; list: readonly unknown[] }> {
     const url = endpoint.url(this.config.connection.reveal(), [...this.#options.query, ...params]);
-    const body = await getJson(url, endpoint, this.#http, deadline);
+    const body = await getJson(url, endpoint, this.#http, limit);
     return { body, list: recordsIn(body, this.#options.records, endpoint) };
   }
 

@@ -13,7 +13,7 @@ import { PG_PARSERS } from './dialects/postgres.js';
 /**
  * How a statement is held to the time limit:
  * - cancel: knex times out the promise and cancels the statement on the server (PostgreSQL, MySQL);
- * - driver: the driver's own request timeout cancels it (tedious: knex cannot cancel SQL Server queries);
+ * - driver: the driver's timeout for the statement cancels it on the server (tedious: knex cannot cancel SQL Server queries);
  * - abandon: PGlite runs in this process and cannot be interrupted; the result is discarded.
  */
 export type TimeoutMode = 'cancel' | 'driver' | 'abandon';

@@ -4,6 +4,7 @@
  * connection URL. The message is chosen here from the error's code alone.
  */
 import { SourceError } from '../source.js';
+import { STOPPED_AT_DEADLINE } from '../time-limit.js';
 import type { Dialect } from './dialects/index.js';
 import { InvalidQueryError } from './predicate.js';
 
@@ -17,6 +18,8 @@ export interface ErrorContext {
   /** The dataset table the statement read, if any. */
   table?: string;
   timeoutMs: number;
+  /** Whether the caller's deadline, not timeoutMs, limited the statement's time. */
+  byDeadline?: boolean;
 }
 
 const UNREACHABLE = new Set([
@@ -62,6 +65,7 @@ export function toSourceError(source: string, thrown: unknown, context: ErrorCon
     (code !== undefined && CANCELLED.has(code)) ||
     (error.name === 'RequestError' && code === 'ETIMEOUT')
   ) {
+    if (context.byDeadline) return new SourceError(source, STOPPED_AT_DEADLINE, 'deadline');
     return new SourceError(source, `the query took longer than its ${context.timeoutMs} ms limit and was stopped`, 'timeout');
   }
   if (code === undefined) return new SourceError(source, `the ${db} query failed`, 'query-failed');

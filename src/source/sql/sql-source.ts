@@ -7,8 +7,10 @@ import { isSqlKind, type SourceConfig } from '../../config/mapping.js';
 import type {
   AggregateQuery, ColumnDescription, CountQuery, FindQuery, KeyLookupQuery, Pushdown, Row, Source,
 } from '../source.js';
+import { msLeft, timeLimit } from '../time-limit.js';
 import { connect, type TimeoutMode } from './connect.js';
 import { DIALECTS, type Dialect, type DialectName, dialectFor, splitTableName, UNCOUNTED_ROWS } from './dialects/index.js';
+import { withStatementTimeout } from './dialects/mssql.js';
 import { QueryTimeoutError, toSourceError } from './errors.js';
 import { buildAggregate, buildCount, buildFind, buildFindByKeys, distinctKeys, keyChunkSize, NO_COLUMNS } from './query.js';
 
@@ -37,11 +39,11 @@ class SqlSource implements Source {
 
   async find(query: FindQuery): Promise<Row[]> {
     if (query.limit <= 0) return [];
-    return this.run(() => buildFind(this.db, this.dialect, query), query.table);
+    return this.run(() => buildFind(this.db, this.dialect, query), query.table, query.deadline);
   }
 
   async count(query: CountQuery): Promise<number> {
-    const rows = await this.run<Array<{ n: unknown }>>(() => buildCount(this.db, this.dialect, query), query.table);
+    const rows = await this.run<Array<{ n: unknown }>>(() => buildCount(this.db, this.dialect, query), query.table, query.deadline);
     // Drivers answer count(*) as bigint, string or number depending on the dialect.
     return Number(rows[0]?.n ?? 0);
   }
@@ -53,13 +55,13 @@ class SqlSource implements Source {
     const rows: Row[] = [];
     for (let start = 0; start < keys.length; start += size) {
       const chunk = keys.slice(start, start + size);
-      rows.push(...(await this.run<Row[]>(() => buildFindByKeys(this.db, this.dialect, query, chunk), query.table)));
+      rows.push(...(await this.run<Row[]>(() => buildFindByKeys(this.db, this.dialect, query, chunk), query.table, query.deadline)));
     }
     return rows;
   }
 
   async aggregate(query: AggregateQuery): Promise<Row[]> {
-    const rows = await this.run<Row[]>(() => buildAggregate(this.db, this.dialect, query), query.table);
+    const rows = await this.run<Row[]>(() => buildAggregate(this.db, this.dialect, query), query.table, query.deadline);
     if (Object.keys(query.groupBy).length + Object.keys(query.aggregates).length > 0) return rows;
     return rows.map((row) => {
       const { [NO_COLUMNS]: _, ...rest } = row;
@@ -108,20 +110,27 @@ class SqlSource implements Source {
     }
   }
 
-  /** Runs one statement under the time limit; every failure becomes a SourceError. */
-  private async run<T>(build: () => Knex.QueryBuilder, table?: string): Promise<T> {
+  /**
+   * Runs one statement under the time limit, queryTimeoutMs or what is left before the caller's
+   * deadline, whichever ends first; every failure becomes a SourceError.
+   */
+  private async run<T>(build: () => Knex.QueryBuilder, table?: string, deadline?: number): Promise<T> {
+    const limit = timeLimit(this.timeoutMs, deadline);
     try {
+      const ms = msLeft(limit);
+      // knex reads a time limit of 0 as none at all.
+      if (ms === 0) throw new QueryTimeoutError();
       const builder = build();
       switch (this.timeoutMode) {
         case 'cancel':
-          return (await builder.timeout(this.timeoutMs, { cancel: true })) as T;
+          return (await builder.timeout(ms, { cancel: true })) as T;
         case 'driver':
-          return (await builder) as T;
+          return (await withStatementTimeout(builder, ms)) as T;
         case 'abandon':
-          return (await abandonAfter(builder, this.timeoutMs)) as T;
+          return (await abandonAfter(builder, ms)) as T;
       }
     } catch (error) {
-      throw toSourceError(this.name, error, { dialect: this.dialect, table, timeoutMs: this.timeoutMs });
+      throw toSourceError(this.name, error, { dialect: this.dialect, table, timeoutMs: this.timeoutMs, byDeadline: limit.byDeadline });
     }
   }
 }

@@ -102,3 +102,25 @@ describe('memory row limit', () => {
     expect(scanSource(fixtureScanner(), 7).pushdown).toMatchObject({ filters: 'none', grouping: false, memoryRowLimit: 7 });
   });
 });
+
+describe('deadline', () => {
+  /** The fixture's cases over and over: enough records that reading them crosses the engine's looks at the clock. */
+  function manyRecords(): ArrayScanner {
+    const { cases } = typedFixture();
+    const records = Array.from({ length: 5_000 }, (_, i) => ({ ...cases.records[i % cases.records.length]!, id: i }));
+    return new ArrayScanner(new Map([[TABLE, { records, columns: cases.columns }]]));
+  }
+
+  it('stops reading records held in memory once the deadline has passed, with a deadline error', async () => {
+    const scanner = manyRecords();
+    const error = await rejection(scanSource(scanner, 100_000).count({ table: TABLE, deadline: Date.now() - 1 }));
+    expect(error.reason).toBe('deadline');
+    expect(error.message).toBe(`source "memory-fixture": the query could not finish by its caller's deadline and was stopped`);
+    expect(scanner.handedOver).toBeLessThan(5_000);
+    expect(scanner.requests.at(-1)?.deadline).toBeDefined();
+  });
+
+  it('answers as without one while the deadline is ahead', async () => {
+    expect(await scanSource(manyRecords(), 100_000).count({ table: TABLE, deadline: Date.now() + 60_000 })).toBe(5_000);
+  });
+});

@@ -33,6 +33,18 @@ describe('MongoDB errors', () => {
   });
 });
 
+describe("MongoDB errors at a caller's deadline", () => {
+  it("reports maxTimeMS set by the caller's deadline as the deadline, not as a slow server", () => {
+    const error = toSourceError('src', serverError(50, 'MaxTimeMSExpired'), { ...context, byDeadline: true });
+    expect(error.reason).toBe('deadline');
+    expect(error.message).toBe(`source "src": the query could not finish by its caller's deadline and was stopped`);
+  });
+
+  it('reports a socket timeout as a timeout whatever the deadline: the socket keeps its own limit', () => {
+    expect(toSourceError('src', new MongoNetworkTimeoutError('timed out'), { ...context, byDeadline: true }).reason).toBe('timeout');
+  });
+});
+
 describe('regular expressions from user text', () => {
   it('match the text literally', () => {
     const text = 'a.b*c+d?e(f)g[h]i{j}k|l^m$n\\o/p-q#r s\0t';

@@ -72,6 +72,8 @@ export interface SeenRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   at: number;
+  /** When the client hung up before the answer was sent, if it did. */
+  abandonedAt?: number;
 }
 
 export interface ApiServer {
@@ -95,7 +97,11 @@ export async function startApi(options: ApiOptions = {}): Promise<ApiServer> {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    requests.push({ path: url.pathname, query: url.searchParams, headers: req.headers, at: Date.now() });
+    const seen: SeenRequest = { path: url.pathname, query: url.searchParams, headers: req.headers, at: Date.now() };
+    requests.push(seen);
+    res.on('close', () => {
+      if (!res.writableFinished) seen.abandonedAt = Date.now();
+    });
     const next = scripted.shift();
     if (next) {
       setTimeout(() => play(res, next), next.delayMs ?? 0);

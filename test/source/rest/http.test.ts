@@ -260,6 +260,27 @@ describe('failures', () => {
     expectNoSecrets(error, server);
   });
 
+  it("stops at its caller's deadline, long before queryTimeoutMs, and hangs up on the API", async () => {
+    const server = await serve();
+    server.script({ status: 200, delayMs: 5000, body: '[]', headers: { 'content-type': 'application/json' } });
+    const started = Date.now();
+    const error = await rejection(source(server, {}, {}, 20_000).count({ table: ENDPOINT, deadline: started + 300 }));
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(error.reason).toBe('deadline');
+    expect(error.message).toBe(`source "permits-api": endpoint "v1/cases": the query could not finish by its caller's deadline and was stopped`);
+    await expect.poll(() => server.requests[0]?.abandonedAt, { timeout: 1000 }).toBeLessThan(started + 1500);
+  });
+
+  it('fails at once when Retry-After asks for longer than is left before its caller\'s deadline', async () => {
+    const server = await serve();
+    server.script({ status: 503, headers: { 'retry-after': '2' } });
+    const started = Date.now();
+    const error = await rejection(source(server, {}, {}, 20_000).count({ table: ENDPOINT, deadline: started + 1000 }));
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(error.reason).toBe('deadline');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('holds a whole scan, every page together, to queryTimeoutMs', async () => {
     const server = await serve();
     // Each page alone comes well within the limit; five of them do not.

@@ -106,6 +106,29 @@ export function sourceCases(harness: () => Harness): void {
     }
   });
 
+  it("stops a statement at its caller's deadline, long before queryTimeoutMs, so that the server no longer runs it", async () => {
+    const { source: probe, table } = harness().openProbe(20_000);
+    const running = harness().runningStatements;
+    // PGlite cannot be interrupted and blocks while it sleeps: a short sleep is abandoned once it ends.
+    const sleep = harness().sleep(running ? 6 : 1);
+    try {
+      const started = Date.now();
+      const query = probe.find({ table, select: { s: { expression: sleep } }, orderBy: [], limit: 1, offset: 0, deadline: started + 500 });
+      const error = rejection(query);
+      if (running) {
+        await expect.poll(() => running(sleep), { timeout: 450, interval: 50 }).toBe(1);
+      }
+      expect((await error).reason).toBe('deadline');
+      expect((await error).message).toBe(`source "${probe.name}": the query could not finish by its caller's deadline and was stopped`);
+      if (running) {
+        expect(Date.now() - started).toBeLessThan(1_500);
+        await expect.poll(() => running(sleep), { timeout: 2_000, interval: 100 }).toBe(0);
+      }
+    } finally {
+      await probe.close();
+    }
+  });
+
   it('reports an unreachable server without the URL or password', async (ctx) => {
     const url = harness().unreachableUrl;
     if (url === undefined) return ctx.skip('PGlite has no server to be unreachable');

@@ -98,15 +98,20 @@ export interface Harness extends ContractHarness {
   sleep(seconds: number): string;
   /** Opens another source (closed by the caller) that can see `table`, with its own time limit. */
   openProbe(queryTimeoutMs: number): { source: Source; table: string };
+  /**
+   * How many statements other connections are running on the fixture database whose text
+   * contains `text`, as the server sees them; undefined for PGlite, which has no server.
+   */
+  runningStatements?(text: string): Promise<number>;
   /** A URL for the same server kind that nothing listens on / that carries bad credentials, or undefined (PGlite). */
   unreachableUrl?: string;
   badLoginUrl?: string;
 }
 
-async function withAdmin(client: string, url: string, work: (db: Knex) => Promise<void>): Promise<void> {
+async function withAdmin<T>(client: string, url: string, work: (db: Knex) => Promise<T>): Promise<T> {
   const db = knex({ client, connection: url, pool: { min: 0, max: 1 } });
   try {
-    await work(db);
+    return await work(db);
   } finally {
     await db.destroy();
   }
@@ -135,6 +140,14 @@ export async function postgresHarness(): Promise<Harness> {
     qualifiedTable: `public.${TABLE}`,
     sleep: (s) => `pg_sleep(${s})`,
     openProbe: (ms) => ({ source: openSqlSource('pg-probe', sourceConfig('postgres', url, ms)), table: TABLE }),
+    runningStatements: (text) =>
+      withAdmin('pg', url, async (db) => {
+        const { rows } = await db.raw<{ rows: Array<{ n: number }> }>(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'active' and pid <> pg_backend_pid() and position(? in query) > 0",
+          [text],
+        );
+        return rows[0]!.n;
+      }),
     unreachableUrl: `postgres://civic:s3cretPW@127.0.0.1:1/${DATABASE}`,
     badLoginUrl: `postgres://no_such_role_civic:s3cretPW@${server.host}/${DATABASE}`,
     source,
@@ -165,6 +178,14 @@ export async function mysqlHarness(): Promise<Harness> {
     qualifiedTable: `${DATABASE}.${TABLE}`,
     sleep: (s) => `SLEEP(${s})`,
     openProbe: (ms) => ({ source: openSqlSource('mariadb-probe', sourceConfig('mysql', url, ms)), table: TABLE }),
+    runningStatements: (text) =>
+      withAdmin('mysql2', url, async (db) => {
+        const [rows] = await db.raw<[Array<{ n: number }>, unknown]>(
+          "select count(*) as n from information_schema.PROCESSLIST where DB = database() and COMMAND = 'Query' and ID <> connection_id() and locate(?, INFO) > 0",
+          [text],
+        );
+        return Number(rows[0]!.n);
+      }),
     unreachableUrl: `mysql://civic:s3cretPW@127.0.0.1:1/${DATABASE}`,
     badLoginUrl: `mysql://no_such_user_civic:s3cretPW@${server.host}/${DATABASE}`,
     source,
@@ -235,6 +256,18 @@ export async function mssqlHarness(): Promise<Harness> {
     // WAITFOR is a statement, not an expression: a large cross join keeps the server busy instead.
     sleep: () => '(select count_big(*) from sys.all_objects a cross join sys.all_objects b cross join sys.all_objects c)',
     openProbe: (ms) => ({ source: openSqlSource('mssql-probe', sourceConfig('mssql', url, ms)), table: TABLE }),
+    runningStatements: async (text) => {
+      const monitor = admin(url);
+      try {
+        const rows = await monitor.raw<Array<{ n: number }>>(
+          'select count(*) as n from sys.dm_exec_requests r cross apply sys.dm_exec_sql_text(r.sql_handle) t where r.database_id = db_id() and r.session_id <> @@spid and charindex(?, t.text) > 0',
+          [text],
+        );
+        return rows[0]!.n;
+      } finally {
+        await monitor.destroy();
+      }
+    },
     unreachableUrl: `mssql://civic:s3cretPW@127.0.0.1:1/${DATABASE}`,
     badLoginUrl: `mssql://no_such_login_civic:s3cretPW@${server.host}/${DATABASE}${server.search}`,
     source,

@@ -5,8 +5,10 @@
  */
 process.env.TZ = 'America/Los_Angeles';
 
+import knex, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADDRESS_STEPS } from '../../../src/source/address.js';
+import { mssqlClientClass, mssqlConnection, withStatementTimeout } from '../../../src/source/sql/dialects/mssql.js';
 import type { Predicate } from '../../../src/source/source.js';
 import {
   compileAggregate, compileCount, compileDescribeTable, compileEstimateRows, compileFind, compileFindByKeys, compileListTables,
@@ -336,6 +338,23 @@ describe('SQL Server: compiled SQL', () => {
       sql: "select sum([rows]) as [n] from [sys].[partitions] where [object_id] = object_id(quotename(@p0) + N'.' + quotename(@p1)) and [index_id] in (@p2, @p3)",
       bindings: ['dbo', 'SR_CASE', 0, 1],
     });
+  });
+});
+
+describe('SQL Server: a time limit per statement', () => {
+  it('is handed to tedious with the statement, which cancels it on the server when it runs longer', async () => {
+    // No statement runs: knex connects only when one does.
+    const db = knex({ client: mssqlClientClass() as unknown as typeof Knex.Client, connection: mssqlConnection('mssql://u:p@127.0.0.1:1/db', 20_000) as unknown as Knex.MsSqlConnectionConfig });
+    try {
+      const builder = withStatementTimeout(db.select(db.raw('1 as ok')), 250);
+      const client = db.client as unknown as { _makeRequest(query: object, callback: () => void): { timeout?: number } };
+      // What knex's runner hands the client for this builder: the compiled statement with its query context.
+      const request = client._makeRequest({ ...builder.toSQL().toNative(), queryContext: builder.queryContext() }, () => undefined);
+      expect(request.timeout).toBe(250);
+      expect(client._makeRequest({ ...db.select(db.raw('1 as ok')).toSQL().toNative() }, () => undefined).timeout).toBeUndefined();
+    } finally {
+      await db.destroy();
+    }
   });
 });
 

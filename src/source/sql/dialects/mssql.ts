@@ -132,22 +132,57 @@ export function normaliseTediousValue(column: TediousColumn): unknown {
 
 type KnexClientClass = new (config: Knex.Config) => Knex.Client;
 
+/** The key under which a statement's own time limit rides in its knex query context, to the tedious request. */
+const STATEMENT_TIMEOUT_MS = 'civicgraphStatementTimeoutMs';
+
+/**
+ * Holds one statement to `ms`: tedious then cancels it on the server (an attention message)
+ * when it runs longer. knex cannot cancel SQL Server statements itself, and the connection's
+ * request timeout is one value for every statement; tedious takes a timeout per request.
+ */
+export function withStatementTimeout(builder: Knex.QueryBuilder, ms: number): Knex.QueryBuilder {
+  return builder.queryContext({ [STATEMENT_TIMEOUT_MS]: ms });
+}
+
+/** What knex's mssql client hands `_makeRequest`: the compiled statement, with the builder's query context. */
+interface KnexQueryObject {
+  queryContext?: unknown;
+}
+
+interface TediousRequest {
+  setTimeout(ms?: number): void;
+}
+
+interface MssqlClientInternals {
+  processResponse(query: unknown, runner: unknown): unknown;
+  _makeRequest(query: KnexQueryObject, callback: unknown): TediousRequest;
+}
+
 let normalisingClient: KnexClientClass | undefined;
 
-/** knex's mssql client, with values normalised by column type before rows are built. */
+/** knex's mssql client, with values normalised by column type before rows are built, and a time limit per statement. */
 export function mssqlClientClass(): KnexClientClass {
   if (normalisingClient) return normalisingClient;
   // knex does not export its dialect classes as typed modules.
   const require = createRequire(import.meta.url);
   const ClientMssql = require('knex/lib/dialects/mssql/index.js') as KnexClientClass;
-  class NormalisingMssqlClient extends (ClientMssql as KnexClientClass & { prototype: { processResponse(q: unknown, r: unknown): unknown } }) {
+  const base = ClientMssql.prototype as unknown as MssqlClientInternals;
+  class NormalisingMssqlClient extends (ClientMssql as KnexClientClass & { prototype: MssqlClientInternals }) {
     processResponse(query: { response?: unknown } | null, runner: unknown): unknown {
       if (query && Array.isArray(query.response)) {
         query.response = query.response.map((row: unknown) =>
           Array.isArray(row) ? row.map((col: TediousColumn) => ({ ...col, value: normaliseTediousValue(col) })) : row,
         );
       }
-      return (ClientMssql.prototype as unknown as { processResponse(q: unknown, r: unknown): unknown }).processResponse.call(this, query, runner);
+      return base.processResponse.call(this, query, runner);
+    }
+
+    _makeRequest(query: KnexQueryObject, callback: unknown): TediousRequest {
+      const request = base._makeRequest.call(this, query, callback);
+      const context = query.queryContext as Record<string, unknown> | undefined;
+      const ms = context?.[STATEMENT_TIMEOUT_MS];
+      if (typeof ms === 'number') request.setTimeout(ms);
+      return request;
     }
   }
   normalisingClient = NormalisingMssqlClient as unknown as KnexClientClass;

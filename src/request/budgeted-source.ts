@@ -1,0 +1,47 @@
+/**
+ * A source held to the budget of the request it serves (./budget.ts): a query is refused at
+ * once when the request is already past its deadline or over its rows, is sent with the
+ * request's deadline so that the source stops it then (cancelling it where the system can),
+ * is abandoned at the deadline if the source has not stopped by itself, and adds the rows it
+ * returns to the request's count. Outside a request there is no budget and nothing changes.
+ *
+ * The pool wraps every source in this outermost, around the metrics: a query refused here
+ * never reached the source and is not counted as one, and a query the deadline stopped is
+ * counted with the reason `deadline`, apart from the source's own timeouts.
+ */
+import { SourceError, type Source } from '../source/source.js';
+import { currentBudget } from './budget.js';
+
+export function budgetedSource(source: Source): Source {
+  const held =
+    <Q extends { deadline?: number }, R>(run: (query: Q) => Promise<R>, rowsIn: (result: R) => number) =>
+    async (query: Q): Promise<R> => {
+      const budget = currentBudget();
+      if (!budget) return run(query);
+      budget.check();
+      // A caller's own earlier deadline stays, and so does its error.
+      const bounded = query.deadline === undefined || budget.deadline <= query.deadline;
+      let result: R;
+      try {
+        result = await budget.within(run(bounded ? { ...query, deadline: budget.deadline } : query));
+      } catch (error) {
+        if (bounded && error instanceof SourceError && error.reason === 'deadline') throw budget.deadlineExceeded();
+        throw error;
+      }
+      budget.addRows(rowsIn(result));
+      return result;
+    };
+  const rows = (result: unknown[]) => result.length;
+  return {
+    name: source.name,
+    pushdown: source.pushdown,
+    find: held((query) => source.find(query), rows),
+    count: held((query) => source.count(query), () => 0),
+    findByKeys: held((query) => source.findByKeys(query), rows),
+    aggregate: held((query) => source.aggregate(query), rows),
+    describeTable: (table) => source.describeTable(table),
+    listTables: () => source.listTables(),
+    ping: () => source.ping(),
+    close: () => source.close(),
+  };
+}
