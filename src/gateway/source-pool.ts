@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { ConnectorMapping } from '../config/mapping.js';
 import { instrumentSource } from '../observe/instrumented-source.js';
 import type { Metrics } from '../observe/metrics.js';
-import { budgetedSource } from '../request/budgeted-source.js';
+import { budgetedSource } from '../request/limits/budgeted-source.js';
 import { openSource, tableSettings } from '../source/open-source.js';
 import type { Source } from '../source/source.js';
 

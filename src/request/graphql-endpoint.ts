@@ -23,6 +23,7 @@ import type { AuditSink } from '../privacy/audit.js';
 import { AuthenticationError, type Authenticator, type Caller } from './authenticate.js';
 import type { RateLimits } from '../config/roles.js';
 import { budgetHeaders, callerKey, rateLimitKey, type RateLimitCredentials, type RateLimiter, type SpentBudget } from './rate-limit.js';
+import { RequestBudget, runWithBudget } from './limits/budget.js';
 import { costPlugin } from './limits/cost-plugin.js';
 import { InFlight } from './limits/in-flight.js';
 import { parseOptions, staticLimitRules } from './limits/static-limits.js';
@@ -113,7 +114,12 @@ export class GraphQLEndpoint {
     }
     try {
       contexts.set(request, newRequestContext({ ...caller, role }, rateLimit));
-      await target.handler(request, response, next);
+      const handle = async (): Promise<void> => {
+        await target.handler(request, response, next);
+      };
+      // Every source query the request makes, however deep, is held to this budget (./limits/budgeted-source.ts).
+      if (this.enforceLimits) await runWithBudget(new RequestBudget({ deadlineMs: target.limits.deadlineMs, maxRows: target.limits.rows, role }), handle);
+      else await handle();
     } finally {
       this.inFlight.leave(key);
     }

@@ -14,7 +14,7 @@ import { graphql, parse, type ExecutionResult, type GraphQLFormattedError } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { Caller } from '../../src/request/authenticate.js';
-import { RequestBudget, runWithBudget, type BudgetLimits } from '../../src/request/budget.js';
+import { RequestBudget, runWithBudget, type BudgetLimits } from '../../src/request/limits/budget.js';
 import { newRequestContext } from '../../src/request/context.js';
 import { formatError } from '../../src/request/errors.js';
 import { jitGateway } from '../../src/request/jit-executor.js';
@@ -226,7 +226,7 @@ describe('a request that reads more rows than it may', () => {
     const { executor } = await jitGateway(served.gateway.schemas.get('staff')!).load({ apollo: { graphRef: 'unused' } } as never);
     const request = { document: parse(TWO_LISTS), operationName: null, queryHash: 'budget-two-lists', context: newRequestContext(STAFF), request: { variables: {} } };
     const result = await runWithBudget(new RequestBudget({ deadlineMs: 60_000, maxRows: 1_000 }), () => executor!(request as never));
-    const formatted = ((result as ExecutionResult).errors ?? []).map((error): GraphQLFormattedError => formatError(error.toJSON(), error, () => undefined));
+    const formatted = ((result as ExecutionResult).errors ?? []).map((error): GraphQLFormattedError => formatError(error.toJSON(), error, 'staff', () => undefined));
     expect(formatted).toHaveLength(1);
     expect(formatted[0]!.extensions).toEqual({ code: 'ROW_BUDGET_EXCEEDED', limit: 1_000, measured: 1_202 });
   });

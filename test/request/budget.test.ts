@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { currentBudget, RequestBudget, runWithBudget } from '../../src/request/budget.js';
+import { currentBudget, RequestBudget, runWithBudget } from '../../src/request/limits/budget.js';
 
 async function failure(work: () => unknown): Promise<GraphQLError> {
   try {

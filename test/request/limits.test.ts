@@ -11,9 +11,12 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type RunningGateway } from '../../src/gateway/serve.js';
 import { demoEnvironment } from '../support/demo.js';
+import { POSTGRES_URL, withKnex } from '../support/servers.js';
 
 let env: Record<string, string>;
 const JWT_SECRET = 'limits-test-jwt-secret-0123456789-abcdef';
+/** The app token of a caller other than the anonymous one most tests are. */
+const OTHER_CALLER = 'limits-test-other-caller-0123456789';
 const running: RunningGateway[] = [];
 
 async function start(extra: Record<string, string> = {}, connectorsDir = resolve('connectors')): Promise<string> {
@@ -23,7 +26,7 @@ async function start(extra: Record<string, string> = {}, connectorsDir = resolve
     port: 0,
     host: '127.0.0.1',
     watch: false,
-    env: { ...env, CIVICGRAPH_JWT_SECRET: JWT_SECRET, CIVICGRAPH_RATE_LIMIT_ANONYMOUS: '100000', ...extra },
+    env: { ...env, CIVICGRAPH_JWT_SECRET: JWT_SECRET, CIVICGRAPH_APP_TOKENS: OTHER_CALLER, CIVICGRAPH_RATE_LIMIT_ANONYMOUS: '100000', ...extra },
     audit: () => undefined,
     log: () => undefined,
   });
@@ -268,3 +271,71 @@ async function staffToken(): Promise<string> {
     .setExpirationTime('5m')
     .sign(new TextEncoder().encode(JWT_SECRET));
 }
+
+describe('runtime budgets, over HTTP', () => {
+  let slow: string;
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'civicgraph-budgets-'));
+    await cp(resolve('connectors'), dir, { recursive: true });
+    const crm = join(dir, 'crm-311.yaml');
+    // An uncorrelated subquery: PostgreSQL sleeps once per query, however many rows it reads.
+    const sleeping = `      description:\n        expression: CONCAT("DESCR_TXT", (SELECT '' FROM pg_sleep(3)))`;
+    await writeFile(crm, (await readFile(crm, 'utf8')).replace('      description: DESCR_TXT', sleeping));
+    const rolesFile = join(dir, 'roles.yaml');
+    await writeFile(rolesFile, (await readFile(rolesFile, 'utf8')).replace('deadline: 10s', 'deadline: 500ms').replace('rows: 25000 ', 'rows: 150 '));
+    slow = await start({}, dir);
+  });
+
+  const sleepingStatements = () =>
+    withKnex('pg', POSTGRES_URL, async (db) => {
+      const rows = await db.raw("select count(*)::int as n from pg_stat_activity where state = 'active' and query like '%pg_sleep(3)%' and pid <> pg_backend_pid()");
+      return rows.rows[0].n as number;
+    });
+
+  it('past the deadline, answers what it has with DEADLINE_EXCEEDED and cancels the statement still running', async () => {
+    const answer = await post('{ serviceRequests(first: 1) { nodes { id description } } permits(first: 1) { nodes { id } } }', { to: slow });
+    expect(answer.ms).toBeLessThan(1_500);
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.permits.nodes).toHaveLength(1);
+    expect(answer.body.data.serviceRequests).toBeNull();
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({
+        message: 'the request ran past its deadline of 0.5 s for role public; the fields answered before it are returned',
+        extensions: expect.objectContaining({ code: 'DEADLINE_EXCEEDED', limit: 500 }),
+      }),
+    ]);
+    // Cancelled on the server, not abandoned to sleep on.
+    const deadline = Date.now() + 2_000;
+    while ((await sleepingStatements()) > 0 && Date.now() < deadline) await new Promise((wait) => setTimeout(wait, 100));
+    expect(await sleepingStatements()).toBe(0);
+  });
+
+  it('stops reading past the role’s rows, all levels together', async () => {
+    const answer = await post('{ a: serviceRequests(first: 100) { nodes { id } } b: workOrders(first: 100) { nodes { id } } }', { to: slow });
+    expect(answer.status).toBe(200);
+    const refused = answer.body.errors.filter((error: any) => error.extensions.code === 'ROW_BUDGET_EXCEEDED');
+    expect(refused).toHaveLength(1);
+    expect(refused[0].extensions).toMatchObject({ limit: 150, measured: 202 });
+    expect([answer.body.data.a, answer.body.data.b].filter((list) => list === null)).toHaveLength(1);
+  });
+
+  it('refuses a caller’s fifth request while four are running, and serves another caller meanwhile', async () => {
+    const sleeping = '{ serviceRequests(first: 1) { nodes { id description } } }';
+    const five = Array.from({ length: 5 }, () => post(sleeping, { to: slow }));
+    await new Promise((wait) => setTimeout(wait, 100));
+    const other = await post('{ permits(first: 1) { nodes { id } } }', { to: slow, headers: { 'x-app-token': OTHER_CALLER } });
+    const answers = await Promise.all(five);
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.body.errors[0]).toEqual({
+      message: 'you already have 4 requests running, the most role public may run at once: wait for one to finish',
+      extensions: { code: 'RATE_LIMITED', measure: 'inFlight', limit: 4 },
+    });
+    expect(refused[0]!.headers.get('retry-after')).toBe('1');
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(4);
+    expect(other.status).toBe(200);
+    expect(other.body.data.permits.nodes).toHaveLength(1);
+    expect(other.ms).toBeLessThan(400);
+  });
+});

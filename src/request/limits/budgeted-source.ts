@@ -9,7 +9,7 @@
  * never reached the source and is not counted as one, and a query the deadline stopped is
  * counted with the reason `deadline`, apart from the source's own timeouts.
  */
-import { SourceError, type Source } from '../source/source.js';
+import { SourceError, type Source } from '../../source/source.js';
 import { currentBudget } from './budget.js';
 
 export function budgetedSource(source: Source): Source {
@@ -40,6 +40,7 @@ export function budgetedSource(source: Source): Source {
     findByKeys: held((query) => source.findByKeys(query), rows),
     aggregate: held((query) => source.aggregate(query), rows),
     describeTable: (table) => source.describeTable(table),
+    estimateRows: (table) => source.estimateRows(table),
     listTables: () => source.listTables(),
     ping: () => source.ping(),
     close: () => source.close(),
