@@ -11,6 +11,7 @@
 import { createHmac } from 'node:crypto';
 import type { FieldRule } from '../config/mapping.js';
 import type { Secret } from '../config/secret.js';
+import { DIRECTIONS, hundredBlockNumber, ROUTE_WORDS, STREET_TYPES } from './street-words.js';
 import { redactPersonalData } from './transform-redact.js';
 
 export { redactPersonalData } from './transform-redact.js';
@@ -106,10 +107,9 @@ const HOUSE_NUMBER = /^\s*(\d+)(?:\s*-\s*\d+)?(?:[A-Za-z](?![A-Za-z]))?(?:\s+\d+
 /** A unit designator and everything after it: the hundred block names a street, not a door. */
 const UNIT = /(?:\s+|\s*,\s*)(?:#|(?:APT|APARTMENT|UNIT|STE|SUITE|RM|ROOM|FL|FLOOR|BLDG|BUILDING|LOT|SPC|SPACE|TRLR|DEPT)\b\.?).*$/i;
 /** Where a route number is part of the street's name (US HWY 41, ROUTE 9), not a house number or ZIP code. */
-const ROUTE_WORD = /^(?:HWY|HIGHWAY|ROUTE|RTE|RT|CR|SR|US|I|INTERSTATE|COUNTY|STATE|RD|ROAD)$/i;
-const DIRECTION = '(?:N|S|E|W|NE|NW|SE|SW|NORTH|SOUTH|EAST|WEST|NORTHEAST|NORTHWEST|SOUTHEAST|SOUTHWEST)';
-const STREET_TYPE =
-  '(?:ST|STREET|AVE|AV|AVENUE|BLVD|BOULEVARD|RD|ROAD|DR|DRIVE|PL|PLACE|CT|COURT|LN|LANE|PKWY|PARKWAY|TER|TERRACE|HWY|HIGHWAY|CIR|CIRCLE|WAY|SQ|SQUARE|PLZ|PLAZA|TRL|TRAIL|ALY|ALLEY|EXPY|EXPRESSWAY)';
+const ROUTE_WORD = new RegExp(`^(?:${ROUTE_WORDS.join('|')})$`, 'i');
+const DIRECTION = `(?:${DIRECTIONS.join('|')})`;
+const STREET_TYPE = `(?:${STREET_TYPES.join('|')})`;
 /**
  * A street named without a house number: an optional direction, one to five name words (no
  * bare numbers, which could be a house number in the wrong place; ordinals like 24TH are
@@ -137,7 +137,7 @@ export function hundredBlock(address: string): string | null {
   if (numbered) {
     const street = streetAfterNumber(numbered[2]!);
     if (street === null) return null;
-    return `${Math.floor(Number(numbered[1]!) / 100)}XX ${street}`;
+    return `${hundredBlockNumber(Number(numbered[1]!))} ${street}`;
   }
   const streets = address.trim().split(INTERSECTION).map(namedStreet);
   if (streets.length > 2 || streets.some((street) => street === null)) return null;

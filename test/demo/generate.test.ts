@@ -9,8 +9,11 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { crmAddress, worksAddress } from '../../src/demo/city.js';
 import { DEMO_DATA_VERSION, DEMO_SYSTEMS, generateDemo, type DemoData, type DemoSystem } from '../../src/demo/generate.js';
 import { loadDemoSystem } from '../../src/demo/load.js';
+import { PERSONAL_FORMS } from '../../src/demo/personal-text.js';
+import type { SrCase } from '../../src/demo/systems/crm-311.js';
 import { WORK_FOR_REQUEST } from '../../src/demo/systems/public-works.js';
 import type { DemoTable } from '../../src/demo/table.js';
 import { POSTGRES_URL, withDatabase } from '../support/servers.js';
@@ -25,7 +28,7 @@ const DATABASE = 'civicgraph_test_demo';
  * record the new fingerprint here.
  */
 const FINGERPRINTS: Record<string, string> = {
-  'riverton-demo-1': 'c234cdbb6b8a25e92fd7420bc658acc7810cd91bd71741ca9511261577fb12f9',
+  'riverton-demo-2': 'be5ac795691f1f0867b489c2da35a5f7478d2497133a9b9739efaa008a9d329f',
 };
 
 /** The coded columns of a connector mapping: column → the codes each field that recodes it accepts. */
@@ -75,6 +78,18 @@ async function tableFingerprint(db: Knex, table: string): Promise<{ count: numbe
   const result = await db.raw(`select count(*)::int as count, md5(string_agg(t::text, E'\\n' order by t::text)) as md5 from "${table}" t`);
   const row = result.rows[0] as { count: number; md5: string };
   return { count: Number(row.count), md5: row.md5 };
+}
+
+/** What a request's planted datum may be: its caller's own phone, e-mail or name, its own address, or (SSN, card, unit) the fictional value itself. */
+function ownValues(sr: SrCase): Array<string | null> {
+  const { form, value } = sr.personalData!;
+  const caller = sr.caller!;
+  if (form.startsWith('phone')) return [caller.phone];
+  if (form.startsWith('e-mail')) return [caller.email];
+  if (form === 'name after a role') return [`${caller.first} ${caller.last}`];
+  if (form === 'name after a title') return [caller.last];
+  if (form === 'house number in prose') return [crmAddress(sr.address), worksAddress(sr.address)];
+  return [value];
 }
 
 describe('demo data generation', () => {
@@ -167,6 +182,19 @@ describe('demo data generation', () => {
         p.statusDate < p.filed,
     );
     expect(badPermits.map((p) => p.altId)).toEqual([]);
+  });
+
+  it('writes personal data into the public free text of a share of requests, in every form, with the callers\' own values', () => {
+    const planted = full.serviceRequests.filter((sr) => sr.personalData !== null);
+    expect(planted.length / full.serviceRequests.length).toBeGreaterThan(0.1);
+    expect(planted.length / full.serviceRequests.length).toBeLessThan(0.2);
+    expect(new Set(planted.map((sr) => sr.personalData!.form))).toEqual(new Set(PERSONAL_FORMS));
+    const notTheirOwn = planted.filter((sr) => {
+      const { value, written, field } = sr.personalData!;
+      const text = field === 'description' ? sr.description : sr.resolution;
+      return !ownValues(sr).includes(value) || !text?.includes(written);
+    });
+    expect(notTheirOwn.map((sr) => sr.caseNo)).toEqual([]);
   });
 
   it('puts personal data in some internal notes, for the redaction feature to find', () => {

@@ -360,9 +360,9 @@ describe('filters on hidden or transformed fields', () => {
     const data = expectServed(await pub(`{ serviceRequest(id: "${PLANTED.spelledRequest}") { description } }`));
     const description: string = data.serviceRequest.description;
     expect(byCase(PLANTED.spelledRequest).DESCR_TXT).toContain(PLANTED.spellings[1]!.text); // the raw value really holds them
-    const digitsOf = (text: string) => text.replace(/\D/g, '');
-    // The digits of one number, whatever separates them.
-    const readable = (text: string) => new RegExp(digitsOf(text).slice(0, 10).split('').join('\\D{0,3}')).test(description);
+    const digitsOf = (text: string) => text.normalize('NFKC').replace(/\D/g, '');
+    // The digits of one number, whatever separates them, full-width ones included.
+    const readable = (text: string) => new RegExp(digitsOf(text).slice(0, 10).split('').join('\\D{0,3}')).test(description.normalize('NFKC'));
     expect(readable(PLANTED.spellings[0]!.text), 'control: a plain dashed number is redacted').toBe(false);
     const leaked = PLANTED.spellings.filter((spelling) => readable(spelling.text)).map((spelling) => `${spelling.label}: ${JSON.stringify(spelling.text)}`);
     expect(leaked, `public description: ${JSON.stringify(description)}`).toEqual([]);

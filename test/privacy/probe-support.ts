@@ -31,18 +31,18 @@ export const PLANTED = {
   chattyAddress: '1163 W 24TH ST APT 3',
   chattyLat: 41.848123,
   chattyLon: -87.674321,
-  /**
-   * A public noise complaint whose description quotes the caller's phones the way people type
-   * them; `redacted` says which spellings the `redact` rule is documented to catch (a control).
-   */
+  /** A public noise complaint whose description quotes the caller's phones the way people type them. */
   spelledRequest: 'SR-24-09990002',
   spellings: [
-    { label: 'dashed (control)', text: '217-555-0183', redacted: true },
-    { label: 'extension glued on', text: '217-555-0178x12', redacted: false },
-    { label: 'en dashes', text: '217\u2013555\u20130179', redacted: false },
-    { label: 'non-breaking spaces', text: '217\u00a0555\u00a00180', redacted: false },
-    { label: 'spaced dashes', text: '217 - 555 - 0181', redacted: false },
-    { label: 'slash after the area code', text: '217/555-0182', redacted: false },
+    { label: 'dashed (control)', text: '217-555-0183' },
+    { label: 'extension glued on', text: '217-555-0178x12' },
+    { label: 'en dashes', text: '217\u2013555\u20130179' },
+    { label: 'non-breaking spaces', text: '217\u00a0555\u00a00180' },
+    { label: 'spaced dashes', text: '217 - 555 - 0181' },
+    { label: 'slash after the area code', text: '217/555-0182' },
+    { label: 'full-width digits', text: '\uff12\uff11\uff17\uff0d\uff15\uff15\uff15\uff0d\uff10\uff11\uff18\uff14' },
+    { label: 'digit by digit', text: '2_1_7 5_5_5 0_1_8_5' },
+    { label: 'zero-width spaces', text: '217\u200b555\u200b0186' },
   ],
   /** Work orders: one per withheld type, one pointing at a case number that does not exist, one at a public case. */
   workOrderFromHomeless: 990001,
@@ -358,9 +358,14 @@ export async function postTo(base: string, query: string, variables?: Record<str
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
 
-/** Phone numbers as the demo writes them ('217-555-0142', '(217) 555-0142') and other spellings of the same. */
-export const PHONE_PATTERN = /(?<![\w.])(?:\(?\d{3}\)?\D{0,3})?555\D{1,3}01\d{2}(?!\d)/;
-export const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@example\.(?:com|org)\b/;
+/**
+ * Phone numbers as the demo writes them ('217-555-0142', '(217) 555-0142') and other spellings
+ * of the same, digit by digit ('5_5_5 0_1_4_2') too. Matched on text in NFKC, where full-width
+ * digits are ASCII.
+ */
+export const PHONE_PATTERN = /(?<![\w.])(?:\(?\d{3}\)?\D{0,3})?5[ _]?5[ _]?5\D{1,3}0[ _]?1[ _]?\d[ _]?\d(?!\d)/;
+/** E-mail addresses at the demo's domains, written or spelled out ('jane dot doe at example dot com', 'jane(at)example(dot)com'). */
+export const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@example\.(?:com|org)\b|(?:@|\bat\b)[\s\])}]*example[\s\[({]*(?:\.|\bdot\b)[\s\])}]*(?:com|org)\b/i;
 /** What must never show in an error: SQL, stacks, connection details, internal table and column names. */
 export const INTERNALS =
   /\bselect\b.*\bfrom\b|\bwhere\b.*=|postgres(?:ql)?:\/\/|127\.0\.0\.1|:5432|\.ts:\d+|node_modules|\bat [\w.<>]+ \(|SR_CASE|CASE_NO|CALLER_|NOTES_TXT|DESCR_TXT|ADDR_LINE|LAT_NUM|LON_NUM|SR_TYPE_CD|B1PERMIT|LIC_PROF|srnumber|workorder\b|woxcoord|woycoord|stacktrace/i;
@@ -370,40 +375,78 @@ export const INTERNALS =
  * own request (`request`: the query and variables) and that an error merely quotes back is
  * not something it learned, so it is not counted.
  */
-export function secretsIn(truth: GroundTruth, text: string, request = ''): string[] {
+export function secretsIn(truth: GroundTruth, answer: string, request = ''): string[] {
   const found: string[] = [];
   const learned = (value: string) => !request.includes(value) && !request.includes(JSON.stringify(value).slice(1, -1));
+  // Full-width look-alikes ('２１７－５５５－０１４２') read as what they look like.
+  const text = answer.normalize('NFKC');
   for (const [value, what] of truth.secrets) {
     if ((text.includes(value) || text.includes(JSON.stringify(value).slice(1, -1))) && learned(value)) found.push(`${what}: ${value}`);
   }
   for (const pattern of [PHONE_PATTERN, EMAIL_PATTERN]) {
-    for (const match of text.matchAll(new RegExp(pattern.source, 'g'))) {
+    for (const match of text.matchAll(new RegExp(pattern.source, `g${pattern.flags}`))) {
       if (learned(match[0])) found.push(`${pattern === PHONE_PATTERN ? 'a phone number' : 'an e-mail address'}: ${match[0]}`);
     }
   }
   return [...new Set(found)];
 }
 
-const locationsCache = new WeakMap<GroundTruth, Array<{ needle: string; what: string }>>();
+interface Locations {
+  /** Exact values: a quoted address (a whole field), a 6-decimal coordinate. */
+  needles: Array<{ needle: string; what: string }>;
+  /** Every request's canonical address → the request, for addresses written in prose. */
+  addresses: Map<string, string>;
+}
 
-/** The exact locations of 311 requests (raw and canonical addresses, 6-decimal coordinates) that occur in `text`. */
-export function exactLocationsIn(truth: GroundTruth, text: string, request = ''): string[] {
-  let needles = locationsCache.get(truth);
-  if (!needles) {
-    needles = [];
+const locationsCache = new WeakMap<GroundTruth, Locations>();
+
+function locationsOf(truth: GroundTruth): Locations {
+  let locations = locationsCache.get(truth);
+  if (!locations) {
+    locations = { needles: [], addresses: new Map() };
     for (const row of truth.requests) {
       if (row.ADDR_LINE) {
         for (const spelling of new Set([row.ADDR_LINE, normalizeAddress(row.ADDR_LINE)])) {
-          if (spelling) needles.push({ needle: `"${spelling}"`, what: `exact address of ${row.CASE_NO}: ${spelling}` });
+          if (spelling) locations.needles.push({ needle: `"${spelling}"`, what: `exact address of ${row.CASE_NO}: ${spelling}` });
         }
+        locations.addresses.set(normalizeAddress(row.ADDR_LINE), row.CASE_NO);
       }
       for (const coordinate of [row.LAT_NUM, row.LON_NUM]) {
         if (coordinate === null) continue;
         const number = String(Number(coordinate));
-        if (/\.\d{4,}$/.test(number)) needles.push({ needle: number, what: `exact coordinate of ${row.CASE_NO}: ${number}` });
+        if (/\.\d{4,}$/.test(number)) locations.needles.push({ needle: number, what: `exact coordinate of ${row.CASE_NO}: ${number}` });
       }
     }
-    locationsCache.set(truth, needles);
+    locationsCache.set(truth, locations);
   }
-  return needles.filter(({ needle }) => text.includes(needle) && !request.includes(needle.replace(/^"|"$/g, ''))).map(({ what }) => what);
+  return locations;
+}
+
+/**
+ * Request addresses written in `text`'s prose, in any spelling ('I live at 1163 West 24th
+ * Street'): every house number with the two to five words after it, canonicalised, looked up.
+ */
+function proseAddressesIn(addresses: Map<string, string>, text: string): Array<{ address: string; caseNo: string }> {
+  const words = normalizeAddress(text.replace(/[^\p{L}\p{N}']+/gu, ' ')).split(' ');
+  const found: Array<{ address: string; caseNo: string }> = [];
+  words.forEach((word, at) => {
+    if (!/^\d+$/.test(word)) return;
+    for (let length = 3; length <= 6; length++) {
+      const address = words.slice(at, at + length).join(' ');
+      const caseNo = addresses.get(address);
+      if (caseNo) found.push({ address, caseNo });
+    }
+  });
+  return found;
+}
+
+/** The exact locations of 311 requests (raw and canonical addresses, also in prose; 6-decimal coordinates) that occur in `text`. */
+export function exactLocationsIn(truth: GroundTruth, text: string, request = ''): string[] {
+  const { needles, addresses } = locationsOf(truth);
+  const exact = needles.filter(({ needle }) => text.includes(needle) && !request.includes(needle.replace(/^"|"$/g, ''))).map(({ what }) => what);
+  const asked = normalizeAddress(request);
+  const prose = proseAddressesIn(addresses, text)
+    .filter(({ address }) => !asked.includes(address))
+    .map(({ address, caseNo }) => `exact address of ${caseNo} in prose: ${address}`);
+  return [...new Set([...exact, ...prose])];
 }

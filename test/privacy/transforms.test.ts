@@ -302,7 +302,100 @@ describe('redact', () => {
   });
 
   it.each([
-    'Pothole in front of 1163 W 24TH ST, Riverton 62563.',
+    ['reach me at 555.867.5309', 'reach me at [phone]'],
+    ['reach me at (555) 867 5309 after 6', 'reach me at [phone] after 6'],
+    ['call +1 555 867 5309 ext. 22 tomorrow', 'call [phone] tomorrow'],
+    ['office 555-867-5309 x104.', 'office [phone].'],
+    ['call 217\u2212555\u22120142', 'call [phone]'],
+  ])('phone numbers as residents write them: %s', (text, redacted) => {
+    expect(redact(text)).toBe(redacted);
+  });
+
+  it.each([
+    ['write to jane dot doe at example dot com', 'write to [email]'],
+    ['write to jane(at)example(dot)com today', 'write to [email] today'],
+    ['write to jane [at] example [dot] com', 'write to [email]'],
+    ['write to name @ example . com please', 'write to [email] please'],
+    ['write to jane.doe @example.org', 'write to [email]'],
+    ['write to JANE AT EXAMPLE DOT COM', 'write to [email]'],
+    ['write to jane at example.com', 'write to [email]'],
+  ])('e-mail addresses spelled out: %s', (text, redacted) => {
+    expect(redact(text)).toBe(redacted);
+  });
+
+  it.each([
+    ['Pothole in front of 1163 W 24TH ST, Riverton 62563.', 'Pothole in front of 11XX W 24TH ST, Riverton 62563.'],
+    ['She lives at 1163 W 24th St and the light is out.', 'She lives at 11XX W 24th St and the light is out.'],
+    ['Car parked in front of 4410 North Kedzie Avenue for weeks.', 'Car parked in front of 44XX North Kedzie Avenue for weeks.'],
+    ['at 5 Oak St.', 'at 0XX Oak St.'],
+    ['at 1163A W 24th St', 'at 11XX W 24th St'],
+    ['at 1163 1/2 W 24th St', 'at 11XX W 24th St'],
+    ['I am in apt 3B, buzzer broken', 'I am in apt [unit], buzzer broken'],
+    ['Apt. #12 has no heat', 'Apt. #[unit] has no heat'],
+    ['at 1163 W 24th St #2', 'at 11XX W 24th St #[unit]'],
+    ['Leak at 4410 S ASHLAND AVE UNIT B', 'Leak at 44XX S ASHLAND AVE UNIT [unit]'],
+  ])('house and unit numbers in prose: %s', (text, redacted) => {
+    expect(redact(text)).toBe(redacted);
+  });
+
+  it.each([
+    ['caller John Smith said it is back', 'caller [name] said it is back'],
+    ['Called Mrs. Garcia back.', 'Called Mrs. [name] back.'],
+    ['Spoke with tenant Maria Lopez in apt 2', 'Spoke with tenant [name] in apt [unit]'],
+    ['Owner: J. Smith notified', 'Owner: [name] notified'],
+    ['My neighbor Mr O\'Brien saw it', 'My neighbor Mr [name] saw it'],
+    ['Resident Bartholomew Fennimore-Oyelaran reports noise', 'Resident [name] reports noise'],
+    ['the caller is Dr. McKinley', 'the caller is Dr. [name]'],
+    ['Landlord Ms. Nguyen was told', 'Landlord Ms. [name] was told'],
+  ])('names after a cue word: %s', (text, redacted) => {
+    expect(redact(text)).toBe(redacted);
+  });
+
+  it.each([
+    ['call \uff15\uff15\uff15\uff0d\uff18\uff16\uff17\uff0d\uff15\uff13\uff10\uff19', 'call [phone]'],
+    ['mail \uff4a\uff41\uff4e\uff45\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\uff0e\uff43\uff4f\uff4d now', 'mail [email] now'],
+    ['call 5_5_5 8_6_7 5_3_0_9', 'call [number]'],
+    ['call 5 5 5 8 6 7 5 3 0 9 soon', 'call [number] soon'],
+    ['call 217\u200b555\u200b0142', 'call [phone]'],
+    ['SSN 123 45 6789 on file', 'SSN [ssn] on file'],
+    ['my social is 123.45.6789', 'my social is [ssn]'],
+    ['card 4111.1111.1111.1111', 'card [number]'],
+    ['card \uff14\uff11\uff11\uff11 1111 1111 1111', 'card [number]'],
+  ])('look-alikes and digits apart: %s', (text, redacted) => {
+    expect(redact(text)).toBe(redacted);
+  });
+
+  it('never returns the original spelling of a look-alike it redacted', () => {
+    const redacted = redact('\uff11\uff12\uff13 \uff14\uff15 \uff16\uff17\uff18\uff19 \uff4a\uff41\uff4e\uff45\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\uff0e\uff43\uff4f\uff4d');
+    expect(redacted).toBe('[ssn] [email]');
+  });
+
+  it.each([
+    'Inspected 2024-03-05 at 10:30.',
+    'Duplicate of SR-24-00000563.',
+    'Estimated cost $1,200.',
+    'Requests on 11XX W 24TH ST since March.',
+    '3 potholes on the block',
+    'Truck parked on Route 66 near the bridge.',
+    'Detour via Route 66 North Ave.',
+    'Spoke to the resident Monday morning.',
+    'caller said the light is out; resident reports it again',
+    'Neighbor reports a collapsing porch.',
+    'Private property: owner notified to remove.',
+    "Cancelled at the resident's request.",
+    'Caller was advised of the service level.',
+    'Pothole at 24th St and Kedzie Ave.',
+    'Light out on Hickory Dr Apt building side.',
+    '2 bags by the alley, 3 cars in the way',
+    'Crew met at the site. Com Ed was called.',
+    'We looked at it. Us too.',
+    'Cart was out by 6 am at the curb.',
+    'Water at the corner of 24th Pl and State St for 3 days.',
+  ])('leaves ordinary 311 phrases alone: %s', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+
+  it.each([
     'Reported again in 2024; first report 2019.',
     'Duplicate of SR-24-00012345.',
     'See permit BLD2024-01234 and work order 24-563.',

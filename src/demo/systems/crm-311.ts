@@ -6,6 +6,7 @@
  */
 import type { Address } from '../city.js';
 import { crmAddress } from '../city.js';
+import { personalDataPlanter, type PlantedDatum } from '../personal-text.js';
 import { apportion, Random, WeightedIndex } from '../random.js';
 import { col, type DemoTable, type DemoValue, type TableSpec } from '../table.js';
 import { FIRST_NAMES, LAST_NAMES, fictionalEmail, fictionalPhone, fill, type Fillers } from '../text.js';
@@ -87,6 +88,8 @@ export interface SrCase {
   resolution: string | null;
   photoUrl: string | null;
   caller: Caller | null;
+  /** The personal datum written into the public description or resolution, if any (see personal-text.ts). */
+  personalData: PlantedDatum | null;
 }
 
 /** Requests at scale 1. */
@@ -343,6 +346,7 @@ function makeNotes(random: Random, type: SrType): string | null {
 /** Generates every service request, in order of creation. */
 export function generateServiceRequests(addresses: readonly Address[], scale: number): SrCase[] {
   const random = new Random('riverton-crm-311');
+  const withPersonalData = personalDataPlanter(new Random('riverton-crm-311-personal-text'));
   const total = Math.max(1, Math.round(SR_COUNT * scale));
 
   const typeByMonth = Array.from({ length: 12 }, (_, m) => new WeightedIndex(SR_TYPES.map((t) => t.share * (t.season[m] ?? 1))));
@@ -433,7 +437,7 @@ export function generateServiceRequests(addresses: readonly Address[], scale: nu
       }
       const photo = random.chance(channel === 'M' ? 0.25 : channel === 'W' || channel === 'S' ? 0.08 : 0.01);
 
-      const sr: SrCase = {
+      const sr = withPersonalData({
         caseNo,
         shortNo: shortCaseNumber(year, sequence),
         type,
@@ -451,7 +455,8 @@ export function generateServiceRequests(addresses: readonly Address[], scale: nu
         resolution,
         photoUrl: photo ? `https://311.riverton.example/media/${caseNo}.jpg` : null,
         caller: makeCaller(random, channel),
-      };
+        personalData: null,
+      });
       cases.push(sr);
       lastOfType.set(type.code, sr);
     }
