@@ -10,7 +10,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import type { FormattedExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { QueryLimits } from '../config/limits.js';
 import type { CostModel } from '../plan/cost.js';
 import { graphqlMetricsPlugin } from '../observe/graphql-metrics-plugin.js';
@@ -55,6 +55,35 @@ export interface Serving {
   rateLimit?: { limiter: RateLimiter; limits: RateLimits };
 }
 
+/** A GraphQL operation another entry point runs on its caller's behalf. */
+export interface Operation {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+export interface OperationResult {
+  /** The HTTP status the GraphQL endpoint would have answered with (4xx for a refused request). */
+  status: number;
+  result: FormattedExecutionResult;
+}
+
+/** A request admitted at the door, for an entry point beside `/graphql`. */
+export interface AdmittedRequest {
+  role: string;
+  limits: QueryLimits;
+  caller: Caller;
+  /** Runs an operation through the role's server: its limits, cost, audit and row rules, and this request's budgets. */
+  execute(operation: Operation): Promise<OperationResult>;
+}
+
+/** Answers a request refused at the door (401, 429, 503), in the entry point's own format. */
+export type Refuse = (response: Response, status: number, error: GraphQLFormattedError) => void;
+
+const refuseAsGraphQL: Refuse = (response, status, error) => {
+  response.status(status).json({ errors: [error] });
+};
+
 export class GraphQLEndpoint {
   private servers = new Map<string, RoleServer>();
   private serving: Serving | undefined;
@@ -79,13 +108,40 @@ export class GraphQLEndpoint {
   }
 
   readonly handle = (request: Request, response: Response, next: NextFunction): void => {
-    void this.route(request, response, next);
+    void this.admit(request, response, async ({ server }) => {
+      await server.handler(request, response, next);
+    });
   };
 
-  private async route(request: Request, response: Response, next: NextFunction): Promise<void> {
+  /**
+   * Runs `work` for a request of another entry point (Open311, downloads…) exactly as a GraphQL
+   * request is run: authenticated, counted against its caller's budgets, in flight, under its
+   * role's runtime budget, and with `execute` running operations through the role's own server,
+   * so its static limits, cost, audit and row rules apply. Refusals at the door go to `refuse`,
+   * for the entry point to word in its own format.
+   */
+  async runAs(request: Request, response: Response, work: (admitted: AdmittedRequest) => Promise<void>, refuse?: Refuse): Promise<void> {
+    await this.admit(
+      request,
+      response,
+      async ({ role, server, context }) => {
+        const execute = async (operation: Operation): Promise<OperationResult> => {
+          const answer = await server.server.executeOperation(operation, { contextValue: context });
+          for (const [name, value] of answer.http.headers) response.setHeader(name, value);
+          if (answer.body.kind !== 'single') throw new Error('incremental delivery is not served');
+          return { status: answer.http.status ?? 200, result: answer.body.singleResult };
+        };
+        await work({ role, limits: server.limits, caller: context.caller, execute });
+      },
+      refuse,
+    );
+  }
+
+  /** Authentication, the caller's budgets and places in flight, and the role's runtime budget around `work`. */
+  private async admit(request: Request, response: Response, work: (admitted: { role: string; server: RoleServer; context: RequestContext }) => Promise<void>, refuse: Refuse = refuseAsGraphQL): Promise<void> {
     const serving = this.serving;
     if (!serving) {
-      response.status(503).json({ errors: [{ message: 'the gateway is starting' }] });
+      refuse(response, 503, { message: 'the gateway is starting' });
       return;
     }
     let caller: Caller;
@@ -93,30 +149,31 @@ export class GraphQLEndpoint {
       caller = await serving.authenticate({ authorization: request.get('authorization'), 'x-app-token': request.get('x-app-token') });
     } catch (error) {
       const message = error instanceof AuthenticationError ? error.message : 'authentication failed';
-      response.status(401).set('WWW-Authenticate', 'Bearer').json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+      response.set('WWW-Authenticate', 'Bearer');
+      refuse(response, 401, { message, extensions: { code: 'UNAUTHENTICATED' } });
       return;
     }
     const credentials: RateLimitCredentials = { ip: request.ip ?? request.socket.remoteAddress, appToken: request.get('x-app-token'), authorization: request.get('authorization') };
     // After authentication, so a refused credential is told so (401) rather than to wait.
-    const rateLimit = serving.rateLimit && (await this.spendRequest(serving.rateLimit, caller, credentials, response));
+    const rateLimit = serving.rateLimit && (await this.spendRequest(serving.rateLimit, caller, credentials, response, refuse));
     if (rateLimit === false) return;
     const role = this.servers.has(caller.role) ? caller.role : serving.fallbackRole(caller);
     const target = this.servers.get(role);
     if (!target) {
-      response.status(503).json({ errors: [{ message: 'no schema is being served for your role' }] });
+      refuse(response, 503, { message: 'no schema is being served for your role' });
       return;
     }
     const { key } = callerKey(caller, credentials);
     if (!this.inFlight.enter(key, this.enforceLimits ? target.limits.inFlight : Infinity)) {
       const message = `you already have ${target.limits.inFlight} requests running, the most role ${role} may run at once: wait for one to finish`;
-      response.status(429).set('Retry-After', '1').json({ errors: [{ message, extensions: { code: 'RATE_LIMITED', measure: 'inFlight', limit: target.limits.inFlight } }] });
+      response.set('Retry-After', '1');
+      refuse(response, 429, { message, extensions: { code: 'RATE_LIMITED', measure: 'inFlight', limit: target.limits.inFlight } });
       return;
     }
     try {
-      contexts.set(request, newRequestContext({ ...caller, role }, rateLimit));
-      const handle = async (): Promise<void> => {
-        await target.handler(request, response, next);
-      };
+      const context = newRequestContext({ ...caller, role }, rateLimit);
+      contexts.set(request, context);
+      const handle = () => work({ role, server: target, context });
       // Every source query the request makes, however deep, is held to this budget (./limits/budgeted-source.ts).
       if (this.enforceLimits) await runWithBudget(new RequestBudget({ deadlineMs: target.limits.deadlineMs, maxRows: target.limits.rows, role }), handle);
       else await handle();
@@ -129,13 +186,19 @@ export class GraphQLEndpoint {
    * Spends one of the caller's requests per window, sets the RateLimit headers and answers 429 when
    * none is left (false); else what the request's context needs to spend its cost once it is known.
    */
-  private async spendRequest(rateLimit: NonNullable<Serving['rateLimit']>, caller: Caller, credentials: RateLimitCredentials, response: Response): Promise<RequestRateLimit | false> {
+  private async spendRequest(
+    rateLimit: NonNullable<Serving['rateLimit']>,
+    caller: Caller,
+    credentials: RateLimitCredentials,
+    response: Response,
+    refuse: Refuse,
+  ): Promise<RequestRateLimit | false> {
     const { limiter, limits } = rateLimit;
     const { key, limit, who } = rateLimitKey(caller, limits, credentials);
     const requests: SpentBudget = { name: 'requests', limit, decision: await limiter.take(key, limit) };
     response.set(budgetHeaders([requests], limiter.windowMs));
     if (!requests.decision.allowed) {
-      response.status(429).json({ errors: [{ message: `rate limit exceeded: ${limit} requests per window for ${who}`, extensions: { code: 'RATE_LIMITED', measure: 'requests', limit } }] });
+      refuse(response, 429, { message: `rate limit exceeded: ${limit} requests per window for ${who}`, extensions: { code: 'RATE_LIMITED', measure: 'requests', limit } });
       return false;
     }
     const context: RequestRateLimit = { windowMs: limiter.windowMs, who, requests };
