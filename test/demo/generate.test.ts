@@ -25,7 +25,7 @@ const DATABASE = 'civicgraph_test_demo';
  * record the new fingerprint here.
  */
 const FINGERPRINTS: Record<string, string> = {
-  'riverton-demo-1': 'c234cdbb6b8a25e92fd7420bc658acc7810cd91bd71741ca9511261577fb12f9',
+  'riverton-demo-2': 'aeb23c97d58fdd2e3a143aa14111c6707992028fb23c575d58516e3f64870661',
 };
 
 /** The coded columns of a connector mapping: column → the codes each field that recodes it accepts. */
@@ -147,6 +147,15 @@ describe('demo data generation', () => {
     });
     expect(bad).toEqual([]);
     expect(new Set(full.workOrders.map((w) => w.id)).size).toBe(full.workOrders.length);
+  });
+
+  it('gives some withheld HOMELESS and ELDERCHK cases work orders, at the test scale too', () => {
+    for (const data of [small, full]) {
+      const types = new Map(data.serviceRequests.map((sr) => [sr.shortNo, sr.type.code]));
+      const spawned = data.workOrders.filter((w) => w.srNumber !== null).map((w) => types.get(w.srNumber!));
+      expect(spawned.filter((code) => code === 'HOMELESS').length, `scale ${data.scale}`).toBeGreaterThan(0);
+      expect(spawned.filter((code) => code === 'ELDERCHK').length, `scale ${data.scale}`).toBeGreaterThan(0);
+    }
   });
 
   it('keeps dates consistent with the status', () => {
