@@ -6,6 +6,7 @@
 import type { Aggregate, GroupKey, Predicate, Row, TimeBucket } from '../source/source.js';
 import { toPublicValue } from '../response/to-public-value.js';
 import { orderEnumStem } from './order.js';
+import type { RequestMemo } from './request-memo.js';
 import type { ScalarBinding, ServedDataset } from './served-dataset.js';
 
 export const TIME_BUCKETS: readonly TimeBucket[] = ['day', 'week', 'month', 'year'];
@@ -76,7 +77,7 @@ export function measurableFields(dataset: ServedDataset): { ordered: ScalarBindi
   return { ordered: fields.filter((field) => isNumber(field) || isTime(field)), numeric: fields.filter(isNumber) };
 }
 
-export async function resolveStats(dataset: ServedDataset, where: Predicate | undefined, request: StatsRequest): Promise<StatsGroup[]> {
+export async function resolveStats(dataset: ServedDataset, memo: RequestMemo, where: Predicate | undefined, request: StatsRequest): Promise<StatsGroup[]> {
   const groupBy: Record<string, GroupKey> = {};
   request.groupBy.forEach((choice, index) => {
     groupBy[`g${index}`] = choice.bucket ? { ref: choice.field.ref, bucket: choice.bucket } : { ref: choice.field.ref };
@@ -90,7 +91,7 @@ export async function resolveStats(dataset: ServedDataset, where: Predicate | un
     aggregates[`count_${name}`] = { fn: 'count', ref: fieldsByName.get(name)!.ref };
   }
 
-  const rows = await dataset.source.aggregate({ table: dataset.mapping.table, where, groupBy, aggregates });
+  const rows = await dataset.sourceFor(memo).aggregate({ table: dataset.mapping.table, where, groupBy, aggregates });
   const source = dataset.connector.name;
   const merged = new Map<string, { key: Record<string, unknown>; rows: Row[] }>();
   for (const row of rows) {
