@@ -78,11 +78,15 @@ export function measurableFields(dataset: ServedDataset): { ordered: ScalarBindi
 }
 
 export async function resolveStats(dataset: ServedDataset, memo: RequestMemo, where: Predicate | undefined, request: StatsRequest): Promise<StatsGroup[]> {
+  const fieldsByName = new Map(topLevel(dataset).map((field) => [field.path, field]));
+  // A group's field is looked up again by its path: graphql-jit inlines enum values into the
+  // compiled query as plain data, which loses a key format's functions.
+  const groupField = (choice: GroupChoice) => fieldsByName.get(choice.field.path)!;
   const groupBy: Record<string, GroupKey> = {};
   request.groupBy.forEach((choice, index) => {
-    groupBy[`g${index}`] = choice.bucket ? { ref: choice.field.ref, bucket: choice.bucket } : { ref: choice.field.ref };
+    groupBy[`g${index}`] = choice.bucket ? { ref: groupField(choice).ref, bucket: choice.bucket } : { ref: groupField(choice).ref };
   });
-  const fieldsByName = new Map(topLevel(dataset).map((field) => [field.path, field]));
+
   const aggregates: Record<string, Aggregate> = { n: { fn: 'count' } };
   for (const name of request.values.min ?? []) aggregates[`min_${name}`] = { fn: 'min', ref: fieldsByName.get(name)!.ref };
   for (const name of request.values.max ?? []) aggregates[`max_${name}`] = { fn: 'max', ref: fieldsByName.get(name)!.ref };
@@ -98,7 +102,7 @@ export async function resolveStats(dataset: ServedDataset, memo: RequestMemo, wh
     const key: Record<string, unknown> = {};
     request.groupBy.forEach((choice, index) => {
       const raw = row[`g${index}`] ?? null;
-      key[choice.keyName] = choice.bucket ? raw : toPublicValue(choice.field, raw, source);
+      key[choice.keyName] = choice.bucket ? raw : toPublicValue(groupField(choice), raw, source);
     });
     const id = JSON.stringify(key);
     const group = merged.get(id) ?? { key, rows: [] };
