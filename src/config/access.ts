@@ -8,9 +8,13 @@
  */
 import {
   getNamedType,
+  getNullableType,
   isEnumType,
   isInputObjectType,
+  isLeafType,
+  isListType,
   isNonNullType,
+  isObjectType,
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLObjectType,
@@ -27,7 +31,7 @@ export type RawRule = string | null | { mask?: { keepLast: number }; round?: num
 
 export interface RawRoleAccess {
   fields?: Record<string, RawRule>;
-  rows?: { exclude?: Record<string, unknown>; scopeField?: string };
+  rows?: { exclude?: Record<string, unknown>; scopeField?: string; withheldWith?: string[] };
   minimumCellCount?: number;
 }
 
@@ -41,7 +45,8 @@ export interface AccessContext {
   /** The field names written under `fields:`, including ones rejected there. */
   written: ReadonlySet<string>;
   keyField: string;
-  joinNames: readonly string[];
+  /** The joins written under `joins:`, with the type each links to (undefined when it names no dataset type). */
+  joins: ReadonlyMap<string, { many: boolean; target: GraphQLObjectType | undefined }>;
   /** Undefined when roles.yaml did not load: role names cannot be checked, nor inheritance applied. */
   roles: RolesConfig | undefined;
   schemaErrorAt: readonly string[];
@@ -101,7 +106,7 @@ export function resolveAccess(context: AccessContext, raw: Record<string, RawRol
       const path: KeyPath = [...rolePath, 'fields', name];
       const field = publicFields[name];
       if (!field) {
-        const hint = context.joinNames.includes(name)
+        const hint = context.joins.has(name)
           ? `: "${name}" is a join, whose rows follow the access rules of the dataset it links to`
           : didYouMean(name, fields.keys(), { ignoreCase: true });
         report('error', path, `${typeName} has no field "${name}"${hint}`);
@@ -176,12 +181,31 @@ export function resolveAccess(context: AccessContext, raw: Record<string, RawRol
     const before = problems.length;
     if (rows.exclude !== undefined) checkFilter([...path, 'exclude'], rows.exclude);
     if (rows.scopeField !== undefined) checkScopeField(role, [...path, 'scopeField'], rows.scopeField);
+    if (rows.withheldWith !== undefined) checkWithheldWith([...path, 'withheldWith'], rows.withheldWith);
     if (problems.length > before) return undefined;
-    // An empty `rows: {}` declares "every row": it overrides what the role would inherit.
+    // An empty `rows: {}` lifts the row's own exclusions inherited from another role; the rows
+    // linked by joins are still followed unless `withheldWith` says otherwise.
     const resolved: NonNullable<RoleAccess['rows']> = { at: source.keyAt(path) };
     if (rows.exclude !== undefined) resolved.exclude = plain(rows.exclude) as Record<string, unknown>;
     if (rows.scopeField !== undefined) resolved.scopeField = rows.scopeField;
+    if (rows.withheldWith !== undefined) resolved.withheldWith = [...rows.withheldWith];
     return resolved;
+  }
+
+  /** Each entry names a join of this dataset to one row. */
+  function checkWithheldWith(path: KeyPath, names: readonly string[]) {
+    if (rejected(path) || !Array.isArray(names)) return;
+    const toOne = [...context.joins].filter(([, join]) => !join.many).map(([name]) => name);
+    names.forEach((name, index) => {
+      const join = context.joins.get(name);
+      const itemPath: KeyPath = [...path, index];
+      if (!join) {
+        const known = toOne.length > 0 ? `; its joins to one row: ${toOne.join(', ')}` : '; it declares no join to one row under "joins"';
+        report('error', itemPath, `withheldWith: ${typeName} has no join "${name}"${didYouMean(name, context.joins.keys(), { ignoreCase: true })}${known}`, 'value');
+      } else if (join.many) {
+        report('error', itemPath, `withheldWith: "${name}" gives many rows (many: true); a row is withheld with the one row a join to one row links it to`, 'value');
+      }
+    });
   }
 
   function checkScopeField(role: string, path: KeyPath, name: string) {
@@ -213,8 +237,14 @@ export function resolveAccess(context: AccessContext, raw: Record<string, RawRol
         continue;
       }
       const field = publicFields[name];
+      const join = field ? undefined : context.joins.get(name);
+      if (join) {
+        checkJoinedFilter(entryPath, name, join, value);
+        continue;
+      }
       if (!field) {
-        report('error', entryPath, `${typeName} has no field "${name}" to filter on${didYouMean(name, [...fields.keys(), ...COMBINATORS], { ignoreCase: true })}`);
+        const joins = [...context.joins].filter(([, candidate]) => !candidate.many).map(([joinName]) => joinName);
+        report('error', entryPath, `${typeName} has no field "${name}" to filter on${didYouMean(name, [...fields.keys(), ...joins, ...COMBINATORS], { ignoreCase: true })}`);
         continue;
       }
       if (!context.written.has(name)) {
@@ -239,6 +269,41 @@ export function resolveAccess(context: AccessContext, raw: Record<string, RawRol
         if (isMap(condition)) checkCondition(subPath, condition, getNamedType(subField.type), `${name}.${subName}`);
         else report('error', subPath, `expected conditions such as { eq: … }, got ${describe(condition)}`, 'value');
       }
+    }
+  }
+
+  /**
+   * A join to one row standing for a field: conditions on the row it links to, combined with
+   * and/or/not, on that type's single values. Whether the other file maps those fields is
+   * checked once every file is read (see row-joins.ts).
+   */
+  function checkJoinedFilter(path: KeyPath, joinName: string, join: { many: boolean; target: GraphQLObjectType | undefined }, filter: unknown) {
+    if (join.many) {
+      report('error', path, `"${joinName}" gives many rows (many: true); a row rule can look only at the one row a join to one row links to`);
+      return;
+    }
+    const target = join.target;
+    if (!target || !isMap(filter) || rejected(path)) return;
+    for (const [name, value] of Object.entries(filter)) {
+      const entryPath: KeyPath = [...path, name];
+      if (name === 'and' || name === 'or') {
+        if (Array.isArray(value)) value.forEach((item, index) => checkJoinedFilter([...entryPath, index], joinName, join, item));
+        continue;
+      }
+      if (name === 'not') {
+        checkJoinedFilter(entryPath, joinName, join, value);
+        continue;
+      }
+      const field = target.getFields()[name];
+      const named = field && getNamedType(field.type);
+      if (!field || !named || isObjectType(named) || isListType(getNullableType(field.type))) {
+        const singles = Object.values(target.getFields()).filter((candidate) => isLeafType(getNamedType(candidate.type)) && !isListType(getNullableType(candidate.type)));
+        const hint = field ? ': a row rule compares single values of the linked row' : didYouMean(name, singles.map((candidate) => candidate.name), { ignoreCase: true });
+        report('error', entryPath, `${target.name} (linked by "${joinName}") has no single-value field "${name}" to filter on${hint}`);
+        continue;
+      }
+      if (isMap(value) && !rejected(entryPath)) checkCondition(entryPath, value, named, `${joinName}.${name}`);
+      else if (!rejected(entryPath)) report('error', entryPath, `expected conditions such as { eq: … }, got ${describe(value)}`, 'value');
     }
   }
 

@@ -161,7 +161,12 @@ export function resolveDataset(
       fields,
       written: new Set(Object.keys(raw.fields)),
       keyField,
-      joinNames: isMap(raw.joins) ? Object.keys(raw.joins) : [],
+      joins: new Map(
+        Object.entries(isMap(raw.joins) ? raw.joins : {}).map(([name, join]) => [
+          name,
+          { many: isMap(join) && join.many === true, target: isMap(join) ? datasets.get(join.target)?.type : undefined },
+        ]),
+      ),
       roles,
       schemaErrorAt,
     },

@@ -2,7 +2,8 @@
  * Loads every connector mapping in a directory. Each file stands alone: a file with any
  * error contributes no datasets, but never keeps the other files from loading, because one
  * department's typo must not take the whole city's gateway down. Only joins look across
- * files, and a join to a department that is missing is a warning, not an error.
+ * files (and row rules that reach through them), and a join to a department that is missing
+ * is a warning, not an error.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import type { ConnectorMapping, DatasetMapping } from './mapping.js';
 import { hasErrors, pathString, sortProblems, type Problem } from './problem.js';
 import type { RolesConfig } from './roles.js';
 import { validateRaw } from './validate-raw.js';
+import { checkRowJoins, type ResolvedFile } from './row-joins.js';
 import { readYaml, type KeyPath, type YamlSource } from './yaml-document.js';
 
 export interface LoadedMappings {
@@ -48,6 +50,7 @@ export async function loadMappings(dir: string, schema: GraphQLSchema, options: 
   const files = await Promise.all(names.map((name) => loadFile(resolve(dir, name), schema, env, roles)));
   checkAcrossFiles(files);
   checkJoinTargets(files);
+  if (roles) checkRowJoins(files.filter((file): file is LoadedFile & ResolvedFile => file.mapping !== undefined && !hasErrors(file.problems)), roles);
   const loaded: LoadedMappings = {
     mappings: roles ? files.flatMap((file) => (file.mapping && !hasErrors(file.problems) ? [file.mapping] : [])) : [],
     problems: sortProblems([...rolesLoaded.problems, ...files.flatMap((file) => file.problems)]),

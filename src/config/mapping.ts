@@ -158,10 +158,14 @@ export interface RoleAccess {
   fields: ReadonlyMap<string, FieldRule & { at: SourceLocation }>;
   /**
    * Row rules; a role that declares none inherits its parent's. `exclude` removes rows
-   * matching a filter written like the public API's (`{ serviceCode: { in: [HOMELESS] } }`);
-   * `scopeField` keeps only rows whose field equals the caller's department.
+   * matching a filter written like the public API's (`{ serviceCode: { in: [HOMELESS] } }`),
+   * in which a join to one row may stand for a field, with conditions on the row it links to
+   * (`{ serviceRequest: { serviceCode: { in: [HOMELESS] } } }`); `scopeField` keeps only rows
+   * whose field equals the caller's department. `withheldWith` names the joins to one row
+   * whose linked row, when withheld from the role, withholds this row too; left out, every
+   * such join is followed (fail closed), and `[]` follows none.
    */
-  rows?: { exclude?: Record<string, unknown>; scopeField?: string; at: SourceLocation };
+  rows?: { exclude?: Record<string, unknown>; scopeField?: string; withheldWith?: readonly string[]; at: SourceLocation };
   /** Statistics cells counting fewer rows than this are suppressed for the role. */
   minimumCellCount?: number;
 }

@@ -161,6 +161,8 @@ function toProblem(source: YamlSource, error: ErrorObject): Problem {
       const entries = `${limit} ${limit === 1 ? 'entry' : 'entries'}`;
       return problem(path, (parentSchema as { minProperties?: number }).minProperties === limit ? `must have exactly ${entries}` : `must have at most ${entries}`);
     }
+    case 'uniqueItems':
+      return problem(path, 'must not name the same entry twice');
     case 'minimum':
       return problem(path, `must be at least ${String(params['limit'])}`);
     case 'maximum':

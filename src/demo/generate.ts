@@ -16,7 +16,7 @@ export type DemoSystem = (typeof DEMO_SYSTEMS)[number];
  * Bump whenever the generator's output changes: prepared demo databases marked with
  * another version are regenerated.
  */
-export const DEMO_DATA_VERSION = 'riverton-demo-2';
+export const DEMO_DATA_VERSION = 'riverton-demo-3';
 
 export const ADDRESS_COUNT = 3000;
 

@@ -11,6 +11,7 @@ import { bindDataset, bindJoins, type ServedDataset } from '../plan/served-datas
 import type { RolesConfig } from '../config/roles.js';
 import type { Secret } from '../config/secret.js';
 import { buildRoleViews } from '../privacy/role-views.js';
+import { RequestMemo } from '../plan/request-memo.js';
 import type { DatasetType } from '../schema/datasets.js';
 import { buildRoleSchema, type RoleView } from '../schema/role-schema.js';
 import type { ColumnDescription, Source } from '../source/source.js';
@@ -91,7 +92,7 @@ async function estimateRows(views: readonly RoleView[]): Promise<void> {
   await Promise.all(
     views.flatMap((view) =>
       view.datasets.map(async (dataset) => {
-        const rows = await estimate(dataset.source, dataset.mapping.table);
+        const rows = await estimate(dataset.sourceFor(new RequestMemo()), dataset.mapping.table);
         if (rows !== undefined) dataset.rowEstimate = rows;
       }),
     ),

@@ -7,20 +7,23 @@ import { KEY_ALIAS, RowShape } from './row-shape.js';
 import { joinLoader, type JoinArgs, type PublicObject } from './join.js';
 import type { JoinBinding, ServedDataset } from './served-dataset.js';
 import { toSourceValues } from './to-source-value.js';
-import type { SourceValue } from '../source/source.js';
+import type { Source, SourceValue } from '../source/source.js';
+import { RequestMemo } from './request-memo.js';
 
 /** Per-request loaders; a new one for every request so nothing is cached across callers. */
 export class RequestLoaders {
   private readonly loaders = new Map<string, DataLoader<string, unknown>>();
+  /** What the request's row rules looked up, shared by all its queries. */
+  readonly memo = new RequestMemo();
 
   byKey(dataset: ServedDataset, fields: readonly string[]): DataLoader<string, PublicObject | null> {
     const shape = new RowShape(dataset, fields);
-    return this.shared(`key|${dataset.type.name}|${shape.signature}`, () => new DataLoader((keys) => loadByKeys(dataset, shape, keys)));
+    return this.shared(`key|${dataset.type.name}|${shape.signature}`, () => new DataLoader((keys) => loadByKeys(dataset.sourceFor(this.memo), dataset, shape, keys)));
   }
 
   join(owner: ServedDataset, join: JoinBinding, args: JoinArgs, argsFingerprint: string, fields: readonly string[]): DataLoader<string, PublicObject[]> {
     const shape = new RowShape(join.target, fields);
-    return this.shared(`join|${owner.type.name}.${join.mapping.name}|${argsFingerprint}|${shape.signature}`, () => joinLoader(join, args, shape));
+    return this.shared(`join|${owner.type.name}.${join.mapping.name}|${argsFingerprint}|${shape.signature}`, () => joinLoader(join, args, shape, this.memo));
   }
 
   /** One loader per distinct query shape, so that only look-ups that can share a query are batched together. */
@@ -34,11 +37,11 @@ export class RequestLoaders {
   }
 }
 
-async function loadByKeys(dataset: ServedDataset, shape: RowShape, keys: readonly string[]): Promise<Array<PublicObject | null>> {
+async function loadByKeys(source: Source, dataset: ServedDataset, shape: RowShape, keys: readonly string[]): Promise<Array<PublicObject | null>> {
   const sourceKeys: SourceValue[] = keys.flatMap((key) => toSourceValues(dataset.key, key));
   const found = new Map<string, PublicObject>();
   if (sourceKeys.length > 0) {
-    const rows = await dataset.source.findByKeys({
+    const rows = await source.findByKeys({
       table: dataset.mapping.table,
       select: shape.selection,
       key: dataset.key.ref,

@@ -10,6 +10,7 @@ import { planPage } from './page.js';
 import { RowShape } from './row-shape.js';
 import type { ServedDataset } from './served-dataset.js';
 import type { PageInfo } from '../generated/graphql.js';
+import type { RequestMemo } from './request-memo.js';
 
 export interface ConnectionArgs {
   filter?: FilterInput | null;
@@ -28,6 +29,7 @@ export interface Connection {
 
 export async function resolveConnection(
   dataset: ServedDataset,
+  request: RequestMemo,
   args: ConnectionArgs,
   fields: readonly string[],
   /** The filter and order as the caller wrote them, for the cursor fingerprint. */
@@ -40,10 +42,11 @@ export async function resolveConnection(
   const filtered = planFilter(dataset, args.filter);
   const where: Predicate | undefined = scope ? (filtered ? { kind: 'and', items: [scope.where, filtered] } : scope.where) : filtered;
   const shape = new RowShape(dataset, fields);
+  const source = dataset.sourceFor(request);
   const rows =
     page.limit === 0
       ? []
-      : await dataset.source.find({
+      : await source.find({
           table: dataset.mapping.table,
           select: shape.selection,
           where,
@@ -63,6 +66,6 @@ export async function resolveConnection(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    count: () => dataset.source.count({ table: dataset.mapping.table, where }),
+    count: () => source.count({ table: dataset.mapping.table, where }),
   };
 }

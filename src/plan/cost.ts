@@ -29,6 +29,7 @@ import {
 } from 'graphql';
 import { statsFieldName } from '../schema/stats-sdl.js';
 import { DEFAULT_PAGE_SIZE } from './page.js';
+import { RequestMemo } from './request-memo.js';
 import type { ServedDataset } from './served-dataset.js';
 
 /** How one field of a role's schema costs. */
@@ -77,7 +78,8 @@ export function costModel(schema: GraphQLSchema, datasets: readonly ServedDatase
 }
 
 function scanCost(dataset: ServedDataset): number {
-  const { pushdown } = dataset.source;
+  // What a source does itself does not change between requests: any request's view of it says.
+  const { pushdown } = dataset.sourceFor(new RequestMemo());
   const rows = dataset.rowEstimate ?? pushdown.memoryRowLimit ?? DEFAULT_ROW_ESTIMATE;
   return Math.max(1, Math.ceil(rows / (pushdown.grouping ? ROWS_PER_UNIT_PUSHED_DOWN : ROWS_PER_UNIT_IN_MEMORY)));
 }

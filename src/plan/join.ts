@@ -9,6 +9,7 @@ import { planFilter, type FilterInput } from './filter.js';
 import { planOrder, type OrderChoice } from './order.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page.js';
 import { RowShape } from './row-shape.js';
+import type { RequestMemo } from './request-memo.js';
 import type { JoinBinding } from './served-dataset.js';
 import { toSourceValues } from './to-source-value.js';
 import type { Row, SourceValue } from '../source/source.js';
@@ -32,7 +33,7 @@ export function joinLimit(join: JoinBinding, first: number | null | undefined): 
 }
 
 /** Loads, for each parent's public `from` value, the target rows that match it. */
-export function joinLoader(join: JoinBinding, args: JoinArgs, shape: RowShape): DataLoader<string, PublicObject[]> {
+export function joinLoader(join: JoinBinding, args: JoinArgs, shape: RowShape, request: RequestMemo): DataLoader<string, PublicObject[]> {
   const { target } = join;
   const limit = joinLimit(join, args.first);
   const where = planFilter(target, args.filter);
@@ -43,7 +44,7 @@ export function joinLoader(join: JoinBinding, args: JoinArgs, shape: RowShape): 
     const rows: Row[] =
       keys.length === 0 || limit === 0
         ? []
-        : await target.source.findByKeys({
+        : await target.sourceFor(request).findByKeys({
             table: target.mapping.table,
             select: shape.selection,
             key: join.to.ref,

@@ -6,6 +6,7 @@ import { getNamedType, isEnumType, isObjectType, isScalarType, type GraphQLEnumT
 import { keyConverter, type KeyConverter } from '../config/key-format.js';
 import type { ConnectorMapping, DatasetMapping, JoinMapping, ScalarFieldMapping } from '../config/mapping.js';
 import type { ColumnDescription, ColumnType, Source, ValueRef } from '../source/source.js';
+import type { RequestMemo } from './request-memo.js';
 
 /** A public scalar or enum value backed by one source value. */
 export interface ScalarBinding {
@@ -48,7 +49,12 @@ export interface ServedDataset {
   type: GraphQLObjectType;
   one: string;
   many: string;
-  source: Source;
+  /**
+   * The source as one request may read it. For a role's view it only ever returns the rows
+   * the role may see and only the key values it may read: its row rule can depend on other
+   * datasets' rows, which are looked up once per request (see privacy/role-views.ts).
+   */
+  sourceFor(request: RequestMemo): Source;
   fields: ReadonlyMap<string, FieldBinding>;
   key: ScalarBinding;
   /** Filled once every dataset is bound, since targets may live in other departments' sources. */
@@ -112,7 +118,7 @@ export function bindDataset(
     type: dataset.type,
     one: dataset.one,
     many: dataset.many,
-    source,
+    sourceFor: () => source,
     fields,
     key: key.scalar,
     joins: new Map(),

@@ -6,6 +6,7 @@
 import type { Aggregate, GroupKey, Predicate, Row, TimeBucket } from '../source/source.js';
 import { toPublicValue } from '../response/to-public-value.js';
 import { orderEnumStem } from './order.js';
+import type { RequestMemo } from './request-memo.js';
 import type { ScalarBinding, ServedDataset } from './served-dataset.js';
 
 export const TIME_BUCKETS: readonly TimeBucket[] = ['day', 'week', 'month', 'year'];
@@ -76,12 +77,16 @@ export function measurableFields(dataset: ServedDataset): { ordered: ScalarBindi
   return { ordered: fields.filter((field) => isNumber(field) || isTime(field)), numeric: fields.filter(isNumber) };
 }
 
-export async function resolveStats(dataset: ServedDataset, where: Predicate | undefined, request: StatsRequest): Promise<StatsGroup[]> {
+export async function resolveStats(dataset: ServedDataset, memo: RequestMemo, where: Predicate | undefined, request: StatsRequest): Promise<StatsGroup[]> {
+  const fieldsByName = new Map(topLevel(dataset).map((field) => [field.path, field]));
+  // A group's field is looked up again by its path: graphql-jit inlines enum values into the
+  // compiled query as plain data, which loses a key format's functions.
+  const groupField = (choice: GroupChoice) => fieldsByName.get(choice.field.path)!;
   const groupBy: Record<string, GroupKey> = {};
   request.groupBy.forEach((choice, index) => {
-    groupBy[`g${index}`] = choice.bucket ? { ref: choice.field.ref, bucket: choice.bucket } : { ref: choice.field.ref };
+    groupBy[`g${index}`] = choice.bucket ? { ref: groupField(choice).ref, bucket: choice.bucket } : { ref: groupField(choice).ref };
   });
-  const fieldsByName = new Map(topLevel(dataset).map((field) => [field.path, field]));
+
   const aggregates: Record<string, Aggregate> = { n: { fn: 'count' } };
   for (const name of request.values.min ?? []) aggregates[`min_${name}`] = { fn: 'min', ref: fieldsByName.get(name)!.ref };
   for (const name of request.values.max ?? []) aggregates[`max_${name}`] = { fn: 'max', ref: fieldsByName.get(name)!.ref };
@@ -90,14 +95,14 @@ export async function resolveStats(dataset: ServedDataset, where: Predicate | un
     aggregates[`count_${name}`] = { fn: 'count', ref: fieldsByName.get(name)!.ref };
   }
 
-  const rows = await dataset.source.aggregate({ table: dataset.mapping.table, where, groupBy, aggregates });
+  const rows = await dataset.sourceFor(memo).aggregate({ table: dataset.mapping.table, where, groupBy, aggregates });
   const source = dataset.connector.name;
   const merged = new Map<string, { key: Record<string, unknown>; rows: Row[] }>();
   for (const row of rows) {
     const key: Record<string, unknown> = {};
     request.groupBy.forEach((choice, index) => {
       const raw = row[`g${index}`] ?? null;
-      key[choice.keyName] = choice.bucket ? raw : toPublicValue(choice.field, raw, source);
+      key[choice.keyName] = choice.bucket ? raw : toPublicValue(groupField(choice), raw, source);
     });
     const id = JSON.stringify(key);
     const group = merged.get(id) ?? { key, rows: [] };

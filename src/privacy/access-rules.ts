@@ -3,7 +3,7 @@
  * inheritance. The gateway builds each role's view from these, and the privacy report
  * describes the same answers, so what a liaison signs off is what is served.
  */
-import type { DatasetMapping, FieldRule, RoleAccess } from '../config/mapping.js';
+import type { DatasetMapping, FieldRule, JoinMapping, RoleAccess } from '../config/mapping.js';
 import type { RoleDefinition, RolesConfig } from '../config/roles.js';
 
 /** Statistics cells counting fewer rows than this are suppressed for the public role unless its mapping says otherwise. */
@@ -59,4 +59,19 @@ export function minimumCellCount(roles: RolesConfig, chain: readonly RoleDefinit
   const role = chain[0];
   if (!role) return undefined;
   return dataset.access.get(role.name)?.minimumCellCount ?? (role.name === roles.publicRole ? DEFAULT_PUBLIC_MINIMUM_CELL_COUNT : undefined);
+}
+
+/**
+ * The joins to one row through which a withheld row withholds this dataset's rows from the
+ * role: those the `withheldWith` of the nearest `rows` names, or every join to one row when it
+ * names none (fail closed: declaring a relationship is enough). `declared` says which.
+ * The other joins to one row are not followed; their key is then served only where it names
+ * a row the role may read.
+ */
+export function followedJoins(chain: readonly RoleDefinition[], dataset: DatasetMapping): { followed: JoinMapping[]; unfollowed: JoinMapping[]; declared: boolean } {
+  const toOne = dataset.joins.filter((join) => join.cardinality === 'one');
+  // Row rules are inherited whole, as the engine's row rule is: the nearest role that declares `rows`.
+  const named = nearest(chain, dataset, (access) => access.rows)?.value.withheldWith;
+  if (!named) return { followed: toOne, unfollowed: [], declared: false };
+  return { followed: toOne.filter((join) => named.includes(join.name)), unfollowed: toOne.filter((join) => !named.includes(join.name)), declared: true };
 }

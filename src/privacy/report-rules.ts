@@ -6,9 +6,9 @@
  * the chain declares is hidden (fail closed), and the publication level decides who sees the
  * dataset at all.
  */
-import type { DatasetMapping, FieldRule, RoleAccess } from '../config/mapping.js';
+import type { DatasetMapping, FieldRule, JoinMapping, RoleAccess } from '../config/mapping.js';
 import type { RoleDefinition, RolesConfig } from '../config/roles.js';
-import { effectiveRule, minimumCellCount, nearest, roleChain } from './access-rules.js';
+import { effectiveRule, followedJoins, minimumCellCount, nearest, noAccessReason, roleChain } from './access-rules.js';
 
 export { effectiveRule, noAccessReason } from './access-rules.js';
 
@@ -38,10 +38,13 @@ export function fieldCell(chain: readonly RoleDefinition[], dataset: DatasetMapp
   return from === chain[0] ? { kind: 'own', text: words } : { kind: 'inherited', text: `↑ ${words} (from ${from.name})` };
 }
 
-export function rowRuleCell(chain: readonly RoleDefinition[], dataset: DatasetMapping): ReportCell {
+/** @param linked the joins to one row through which rows withheld from the role withhold this dataset's rows too. */
+export function rowRuleCell(chain: readonly RoleDefinition[], dataset: DatasetMapping, linked: readonly JoinMapping[] = []): ReportCell {
   const found = nearest(chain, dataset, (access) => access.rows);
-  if (!found) return { kind: 'none', text: 'no row restriction' };
-  const words = rowsText(found.value);
+  const following = linked.map((join) => `rows whose ${join.name} (${join.target}) is withheld from the role are withheld too`).join('; ');
+  if (!found) return following ? { kind: 'failClosed', text: following } : { kind: 'none', text: 'no row restriction' };
+  const own = rowsText(found.value);
+  const words = following ? (own === 'no row restriction' ? following : `${own}; ${following}`) : own;
   return found.from === chain[0] ? { kind: 'own', text: words } : { kind: 'inherited', text: `↑ inherits ${found.from.name}'s row rules: ${words}` };
 }
 
@@ -145,4 +148,59 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function asRecord(value: unknown): Record<string, unknown> {
   return isRecord(value) ? value : { '?': value };
+}
+
+/** A dataset of the report with the department that owns it, by type. */
+export type ReportDatasets = ReadonlyMap<string, { mapping: DatasetMapping; department: string }>;
+
+/**
+ * How much of `target` is withheld from `role` when called by `department`'s staff, as the
+ * engine (src/privacy/row-rules.ts) works it out: all of it when the role cannot see the
+ * dataset; some when a row rule of its own, or a followed join to a dataset that withholds
+ * rows (or that is not served), applies.
+ */
+function withheldShare(roles: RolesConfig, role: RoleDefinition, department: string, target: string, datasets: ReportDatasets, visiting: ReadonlySet<string>): 'none' | 'some' | 'all' {
+  const entry = datasets.get(target);
+  if (!entry) return 'all';
+  const chain = roleChain(roles, role, entry.department === department);
+  if (noAccessReason(roles, chain, entry.mapping)) return 'all';
+  const rows = nearest(chain, entry.mapping, (access) => access.rows)?.value;
+  if (rows?.exclude || rows?.scopeField) return 'some';
+  const next = new Set([...visiting, target]);
+  const linked = followedJoins(chain, entry.mapping).followed;
+  return linked.some((join) => next.has(join.target) || withheldShare(roles, role, department, join.target, datasets, next) !== 'none') ? 'some' : 'none';
+}
+
+/**
+ * For one role (a column of the report, on `dataset`'s own department) and one join to one
+ * row: what becomes of the rows it links to a withheld row, and of its key.
+ */
+export function joinedRowsCells(
+  roles: RolesConfig,
+  role: RoleDefinition,
+  dataset: DatasetMapping,
+  department: string,
+  join: JoinMapping,
+  datasets: ReportDatasets,
+): { rows: ReportCell; key: ReportCell; withholds: boolean } {
+  const { followed, declared } = followedJoins(inheritanceChain(roles, role), dataset);
+  const follows = followed.includes(join);
+  const share = withheldShare(roles, role, department, join.target, datasets, new Set([dataset.typeName]));
+  const why = declared ? (follows ? 'withheldWith names it' : 'withheldWith leaves it out') : 'the default: every join to one row is followed';
+  const missing = !datasets.has(join.target);
+  const unreadable = missing ? ` until ${join.target} is served` : `: this role cannot read ${join.target}`;
+  if (follows) {
+    const rows: ReportCell =
+      share === 'none'
+        ? { kind: 'none', text: `withheld with it (${why}); ${join.target} withholds no rows from this role` }
+        : { kind: declared ? 'own' : 'failClosed', text: share === 'all' ? `every row linking to one is withheld (${why})${unreadable}` : `withheld with it (${why})` };
+    return { rows, key: { kind: 'none', text: `${join.from} as stored: it never names a row withheld from this role` }, withholds: share !== 'none' };
+  }
+  const rows: ReportCell = { kind: 'own', text: `kept (${why})` };
+  if (share === 'none') return { rows, key: { kind: 'none', text: `${join.from} as stored: ${join.target} withholds no rows from this role` }, withholds: false };
+  return {
+    rows,
+    withholds: false,
+    key: share === 'all' ? { kind: 'own', text: `${join.from} always null${unreadable}` } : { kind: 'own', text: `${join.from} null wherever it names a ${join.target} row this role may not read, withheld or missing alike` },
+  };
 }

@@ -13,11 +13,13 @@ import {
   FAIL_CLOSED_TEXT,
   fieldCell,
   inheritanceChain,
+  joinedRowsCells,
   minimumCellCountCell,
   NO_ACCESS_TEXT,
   noAccessReason,
   rowRuleCell,
   type ReportCell,
+  type ReportDatasets,
 } from './report-rules.js';
 
 export interface ReportInput {
@@ -45,11 +47,20 @@ interface RoleSummary {
   minimumCellCount: ReportCell;
 }
 
+/** One role and one join to one row: the rows it links to a withheld row, and its key. */
+interface JoinedRow {
+  role: string;
+  join: string;
+  rows: ReportCell;
+  key: ReportCell;
+}
+
 interface DatasetSection {
   mapping: DatasetMapping;
   publication: string;
   fields: FieldRow[];
   summaries: RoleSummary[];
+  joined: JoinedRow[];
   notes: string[];
 }
 
@@ -83,6 +94,7 @@ const LEGEND: readonly string[] = [
   `${FAIL_CLOSED_TEXT} marks a field no role of the chain has a rule for: it is hidden (fail closed).`,
   `${NO_ACCESS_TEXT} marks a role that cannot see the dataset at all (see “Rows and statistics”).`,
   'Per-department roles hold only for callers of the dataset’s own department; callers from other departments see it as the role it inherits from does.',
+  '“Joined rows and keys” says, for each join to one row, whether a row linked to a row withheld from the role is withheld too, and how its key is served; where no withheldWith is declared, rows follow the rows they link to (fail closed), marked like a field hidden for want of a rule.',
 ];
 
 function perDepartmentNote(department: string, columns: readonly RoleColumn[]): string | undefined {
@@ -97,15 +109,16 @@ function buildModel(input: ReportInput): ReportModel {
     header: role.perDepartment ? `${role.name} (own department only)` : role.name,
   }));
   const departments: DepartmentSection[] = [];
+  const datasets: ReportDatasets = new Map(input.mappings.flatMap((mapping) => mapping.datasets.map((dataset) => [dataset.typeName, { mapping: dataset, department: mapping.department }] as const)));
   for (const mapping of input.mappings) {
     let department = departments.find((section) => section.department === mapping.department);
     if (!department) departments.push((department = { department: mapping.department, connectors: [] }));
-    department.connectors.push({ mapping, datasets: mapping.datasets.map((dataset) => datasetSection(input, columns, mapping, dataset)) });
+    department.connectors.push({ mapping, datasets: mapping.datasets.map((dataset) => datasetSection(input, columns, mapping, dataset, datasets)) });
   }
   return { columns, roles: input.roles, departments };
 }
 
-function datasetSection(input: ReportInput, columns: readonly RoleColumn[], connector: ConnectorMapping, dataset: DatasetMapping): DatasetSection {
+function datasetSection(input: ReportInput, columns: readonly RoleColumn[], connector: ConnectorMapping, dataset: DatasetMapping, datasets: ReportDatasets): DatasetSection {
   const type = input.schema.getType(dataset.typeName);
   const schemaFields = isObjectType(type) ? type.getFields() : {};
   const chains = columns.map((column) => inheritanceChain(input.roles, column.role));
@@ -123,14 +136,23 @@ function datasetSection(input: ReportInput, columns: readonly RoleColumn[], conn
     };
   });
 
+  const toOne = dataset.joins.filter((join) => join.cardinality === 'one');
+  const joinedByRole = columns.map((column, index) =>
+    reasons[index] ? [] : toOne.map((join) => ({ join, ...joinedRowsCells(input.roles, column.role, dataset, connector.department, join, datasets) })),
+  );
+  const joined: JoinedRow[] = joinedByRole.flatMap((entries, index) =>
+    entries.map(({ join, rows, key }) => ({ role: columns[index]!.header, join: `${join.name} → ${join.target}`, rows, key })),
+  );
+
   const summaries: RoleSummary[] = columns.map((column, index) => {
     const reason = reasons[index];
     const chain = chains[index]!;
     const none: ReportCell = { kind: 'noAccess', text: NO_ACCESS_TEXT };
+    const linked = joinedByRole[index]!.filter((entry) => entry.withholds).map((entry) => entry.join);
     return {
       role: column.header,
       access: reason ?? 'sees the dataset',
-      rows: reason ? none : rowRuleCell(chain, dataset),
+      rows: reason ? none : rowRuleCell(chain, dataset, linked),
       minimumCellCount: reason ? none : minimumCellCountCell(input.roles, chain, dataset),
     };
   });
@@ -146,11 +168,12 @@ function datasetSection(input: ReportInput, columns: readonly RoleColumn[], conn
     }
   }
   for (const join of dataset.joins) {
+    const rows = join.cardinality === 'one' ? ", and through it to this dataset's rows (see “Joined rows and keys”)" : '';
     notes.push(
-      `Join ${join.name} → ${join.target} (${join.from} = ${join.to}): offered to a role only where it reads both fields unaltered, and only the target dataset's own rules apply to its rows.`,
+      `Join ${join.name} → ${join.target} (${join.from} = ${join.to}): offered to a role only where it reads both fields unaltered; the target dataset's own rules apply to its rows${rows}.`,
     );
   }
-  return { mapping: dataset, publication: PUBLICATION_TEXT[dataset.publication], fields, summaries, notes };
+  return { mapping: dataset, publication: PUBLICATION_TEXT[dataset.publication], fields, summaries, joined, notes };
 }
 
 // ---------------------------------------------------------------- Markdown
@@ -241,6 +264,16 @@ function datasetMarkdown(model: ReportModel, section: DatasetSection): string[] 
     ),
     '',
   ];
+  if (section.joined.length > 0) {
+    lines.push(
+      '#### Joined rows and keys',
+      '',
+      mdRow(['Role', 'Join', 'Rows linked to a row withheld from the role', 'Key']),
+      mdRow(['---', '---', '---', '---']),
+      ...section.joined.map((row) => mdRow([md(row.role), md(row.join), md(row.rows.text), md(row.key.text)])),
+      '',
+    );
+  }
   if (section.notes.length > 0) lines.push(...section.notes.map((note) => `- ${md(note)}`), '');
   return lines;
 }
@@ -344,6 +377,14 @@ function datasetHtml(model: ReportModel, section: DatasetSection): string[] {
     ),
     '</tbody></table>',
   ];
+  if (section.joined.length > 0) {
+    lines.push(
+      '<h4>Joined rows and keys</h4>',
+      '<table><thead><tr><th>Role</th><th>Join</th><th>Rows linked to a row withheld from the role</th><th>Key</th></tr></thead><tbody>',
+      ...section.joined.map((row) => `<tr><th>${h(row.role)}</th><td>${h(row.join)}</td>${cellHtml(row.rows)}${cellHtml(row.key)}</tr>`),
+      '</tbody></table>',
+    );
+  }
   if (section.notes.length > 0) lines.push(`<ul class="note">${section.notes.map((note) => `<li>${h(note)}</li>`).join('')}</ul>`);
   return lines;
 }

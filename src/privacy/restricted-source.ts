@@ -2,7 +2,8 @@
  * A source that only ever sees one role's rows: the role's row rule is added to the
  * condition of every query, whatever the query is for (a list, a count, a look-up by key,
  * a join from another department, statistics). Every path to the rows goes through here,
- * so an excluded row is excluded everywhere.
+ * so an excluded row is excluded everywhere. The rule is given per request: a rule that
+ * depends on another dataset's rows is resolved once for the request (see resolve-rows.ts).
  */
 import type { Predicate, Source } from '../source/source.js';
 
@@ -10,19 +11,19 @@ function restrict(where: Predicate | undefined, rule: Predicate): Predicate {
   return where ? { kind: 'and', items: [rule, where] } : rule;
 }
 
-export function restrictedSource(source: Source, rule: Predicate): Source {
+export function restrictedSource(source: Source, rule: () => Promise<Predicate>): Source {
   return {
     name: source.name,
     pushdown: source.pushdown,
-    find: (query) => source.find({ ...query, where: restrict(query.where, rule) }),
-    count: (query) => source.count({ ...query, where: restrict(query.where, rule) }),
-    findByKeys: (query) => source.findByKeys({ ...query, where: restrict(query.where, rule) }),
-    aggregate: (query) => source.aggregate({ ...query, where: restrict(query.where, rule) }),
+    find: async (query) => source.find({ ...query, where: restrict(query.where, await rule()) }),
+    count: async (query) => source.count({ ...query, where: restrict(query.where, await rule()) }),
+    findByKeys: async (query) => source.findByKeys({ ...query, where: restrict(query.where, await rule()) }),
+    aggregate: async (query) => source.aggregate({ ...query, where: restrict(query.where, await rule()) }),
     describeTable: (table) => source.describeTable(table),
     // The rows the role may see, counted: what a request costs is seen by the caller (in its answer, or in
     // where refusals start), so a size with withheld rows in it would tell how many rows are withheld.
     // Where the system keeps no size (an API), there is nothing to count cheaply either.
-    estimateRows: async (table) => ((await source.estimateRows(table)) === undefined ? undefined : source.count({ table, where: rule })),
+    estimateRows: async (table) => ((await source.estimateRows(table)) === undefined ? undefined : source.count({ table, where: await rule() })),
     listTables: () => source.listTables(),
     ping: () => source.ping(),
     close: () => source.close(),

@@ -2,18 +2,20 @@
  * Each role's view of the served datasets, built from the mappings' access rules: the
  * datasets its publication level allows, the fields it may read (a field with no rule for
  * the role is hidden: fail closed), the transform of each field it reads in altered form,
- * and a source that only ever returns the rows it may see. Each role's schema is generated
- * from its view alone, so nothing outside the view can be asked for.
+ * and a source that only ever returns the rows it may see (rows hanging off rows withheld
+ * from it included, see row-rules.ts) and the join keys it may read. Each role's schema is
+ * generated from its view alone, so nothing outside the view can be asked for.
  */
 import type { RoleDefinition, RolesConfig } from '../config/roles.js';
 import type { Secret } from '../config/secret.js';
-import { planFilter, type FilterInput } from '../plan/filter.js';
 import { readsRaw, type FieldBinding, type JoinBinding, type ServedDataset } from '../plan/served-dataset.js';
 import { departmentSlug } from '../request/authenticate.js';
 import type { RoleView } from '../schema/role-schema.js';
-import type { Predicate } from '../source/source.js';
-import { effectiveRule, minimumCellCount, nearest, noAccessReason, roleChain } from './access-rules.js';
+import { effectiveRule, minimumCellCount, noAccessReason, roleChain } from './access-rules.js';
+import { maskedSource } from './masked-keys.js';
+import { resolveCondition } from './resolve-rows.js';
 import { restrictedSource } from './restricted-source.js';
+import { roleRowRules, type RoleRowRule } from './row-rules.js';
 import { applyRule } from './transforms.js';
 
 /** A role a caller can hold: a role of roles.yaml, for one department when it is per-department. */
@@ -42,21 +44,6 @@ function chain(roles: RolesConfig, role: ConcreteRole, dataset: ServedDataset): 
   return roleChain(roles, role.base, role.department !== undefined && role.department === departmentSlug(dataset.connector.department));
 }
 
-function rowRule(rules: RoleDefinition[], dataset: ServedDataset, departmentName: string | undefined): Predicate | undefined {
-  const rows = nearest(rules, dataset.mapping, (access) => access.rows)?.value;
-  if (!rows) return undefined;
-  const parts: Predicate[] = [];
-  // Planned over the whole dataset: a row rule may name fields the role itself cannot read.
-  const excluded = rows.exclude && planFilter(dataset, rows.exclude as FilterInput, 'rows.exclude');
-  if (excluded) parts.push({ kind: 'not', item: excluded });
-  if (rows.scopeField) {
-    const scoped = departmentName === undefined ? undefined : planFilter(dataset, { [rows.scopeField]: { eq: departmentName } }, 'rows.scopeField');
-    parts.push(scoped ?? { kind: 'constant', value: false });
-  }
-  if (parts.length === 0) return undefined;
-  return parts.length === 1 ? parts[0] : { kind: 'and', items: parts };
-}
-
 export interface ViewOptions {
   roles: RolesConfig;
   pseudonymKey: Secret | undefined;
@@ -68,12 +55,22 @@ export function buildRoleViews(datasets: readonly ServedDataset[], options: View
   const publicRole: ConcreteRole = { name: roles.publicRole, base: roles.roles.find((role) => role.name === roles.publicRole)! };
 
   return concreteRoles(roles, [...departments.keys()]).map((role) => {
-    const views = new Map<string, ServedDataset>();
+    const chains = new Map<string, RoleDefinition[]>();
+    const fields = new Map<string, ViewFields>();
     for (const dataset of datasets) {
       const rules = chain(roles, role, dataset);
       if (noAccessReason(roles, rules, dataset.mapping)) continue;
-      const view = viewOf(dataset, rules, chain(roles, publicRole, dataset), options, role.department && departments.get(role.department));
-      if (view) views.set(dataset.type.name, view);
+      const viewFields = fieldsOf(dataset, rules, chain(roles, publicRole, dataset), options);
+      // Rows that cannot be told apart cannot be served consistently.
+      if (viewFields.fields.get(dataset.mapping.keyField)?.kind !== 'scalar') continue;
+      chains.set(dataset.type.name, rules);
+      fields.set(dataset.type.name, viewFields);
+    }
+    const rowRules = roleRowRules(datasets, chains, role.department && departments.get(role.department));
+    const views = new Map<string, ServedDataset>();
+    for (const dataset of datasets) {
+      const viewFields = fields.get(dataset.type.name);
+      if (viewFields) views.set(dataset.type.name, viewOf(dataset, viewFields, rowRules.get(dataset.type.name)!, views, minimumCellCount(roles, chains.get(dataset.type.name)!, dataset.mapping)));
     }
     for (const dataset of datasets) {
       const view = views.get(dataset.type.name);
@@ -83,13 +80,13 @@ export function buildRoleViews(datasets: readonly ServedDataset[], options: View
   });
 }
 
-function viewOf(
-  dataset: ServedDataset,
-  rules: RoleDefinition[],
-  publicRules: RoleDefinition[],
-  options: ViewOptions,
-  departmentName: string | undefined,
-): ServedDataset | undefined {
+interface ViewFields {
+  fields: Map<string, FieldBinding>;
+  audited: Set<string>;
+}
+
+/** The fields the role reads, each through its rule's transform; `audited`: those it reads raw and the public does not. */
+function fieldsOf(dataset: ServedDataset, rules: RoleDefinition[], publicRules: RoleDefinition[], options: ViewOptions): ViewFields {
   const context = { pseudonymKey: options.pseudonymKey };
   const fields = new Map<string, FieldBinding>();
   const audited = new Set<string>();
@@ -101,25 +98,47 @@ function viewOf(
       if (effectiveRule(publicRules, dataset.mapping, name).rule.kind !== 'visible') audited.add(name);
       continue;
     }
-    const transform = (value: unknown) => applyRule(rule, value, context);
-    fields.set(name, binding.kind === 'scalar' ? { ...binding, scalar: { ...binding.scalar, transform } } : { ...binding, transform });
+    fields.set(name, withTransform(binding, (value: unknown) => applyRule(rule, value, context)));
   }
-  const key = fields.get(dataset.mapping.keyField);
-  // Rows that cannot be told apart cannot be served consistently.
-  if (key?.kind !== 'scalar') return undefined;
+  return { fields, audited };
+}
 
-  const restriction = rowRule(rules, dataset, departmentName);
+function withTransform(binding: FieldBinding, transform: (value: unknown) => unknown): FieldBinding {
+  return binding.kind === 'scalar' ? { ...binding, scalar: { ...binding.scalar, transform } } : { ...binding, transform };
+}
+
+function viewOf(dataset: ServedDataset, viewFields: ViewFields, rowRule: RoleRowRule, views: ReadonlyMap<string, ServedDataset>, cellMinimum: number | undefined): ServedDataset {
+  const fields = new Map(viewFields.fields);
+  for (const name of rowRule.nulled) {
+    const binding = fields.get(name);
+    if (binding) fields.set(name, withTransform(binding, () => null));
+  }
+  for (const join of rowRule.masked) {
+    const binding = fields.get(join.mapping.from);
+    // Masked by the role's source; read as transformed so that no filter, order or grouping compares its raw values.
+    if (binding?.kind === 'scalar') fields.set(join.mapping.from, withTransform(binding, binding.scalar.transform ?? ((value) => value)));
+  }
+  const key = fields.get(dataset.mapping.keyField) as Extract<FieldBinding, { kind: 'scalar' }>;
   const address = dataset.address && fields.get(dataset.address.path);
+  const { visible, masked } = rowRule;
   return {
     ...dataset,
     fields,
     key: key.scalar,
-    source: restriction ? restrictedSource(dataset.source, restriction) : dataset.source,
+    sourceFor: (request) => {
+      let source = dataset.sourceFor(request);
+      if (visible) source = restrictedSource(source, () => request.once(rowRule, () => resolveCondition(visible, dataset, request)));
+      if (masked.length > 0) {
+        const keys = masked.map((join) => ({ join, owner: dataset.connector.name, readable: views.get(join.target.type.name)! }));
+        source = maskedSource(source, keys, request);
+      }
+      return source;
+    },
     joins: new Map(),
     address: address?.kind === 'scalar' && readsRaw(address) ? address.scalar : undefined,
     byId: readsRaw(key),
-    minimumCellCount: minimumCellCount(options.roles, rules, dataset.mapping),
-    audited,
+    minimumCellCount: cellMinimum,
+    audited: viewFields.audited,
   };
 }
 

@@ -38,7 +38,7 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
     types[`${typeName}GroupBy`] = Object.fromEntries(groupChoices(dataset));
     query[dataset.many] = async (_, args: ConnectionArgs, context, info) => {
       const fields = selectedConnectionFields(info, typeName);
-      const connection = await resolveConnection(dataset, args, fields, argsIdentity(args));
+      const connection = await resolveConnection(dataset, context.loaders.memo, args, fields, argsIdentity(args));
       context.audit.record(dataset, [...fields, ...filterFields(args.filter)], connection.edges.length);
       return connection;
     };
@@ -53,7 +53,7 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
     query[statsFieldName(dataset)] = async (_, args: { filter?: FilterInput; groupBy?: GroupChoice[] }, context, info) => {
       const values = selectedStatsValues(info, typeName);
       const groupBy = args.groupBy ?? [];
-      const groups = await resolveStats(dataset, planFilter(dataset, args.filter), { groupBy, values });
+      const groups = await resolveStats(dataset, context.loaders.memo, planFilter(dataset, args.filter), { groupBy, values });
       context.audit.record(dataset, [...Object.values(values).flat(), ...groupBy.map((choice) => choice.field.path), ...filterFields(args.filter)], groups.length);
       return groups;
     };
@@ -78,7 +78,7 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
     if (located) {
       address[dataset.many] = async (parent: { line: string }, args: ConnectionArgs, context, info) => {
         const fields = selectedConnectionFields(info, typeName);
-        const connection = await resolveConnection(dataset, args, fields, argsIdentity(args), {
+        const connection = await resolveConnection(dataset, context.loaders.memo, args, fields, argsIdentity(args), {
           id: parent.line,
           where: planFilter(dataset, { [located.path]: { eq: parent.line } })!,
         });

@@ -32,7 +32,14 @@ export type Predicate =
   /** `value` is an array for `in`, a boolean for `isNull`, else one value. `contains`/`startsWith` are case-insensitive. */
   | { kind: 'compare'; ref: ValueRef; op: ComparisonOp; value: SourceValue | SourceValue[] }
   /** A predicate the planner already knows the answer to, e.g. `in: []`. */
-  | { kind: 'constant'; value: boolean };
+  | { kind: 'constant'; value: boolean }
+  /**
+   * Whether this row's `ref` is among the non-null `to` values of the rows of another table
+   * of the same system that match `where`: a relationship a row rule follows inside the
+   * source's own query. Only SQL sources are sent it; for other kinds the planner looks the
+   * values up first and sends them as an `in` list.
+   */
+  | { kind: 'related'; ref: ValueRef; table: string; to: ValueRef; where?: Predicate };
 
 export interface OrderKey {
   ref: ValueRef;

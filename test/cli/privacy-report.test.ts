@@ -20,6 +20,11 @@ describe('civicgraph privacy-report', () => {
     expect(row('callerPhone')).toMatch(/^\| callerPhone \| String \| hidden \| ↑ hidden \(from public\) \| visible \|/);
     expect(row('address')).toMatch(/\| hundred block \| visible \|/);
     expect(markdown).toContain('rows where serviceCode in \\[HOMELESS, ELDERCHK\\] are withheld');
+    // Work orders follow their 311 request by default, and the report says so per role.
+    expect(markdown).toContain('| public | sees the dataset | rows whose serviceRequest (ServiceRequest) is withheld from the role are withheld too |');
+    expect(markdown).toContain(
+      '| public | serviceRequest → ServiceRequest | withheld with it (the default: every join to one row is followed) | serviceRequestId as stored: it never names a row withheld from this role |',
+    );
     expect(markdown).toMatch(/Reviewed by/);
     expect(html).toContain('<table');
     expect(html).not.toMatch(/<script|src=|href=|@import|url\(/i);

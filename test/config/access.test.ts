@@ -430,9 +430,11 @@ describe('the real connectors’ access rules', () => {
 
     const orders = find('WorkOrder');
     expect(orders.publication).toBe('public');
-    expect(rule(orders, 'public', 'address')).toEqual({ kind: 'hundredBlock', at: 88 });
-    expect(rule(orders, 'staff', 'location')).toEqual({ kind: 'visible', at: 97 });
+    expect(rule(orders, 'public', 'address')).toEqual({ kind: 'hundredBlock', at: 91 });
+    expect(rule(orders, 'staff', 'location')).toEqual({ kind: 'visible', at: 100 });
+    // No row rule: the rows follow their 311 request, the default for a join to one row.
     expect(orders.access.get('public')!.rows).toBeUndefined();
+    expect(orders.joins.map((join) => [join.name, join.cardinality])).toEqual([['serviceRequest', 'one']]);
 
     const permits = find('Permit');
     expect(permits.publication).toBe('public');

@@ -28,7 +28,7 @@ const DATABASE = 'civicgraph_test_demo';
  * record the new fingerprint here.
  */
 const FINGERPRINTS: Record<string, string> = {
-  'riverton-demo-2': 'be5ac795691f1f0867b489c2da35a5f7478d2497133a9b9739efaa008a9d329f',
+  'riverton-demo-3': '3aebf4cd77624046cab75da22352ef6198f81b9b3086d6b95fc027cb8d04646e',
 };
 
 /** The coded columns of a connector mapping: column → the codes each field that recodes it accepts. */
@@ -162,6 +162,15 @@ describe('demo data generation', () => {
     });
     expect(bad).toEqual([]);
     expect(new Set(full.workOrders.map((w) => w.id)).size).toBe(full.workOrders.length);
+  });
+
+  it('gives some withheld HOMELESS and ELDERCHK cases work orders, at the test scale too', () => {
+    for (const data of [small, full]) {
+      const types = new Map(data.serviceRequests.map((sr) => [sr.shortNo, sr.type.code]));
+      const spawned = data.workOrders.filter((w) => w.srNumber !== null).map((w) => types.get(w.srNumber!));
+      expect(spawned.filter((code) => code === 'HOMELESS').length, `scale ${data.scale}`).toBeGreaterThan(0);
+      expect(spawned.filter((code) => code === 'ELDERCHK').length, `scale ${data.scale}`).toBeGreaterThan(0);
+    }
   });
 
   it('keeps dates consistent with the status', () => {

@@ -49,8 +49,10 @@ export const PLANTED = {
   workOrderFromElderCheck: 990002,
   workOrderFromNowhere: 990003,
   workOrderFromPublic: 990004,
-  /** A case number no system holds. */
+  /** A case number no system holds (a planted work order names it). */
   nonexistentCase: 'SR-24-09999999',
+  /** A case number no system holds and no work order names. */
+  unreferencedCase: 'SR-24-09999998',
 } as const;
 
 export interface SrRow {
@@ -233,7 +235,7 @@ async function groundTruth(db: { crm: Knex; works: Knex; permits: Knex }): Promi
     if (row.CALLER_FNAME && row.CALLER_LNAME) add(`${row.CALLER_FNAME} ${row.CALLER_LNAME}`, `caller name of ${row.CASE_NO}`);
     add(row.NOTES_TXT, `internal notes of ${row.CASE_NO}`);
   }
-  // Their case numbers are checked apart: a work order of another department may name one (see the probes).
+  // Their case numbers are checked apart: probes write them into their own requests (see the final sweeps).
   for (const row of withheldRequests) add(row.DESCR_TXT, `description of a withheld ${row.SR_TYPE_CD} request`);
   for (const code of WITHHELD_CODES) add(code, 'a withheld service code');
   add('Person Experiencing Homelessness', 'a withheld service name');

@@ -389,3 +389,65 @@ describe('escaping', () => {
     expect(html).toContain('<td class="noAccess">—</td>');
   });
 });
+
+describe('joined rows and keys', () => {
+  const works = (rows: RoleAccess['rows'] | undefined, target: DatasetMapping = serviceRequests): ReportInput => {
+    const workOrders = dataset({
+      typeName: 'WorkOrder',
+      fields: new Map([
+        ['id', scalar('id')],
+        ['serviceRequestId', scalar('serviceRequestId')],
+      ]),
+      joins: [
+        { name: 'serviceRequest', target: 'ServiceRequest', cardinality: 'one', from: 'serviceRequestId', to: 'id', at },
+        { name: 'permitsHere', target: 'Permit', cardinality: 'many', from: 'id', to: 'id', at },
+      ],
+      access: new Map([['public', access({ id: { kind: 'visible' }, serviceRequestId: { kind: 'visible' } }, rows ? { rows } : {})]]),
+    });
+    const worksMapping: ConnectorMapping = { ...crm, file: '/city/connectors/public-works.yaml', name: 'public-works', department: 'Public Works', datasets: [workOrders] };
+    return { mappings: [{ ...crm, datasets: [target] }, worksMapping], roles, schema };
+  };
+  const section = '### WorkOrder';
+  const joined = (text: string, role: string) => mdRow(text, role, '#### Joined rows and keys');
+  const rowRule = (text: string, role: string) => mdRow(text.slice(text.indexOf(section)), role, '#### Rows and statistics');
+
+  it('states the default, per role: rows linked to a withheld request are withheld, their key never names one', () => {
+    const text = privacyReportMarkdown(works(undefined));
+    expect(joined(text, 'public')).toEqual([
+      'public',
+      'serviceRequest → ServiceRequest',
+      'withheld with it (the default: every join to one row is followed)',
+      'serviceRequestId as stored: it never names a row withheld from this role',
+    ]);
+    // Staff inherit the public's exclusion of HOMELESS and ELDERCHK requests, and so that of their work orders.
+    expect(joined(text, 'staff')[2]).toBe('withheld with it (the default: every join to one row is followed)');
+    // The 311 liaison sees every request; on Public Works' datasets a liaison of Public Works is staff there.
+    expect(joined(text, 'liaison (own department only)')[2]).toBe('withheld with it (the default: every join to one row is followed)');
+    expect(rowRule(text, 'public')).toEqual([
+      'public',
+      'sees the dataset',
+      'rows whose serviceRequest (ServiceRequest) is withheld from the role are withheld too',
+      '3 (default for the public role)',
+    ]);
+    // Only joins to one row are listed.
+    expect(text.slice(text.indexOf(section))).not.toMatch(/\| permitsHere/);
+    expect(privacyReportHtml(works(undefined))).toContain('<td class="failClosed">withheld with it (the default: every join to one row is followed)</td>');
+  });
+
+  it('says where withheldWith keeps such rows, and that their key is then null wherever it names a row the role may not read', () => {
+    const text = privacyReportMarkdown(works({ withheldWith: [], at }));
+    expect(joined(text, 'public').slice(2)).toEqual([
+      'kept (withheldWith leaves it out)',
+      'serviceRequestId null wherever it names a ServiceRequest row this role may not read, withheld or missing alike',
+    ]);
+    expect(rowRule(text, 'public')[2]).toBe('no row restriction');
+  });
+
+  it('withholds every linked row, or nulls every key, where the role cannot read the linked dataset at all', () => {
+    const internal = { ...serviceRequests, publication: 'internal' as const };
+    expect(joined(privacyReportMarkdown(works(undefined, internal)), 'public')[2]).toBe(
+      'every row linking to one is withheld (the default: every join to one row is followed): this role cannot read ServiceRequest',
+    );
+    expect(joined(privacyReportMarkdown(works({ withheldWith: [], at }, internal)), 'public')[3]).toBe('serviceRequestId always null: this role cannot read ServiceRequest');
+  });
+});

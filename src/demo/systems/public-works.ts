@@ -3,7 +3,8 @@
  * lower-case names, numeric ids from 400000, addresses spelled out in title case, and the
  * originating 311 case kept in the short form '24-12345'. Work orders are derived from the
  * generated service requests, so every `srnumber` names a real case of a matching type,
- * created before the work order, at every scale.
+ * created before the work order, at every scale — cases withheld from the public too: crews
+ * clear encampments after homelessness outreach and haul debris after senior well-being checks.
  */
 import type { Address } from '../city.js';
 import { worksAddress } from '../city.js';
@@ -38,6 +39,9 @@ const WORK_TYPES: Record<string, WorkType> = {
   'RODENT BAITING': { name: 'RODENT BAITING', dept: 'HLT', hours: 1, materials: 25, descriptions: ['Bait burrows in alley', 'Bait block and inspect', 'Rodent inspection and baiting'] },
   'SIDEWALK REPAIR': { name: 'SIDEWALK REPAIR', dept: 'STR', hours: 8, materials: 650, descriptions: ['Replace sidewalk slabs', 'Grind trip hazard', 'Temporary asphalt ramp', 'Replace curb ramp'] },
   'SIGNAL REPAIR': { name: 'SIGNAL REPAIR', dept: 'ELC', hours: 3, materials: 300, descriptions: ['Repair signal controller', 'Replace signal head', 'Replace pedestrian push button', 'Reset signal timing'] },
+  // Work after an outreach visit: the 311 case behind it is withheld from the public.
+  'ENCAMPMENT CLEANUP': { name: 'ENCAMPMENT CLEANUP', dept: 'SAN', hours: 5, materials: 140, descriptions: ['Encampment cleanup after outreach visit', 'Remove abandoned belongings and debris', 'Clean underpass after outreach'] },
+  'DEBRIS REMOVAL': { name: 'DEBRIS REMOVAL', dept: 'SAN', hours: 3, materials: 70, descriptions: ['Remove debris from yard', 'Clear porch and walkway', 'Haul away accumulated debris'] },
   // Planned work: no 311 origin.
   'STREET SWEEPING': { name: 'STREET SWEEPING', dept: 'STR', hours: 6, materials: 80, descriptions: ['Sweep route', 'Scheduled street sweeping', 'Sweep after event'] },
   'HYDRANT INSPECTION': { name: 'HYDRANT INSPECTION', dept: 'WTR', hours: 1, materials: 10, descriptions: ['Annual hydrant inspection', 'Flush and inspect hydrant', 'Paint and inspect hydrant'] },
@@ -61,7 +65,15 @@ export const WORK_FOR_REQUEST: Partial<Record<SrTypeCode, { workType: string; pr
   RODENT: { workType: 'RODENT BAITING', probability: 0.35 },
   SIDEWALK: { workType: 'SIDEWALK REPAIR', probability: 0.45 },
   TRAFSIG: { workType: 'SIGNAL REPAIR', probability: 0.85 },
+  HOMELESS: { workType: 'ENCAMPMENT CLEANUP', probability: 0.5 },
+  ELDERCHK: { workType: 'DEBRIS REMOVAL', probability: 0.4 },
 };
+
+/**
+ * Request types whose work orders are drawn from their own random stream, so that adding them
+ * left every other generated work order as it was.
+ */
+const OWN_STREAM: ReadonlySet<SrTypeCode> = new Set(['HOMELESS', 'ELDERCHK']);
 
 /** Planned work types, with their relative frequency and the months they are done in. */
 const PLANNED: ReadonlyArray<readonly [string, number, readonly number[]]> = [
@@ -224,8 +236,9 @@ function planned(random: Random, addresses: readonly Address[], count: number, d
 /** Generates the work orders, numbered in order of initiation from 400001. */
 export function generateWorkOrders(cases: readonly SrCase[], addresses: readonly Address[]): WorkOrder[] {
   const random = new Random('riverton-public-works');
+  const outreach = new Random('riverton-public-works-outreach');
   const drafts: Draft[] = [];
-  for (const sr of cases) fromRequest(random, sr, drafts);
+  for (const sr of cases) fromRequest(OWN_STREAM.has(sr.type.code) ? outreach : random, sr, drafts);
   planned(random, addresses, Math.round((drafts.length * PLANNED_SHARE) / (1 - PLANNED_SHARE)), drafts);
   // Stable sort: ties keep generation order.
   drafts.sort((a, b) => a.initiated - b.initiated);

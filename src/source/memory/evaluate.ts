@@ -24,6 +24,8 @@ export function matches(predicate: Predicate, record: RawRecord, source: string)
       return !matches(predicate.item, record, source);
     case 'compare':
       return compare(predicate, readValue(record, predicate.ref, source));
+    case 'related':
+      throw new Error('a related-rows condition reached the memory engine; the planner sends these to SQL sources only');
   }
 }
 

@@ -57,6 +57,8 @@ export function compileFilter(predicate: Predicate, types: FieldTypes): Filter {
       const path = pathOf(predicate.ref);
       return path === undefined ? { $expr: compareExpression(predicate) } : compareField(path, predicate, types);
     }
+    case 'related':
+      throw new InvalidMongoQueryError('a related-rows condition reached MongoDB; the planner sends these to SQL sources only');
   }
 }
 

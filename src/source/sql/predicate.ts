@@ -16,6 +16,8 @@
  *   isNull true/false → IS NULL / IS NOT NULL
  *   eq null / ne null → IS NULL / IS NOT NULL; an ordering or LIKE against null → false
  *   not p       → NOT (p)
+ *   related     → (ref IS NOT NULL AND ref IN (SELECT to FROM table WHERE to IS NOT NULL AND where));
+ *                 the sub-query is not correlated, so its unqualified columns are the other table's
  *
  * Values are always bound parameters; LIKE patterns escape the user's wildcards with `!`.
  */
@@ -53,6 +55,13 @@ export function compilePredicate(predicate: Predicate, dialect: Dialect): Fragme
       return sql('not ({})', compilePredicate(predicate.item, dialect));
     case 'compare':
       return compileCompare(predicate, dialect);
+    case 'related': {
+      const ref = valueFragment(predicate.ref, dialect);
+      const to = valueFragment(predicate.to, dialect);
+      const table: Fragment = { sql: '??', bindings: [predicate.table] };
+      const where = predicate.where ? sql(' and ({})', compilePredicate(predicate.where, dialect)) : { sql: '', bindings: [] };
+      return sql('({} is not null and {} in (select {} from {} where {} is not null{}))', ref, ref, to, table, to, where);
+    }
   }
 }
 

@@ -64,17 +64,19 @@ function csvField(value: Value): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-async function storePostgres(table: Table, database: string): Promise<Stored> {
+async function storePostgres(tables: readonly Table[], database: string): Promise<Stored> {
   const url = await freshPostgresDatabase(database);
   await withKnex('pg', url, async (db) => {
     await db.raw("set time zone 'UTC'");
-    await db.raw(ddl('postgres', table));
-    await db(table.name).insert(table.rows.map((row) => sqlRow(table, row)));
+    for (const table of tables) {
+      await db.raw(ddl('postgres', table));
+      await db(table.name).insert(table.rows.map((row) => sqlRow(table, row)));
+    }
   });
   return { connection: url, sourceSettings: '', nested: false, close: async () => {} };
 }
 
-async function storeMysql(table: Table, database: string): Promise<Stored> {
+async function storeMysql(tables: readonly Table[], database: string): Promise<Stored> {
   await withKnex('mysql2', MYSQL_URL, async (admin) => {
     await admin.raw(`drop database if exists ${database}`);
     await admin.raw(`create database ${database}`);
@@ -83,8 +85,10 @@ async function storeMysql(table: Table, database: string): Promise<Stored> {
   // One connection: the session zone set first holds for the inserts of instants.
   await withKnex('mysql2', url, async (db) => {
     await db.raw("set time_zone = '+00:00'");
-    await db.raw(ddl('mysql', table));
-    await db(table.name).insert(table.rows.map((row) => sqlRow(table, row)));
+    for (const table of tables) {
+      await db.raw(ddl('mysql', table));
+      await db(table.name).insert(table.rows.map((row) => sqlRow(table, row)));
+    }
   });
   return { connection: url, sourceSettings: '', nested: false, close: async () => {} };
 }
@@ -165,9 +169,9 @@ async function storeCsv(table: Table): Promise<Stored> {
 export function store(kind: Kind, table: Table, database: string): Promise<Stored> {
   switch (kind) {
     case 'postgres':
-      return storePostgres(table, database);
+      return storePostgres([table], database);
     case 'mysql':
-      return storeMysql(table, database);
+      return storeMysql([table], database);
     case 'pglite':
       return storePglite(table);
     case 'mongodb':
@@ -177,6 +181,11 @@ export function store(kind: Kind, table: Table, database: string): Promise<Store
     case 'csv':
       return storeCsv(table);
   }
+}
+
+/** Several tables in one database of a SQL server: one system holding two departments' data. */
+export function storeTogether(kind: 'postgres' | 'mysql', tables: readonly Table[], database: string): Promise<Stored> {
+  return kind === 'postgres' ? storePostgres(tables, database) : storeMysql(tables, database);
 }
 
 /** The table's name as the mapping gives it to each kind. */

@@ -83,6 +83,12 @@ describe('SQL Server: compiled SQL', () => {
         '(DATEDIFF(day, OPENED_AT, CLOSED_AT)) is not null)) or (1 = 0)))',
       ['O', 30],
     ],
+    [
+      'related: rows of another table of the source, as a sub-query that is not correlated',
+      { kind: 'related', ref: c('SR_REF'), table: 'dbo.SR_CASE', to: c('CASE_ID'), where: { kind: 'not', item: eqOpen } },
+      '([SR_REF] is not null and [SR_REF] in (select [CASE_ID] from [dbo].[SR_CASE] where [CASE_ID] is not null and (not (([STATUS] = @p0 and [STATUS] is not null)))))',
+      ['O'],
+    ],
   ])('where %s', (_title, where, condition, bindings) => {
     expect(countSql(where)).toEqual({ sql: `select count(*) as [n] from [dbo].[SR_CASE] where ${condition}`, bindings });
   });
