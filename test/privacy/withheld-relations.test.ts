@@ -119,7 +119,7 @@ describe('work orders of cases withheld from the public', () => {
 
     const reached: string[] = [];
     for (let after: string | undefined; ; ) {
-      const page = served(await pub(`{ serviceRequests(first: 1000${after ? `, after: "${after}"` : ''}) { pageInfo { hasNextPage endCursor } nodes { workOrders(first: 1000) { id serviceRequestId } } } }`)).serviceRequests;
+      const page = served(await pub(`{ serviceRequests(first: 500${after ? `, after: "${after}"` : ''}) { pageInfo { hasNextPage endCursor } nodes { workOrders(first: 20) { id serviceRequestId } } } }`)).serviceRequests;
       reached.push(...page.nodes.flatMap((node: { workOrders: Array<{ id: string }> }) => ids(node.workOrders)));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;

@@ -112,3 +112,20 @@ export async function runWithBudget<T>(budget: RequestBudget, work: () => T | Pr
 export function currentBudget(): RequestBudget | undefined {
   return storage.getStore();
 }
+
+const uncounted = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `work` without counting the rows it reads against the request: for what the gateway reads
+ * to enforce a role's privacy rules (the keys of withheld rows). Counting them would let the
+ * rows a caller is told it read, or where its row budget runs out, tell how many rows are
+ * withheld from it. The deadline still holds.
+ */
+export function withoutCountingRows<T>(work: () => Promise<T>): Promise<T> {
+  return uncounted.run(true, work);
+}
+
+/** Whether rows read here count against the request's budget. */
+export function rowsCount(): boolean {
+  return uncounted.getStore() !== true;
+}

@@ -10,7 +10,7 @@
  * counted with the reason `deadline`, apart from the source's own timeouts.
  */
 import { SourceError, type Source } from '../../source/source.js';
-import { currentBudget } from './budget.js';
+import { currentBudget, rowsCount } from './budget.js';
 
 export function budgetedSource(source: Source): Source {
   const held =
@@ -28,7 +28,7 @@ export function budgetedSource(source: Source): Source {
         if (bounded && error instanceof SourceError && error.reason === 'deadline') throw budget.deadlineExceeded();
         throw error;
       }
-      budget.addRows(rowsIn(result));
+      if (rowsCount()) budget.addRows(rowsIn(result));
       return result;
     };
   const rows = (result: unknown[]) => result.length;
