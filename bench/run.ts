@@ -18,8 +18,12 @@ import { consoleReport, markdownReport, type Row } from './report.js';
 import { benchQuery, probePageSizes, type Servers } from './scenario.js';
 
 const QUERIES: QueryId[] = ['Q1', 'Q2', 'Q3'];
-/** The processes to start; `civicgraph-public` is the `civicgraph` process asked without credentials. */
-const SERVER_MODULES: Record<Exclude<ServerId, 'civicgraph-public'>, string> = { civicgraph: 'civicgraph', baseline: 'baseline', postgraphile: 'postgraphile' };
+/** The processes to start (bench/servers/<module>.ts <args>); `civicgraph-public` is the `civicgraph` process asked without credentials. */
+const SERVER_PROCESSES: Record<Exclude<ServerId, 'civicgraph-public'>, (options: Options) => { module: string; args: string[] }> = {
+  civicgraph: (options) => ({ module: 'civicgraph', args: ['--connections', String(options.connections)] }),
+  baseline: () => ({ module: 'baseline', args: [] }),
+  postgraphile: () => ({ module: 'postgraphile', args: [] }),
+};
 
 /** Loading the full demo takes one to a few minutes; far more means something is stuck. */
 const LOAD_LIMIT_S = 20 * 60;
@@ -35,10 +39,15 @@ function timeBudgetSeconds(options: Options): number {
   return LOAD_LIMIT_S + START_LIMIT_S + rows * (options.warmupSeconds + options.durationSeconds + ROW_SLACK_S) + pageSizeProbes;
 }
 
-async function startServers(started: ServerProcess[]): Promise<Servers> {
+async function startServers(started: ServerProcess[], options: Options): Promise<Servers> {
   const env = sourceEnvironment();
-  const ids = Object.keys(SERVER_MODULES) as Array<keyof typeof SERVER_MODULES>;
-  const outcomes = await Promise.allSettled(ids.map((id) => startServer(id, SERVER_MODULES[id], env, START_LIMIT_S * 1000)));
+  const ids = Object.keys(SERVER_PROCESSES) as Array<keyof typeof SERVER_PROCESSES>;
+  const outcomes = await Promise.allSettled(
+    ids.map((id) => {
+      const { module, args } = SERVER_PROCESSES[id](options);
+      return startServer(id, module, args, env, START_LIMIT_S * 1000);
+    }),
+  );
   const servers = {} as Servers;
   outcomes.forEach((outcome, index) => {
     const id = ids[index]!;
@@ -80,7 +89,7 @@ async function main(): Promise<number> {
   try {
     await ensureDemoDatabases(log);
     await prepareCredentials();
-    const servers = await startServers(started);
+    const servers = await startServers(started, options);
     const rows: Row[] = [];
     for (const query of QUERIES) rows.push(...(await benchQuery(query, servers, options, log)));
     log('Q2: counting source queries per request at page sizes 10, 100, 1,000 …');
