@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: loads the full demo into PostgreSQL (once), starts CivicGraph, a
- * hand-written baseline and PostGraphile each in its own child process on 127.0.0.1,
+ * `npm run bench`: loads the full demo into PostgreSQL (once), starts CivicGraph (with and
+ * without its per-role limits), a hand-written baseline and PostGraphile each in its own
+ * child process on 127.0.0.1,
  * verifies their answers, drives each with autocannon from this process, and prints the
  * results and writes them to bench/RESULTS.md. Every step is bounded in time and every child
  * process is stopped at the end, on error and on Ctrl-C.
@@ -21,6 +22,7 @@ const QUERIES: QueryId[] = ['Q1', 'Q2', 'Q3'];
 /** The processes to start (bench/servers/<module>.ts <args>); `civicgraph-public` is the `civicgraph` process asked without credentials. */
 const SERVER_PROCESSES: Record<Exclude<ServerId, 'civicgraph-public'>, (options: Options) => { module: string; args: string[] }> = {
   civicgraph: (options) => ({ module: 'civicgraph', args: ['--connections', String(options.connections)] }),
+  'civicgraph-unlimited': (options) => ({ module: 'civicgraph', args: ['--connections', String(options.connections), '--no-limits'] }),
   baseline: () => ({ module: 'baseline', args: [] }),
   postgraphile: () => ({ module: 'postgraphile', args: [] }),
 };
@@ -34,9 +36,10 @@ const ROW_SLACK_S = 90;
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
 function timeBudgetSeconds(options: Options): number {
-  const rows = 9; // Q1 × 4 servers, Q2 × 2, Q3 × 3
+  // Q1 × 3 servers and 2 × the rounds with and without the limits, Q2 × 2, Q3 × 3.
+  const measurements = 3 + 2 * options.limitsRounds + 2 + 3;
   const pageSizeProbes = 3 * 120;
-  return LOAD_LIMIT_S + START_LIMIT_S + rows * (options.warmupSeconds + options.durationSeconds + ROW_SLACK_S) + pageSizeProbes;
+  return LOAD_LIMIT_S + START_LIMIT_S + measurements * (options.warmupSeconds + options.durationSeconds + ROW_SLACK_S) + pageSizeProbes;
 }
 
 async function startServers(started: ServerProcess[], options: Options): Promise<Servers> {

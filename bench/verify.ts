@@ -81,3 +81,10 @@ export function equivalent(query: QueryId, server: ServerId, reference: Json, ca
   }
   return { ok: true };
 }
+
+/** CivicGraph without its limits must answer exactly as with them, less the cost estimate they add. */
+export function equivalentWithoutLimits(reference: Json, candidate: Json): Verdict {
+  if (candidate?.extensions?.cost !== undefined) return { ok: false, reason: 'the limits are still on: the answer carries extensions.cost' };
+  if (JSON.stringify(candidate?.data) === JSON.stringify(reference?.data)) return { ok: true };
+  return { ok: false, reason: `wrong answer: differs from CivicGraph's with limits at ${diffPath(reference?.data, candidate?.data, '/data') ?? 'a cursor'}` };
+}

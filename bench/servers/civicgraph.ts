@@ -4,7 +4,9 @@
  * databases through the CIVICGRAPH_* variables the parent passes, without file watching
  * (nothing edits the mappings during a run).
  *
- * Argument: `--connections N`, the load's connections.
+ * Arguments: `--connections N`, the load's connections; `--no-limits`, to serve without the
+ * per-role limits (static limits, cost estimate and budget, answer size, requests in flight),
+ * so that the benchmark can measure what they cost.
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,7 +17,7 @@ import { runChild } from './child.js';
 
 const repo = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
-const { values } = parseArgs({ options: { connections: { type: 'string' } }, strict: true });
+const { values } = parseArgs({ options: { connections: { type: 'string' }, 'no-limits': { type: 'boolean' } }, strict: true });
 
 runChild(async () => {
   const connectors = await benchConnectors(repo('connectors'), Number(values.connections ?? 10));
@@ -27,6 +29,7 @@ runChild(async () => {
       host: HOST,
       watch: false,
       env: process.env,
+      enforceLimits: !values['no-limits'],
       // Audit lines are still composed for every privileged request; only their writing is left out.
       audit: () => undefined,
       log: (line) => process.stderr.write(`[civicgraph] ${line}\n`),
