@@ -30,10 +30,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Starts `bench/servers/<module>.ts` in a child process; rejects if it is not ready within `timeoutMs`. */
-export async function startServer(name: string, module: string, env: Record<string, string>, timeoutMs: number): Promise<ServerProcess> {
+/** Starts `bench/servers/<module>.ts <args>` in a child process; rejects if it is not ready within `timeoutMs`. */
+export async function startServer(name: string, module: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<ServerProcess> {
   const entry = fileURLToPath(new URL(`./servers/${module}.ts`, import.meta.url));
-  const child = fork(entry, [], {
+  const child = fork(entry, args, {
     execArgv: ['--import', 'tsx'],
     // Every server runs as in production (graphql-js skips its development checks there).
     env: { ...process.env, NODE_ENV: 'production', ...env },

@@ -38,8 +38,13 @@ export function sourceEnvironment(): Record<string, string> {
   }
   env.CIVICGRAPH_JWT_SECRET = BENCH_JWT_SECRET;
   // The load generator is one client sending thousands of requests a second: measure the
-  // gateway, not its rate limiter's refusals (counting still happens, in process).
-  for (const kind of ['ANONYMOUS', 'APP_TOKEN', 'TOKEN']) env[`CIVICGRAPH_RATE_LIMIT_${kind}`] = '1000000000';
+  // gateway, not its rate limiter's refusals. Requests and their estimated cost are still
+  // counted and spent, in process, against budgets no run can exhaust (Q1 as the public role
+  // would spend the demo's 250,000 per minute in about six seconds).
+  for (const kind of ['ANONYMOUS', 'APP_TOKEN', 'TOKEN']) {
+    env[`CIVICGRAPH_RATE_LIMIT_${kind}`] = '1000000000';
+    env[`CIVICGRAPH_RATE_LIMIT_COST_${kind}`] = '1000000000000';
+  }
   return env;
 }
 

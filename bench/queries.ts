@@ -33,8 +33,12 @@ export const Q3 = `{ serviceRequestStats(groupBy: [SERVICE_NAME, REQUESTED_AT_MO
  */
 export const POSTGRAPHILE_Q1 = `{ allSrCases(first: 100, orderBy: [CASE_NO_ASC]) { edges { cursor node { caseNo statusCd srTypeCd serviceName: srTypeCd descrTxt createdDt modifiedDt addrLine zipCd agencyCd } } } }`;
 
-/** `civicgraph` answers as the owning department; `civicgraph-public` is the same server asked anonymously. */
-export type ServerId = 'civicgraph' | 'civicgraph-public' | 'baseline' | 'postgraphile';
+/**
+ * `civicgraph` answers as the owning department; `civicgraph-public` is the same server asked
+ * anonymously; `civicgraph-unlimited` is CivicGraph serving without its per-role limits, asked
+ * Q1 as the owning department, to measure what the limits cost.
+ */
+export type ServerId = 'civicgraph' | 'civicgraph-unlimited' | 'civicgraph-public' | 'baseline' | 'postgraphile';
 
 export interface Request {
   /** Path on the server's base URL. */
@@ -50,6 +54,8 @@ export function requestFor(server: ServerId, query: QueryId, pageSize = Q2_PAGE_
       const text = query === 'Q1' ? Q1 : query === 'Q2' ? q2(pageSize) : Q3;
       return { path: '/graphql', body: JSON.stringify({ query: text }), headers: owningDepartmentHeaders() };
     }
+    case 'civicgraph-unlimited':
+      return query === 'Q1' ? requestFor('civicgraph', query) : undefined;
     // Q2 joins requests to permits by their exact address, which the public role reads only
     // as a hundred block: the join is not offered to it, so Q2 has no public variant.
     case 'civicgraph-public':

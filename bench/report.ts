@@ -7,11 +7,14 @@ import type { Machine } from './machine.js';
 import type { Measurement } from './measure.js';
 import type { PerRequest } from './metrics.js';
 import { Q2_PAGE_SIZE, type QueryId, type ServerId } from './queries.js';
+import { median } from './turns.js';
 
 export interface Row {
   query: QueryId;
   server: ServerId;
   measurement?: Measurement;
+  /** Each round's measurement where the row was measured in turns with another (`measurement` is their median). */
+  rounds?: Measurement[];
   /** Why the row was not measured ("not available: …", "wrong answer: …"). */
   skipped?: string;
   sourceQueries?: PerRequest;
@@ -28,6 +31,7 @@ export interface Results {
 
 const SERVER_NAMES: Record<ServerId, string> = {
   civicgraph: 'CivicGraph (owning department)',
+  'civicgraph-unlimited': 'CivicGraph without limits (owning department)',
   'civicgraph-public': 'CivicGraph (public role)',
   baseline: 'baseline (pg + node:http)',
   postgraphile: 'PostGraphile v4',
@@ -65,7 +69,7 @@ function tableCells(results: Results): string[][] {
       fixed(m?.requestsPerSecond),
       fixed(m?.p50Ms),
       fixed(m?.p99Ms),
-      isCivic || isPublic ? perRequest(row.sourceQueries) : '',
+      row.server.startsWith('civicgraph') ? perRequest(row.sourceQueries) : '',
       isCivic ? fixed(ratio(rps(row), rps(find(results.rows, row.query, 'baseline'))), 2) : '',
       isCivic ? fixed(ratio(rps(row), rps(find(results.rows, row.query, 'postgraphile'))), 2) : '',
       // What privacy rules cost: the same query's throughput as the public role over the owning department's.
@@ -73,6 +77,43 @@ function tableCells(results: Results): string[][] {
       notes,
     ];
   });
+}
+
+/** The limits' target: Q1 keeps at least this share of its throughput without them (overhead ≤ 3 %). */
+const LIMITS_TARGET = 0.97;
+
+interface LimitsRound {
+  on: Measurement;
+  off: Measurement;
+  /** Requests per second with the limits ÷ without, in the same round. */
+  ratio: number;
+}
+
+/** Q1 with and without the limits, round by round; the ratio to quote is the median of the rounds' ratios. */
+function limitsRounds(rows: Row[]): { rounds: LimitsRound[]; medianRatio: number } | undefined {
+  const on = find(rows, 'Q1', 'civicgraph')?.rounds;
+  const off = find(rows, 'Q1', 'civicgraph-unlimited')?.rounds;
+  if (!on || !off || on.length === 0 || on.length !== off.length) return undefined;
+  const rounds = on.map((m, i) => ({ on: m, off: off[i]!, ratio: ratio(m.requestsPerSecond, off[i]!.requestsPerSecond) ?? 0 }));
+  return { rounds, medianRatio: median(rounds.map((r) => r.ratio)) };
+}
+
+const LIMITS_HEADER = ['round', 'with limits req/s', 'p50 ms', 'p99 ms', 'without limits req/s', 'p50 ms', 'p99 ms', 'with ÷ without'];
+
+function limitsCells(results: Results): string[][] {
+  const measured = limitsRounds(results.rows);
+  if (!measured) return [];
+  const cells = measured.rounds.map(({ on, off, ratio: r }, i) => [
+    String(i + 1),
+    fixed(on.requestsPerSecond),
+    fixed(on.p50Ms),
+    fixed(on.p99Ms),
+    fixed(off.requestsPerSecond),
+    fixed(off.p50Ms),
+    fixed(off.p99Ms),
+    fixed(r, 3),
+  ]);
+  return [...cells, ['median', '', '', '', '', '', '', fixed(measured.medianRatio, 3)]];
 }
 
 type Status = 'met' | 'missed' | 'not measured';
@@ -85,6 +126,7 @@ function targets(results: Results): { target: string; status: Status; detail: st
   const allCounted = counts.length > 0 && counts.every((c) => c !== undefined);
   const constant = allCounted && counts.every((c) => Math.abs(c! - counts[0]!) < 0.005);
   const status = (measured: boolean, met: boolean): Status => (!measured ? 'not measured' : met ? 'met' : 'missed');
+  const limits = limitsRounds(rows);
   return [
     { target: 'Q1 throughput ≥ PostGraphile’s', status: status(q1 !== undefined, (q1 ?? 0) >= 1), detail: q1 === undefined ? '' : `${q1.toFixed(2)}×` },
     { target: 'Q2 throughput ≥ 0.7 × baseline', status: status(q2 !== undefined, (q2 ?? 0) >= 0.7), detail: q2 === undefined ? '' : `${q2.toFixed(2)}×` },
@@ -92,6 +134,11 @@ function targets(results: Results): { target: string; status: Status; detail: st
       target: 'Q2 source queries/request constant from page size 10 to 1,000',
       status: status(allCounted, constant),
       detail: results.pageSizes.map(({ pageSize, perRequest: p }) => `${pageSize}: ${perRequest(p)}`).join(', '),
+    },
+    {
+      target: `Q1 overhead of the limits ≤ ${Math.round((1 - LIMITS_TARGET) * 100)} % (throughput with ÷ without ≥ ${LIMITS_TARGET})`,
+      status: status(limits !== undefined, (limits?.medianRatio ?? 0) >= LIMITS_TARGET),
+      detail: limits === undefined ? '' : `${limits.medianRatio.toFixed(3)}× (median of ${limits.rounds.length} rounds)`,
     },
   ];
 }
@@ -115,6 +162,9 @@ export function consoleReport(results: Results): string {
     '',
     'Q2 source queries per request, by page size (CivicGraph):',
     plainTable(['first', 'source queries/req', 'notes'], pageCells),
+    '',
+    'Q1 with and without the limits, in turns (CivicGraph, owning department):',
+    plainTable(LIMITS_HEADER, limitsCells(results)),
     '',
     plainTable(['target', 'status', 'measured'], targetCells),
   ].join('\n');
@@ -158,6 +208,17 @@ only as a hundred block, so the join is not offered to it.
 ## Q2 source queries per request, by page size (CivicGraph)
 
 ${markdownTable(['first', 'source queries/req', 'notes'], pageCells)}
+
+## Q1 with and without the limits
+
+${markdownTable(LIMITS_HEADER, limitsCells(results))}
+
+The same gateway in two processes, one serving with the per-role limits (static limits, cost
+estimate and cost budget per window, answer size, requests in flight) and one without
+(\`enforceLimits: false\`), both asked Q1 as the owning department. They are measured in turns,
+${options.durationSeconds} s each after a ${options.warmupSeconds} s warm-up, the one with limits first in odd rounds and second in even
+rounds; each round's ratio compares two runs next to each other in time, and the ratio quoted is
+the median of the rounds'. In the throughput table, both rows give the medians of their rounds.
 
 ## Targets
 

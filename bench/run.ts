@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: loads the full demo into PostgreSQL (once), starts CivicGraph, a
- * hand-written baseline and PostGraphile each in its own child process on 127.0.0.1,
+ * `npm run bench`: loads the full demo into PostgreSQL (once), starts CivicGraph (with and
+ * without its per-role limits), a hand-written baseline and PostGraphile each in its own
+ * child process on 127.0.0.1,
  * verifies their answers, drives each with autocannon from this process, and prints the
  * results and writes them to bench/RESULTS.md. Every step is bounded in time and every child
  * process is stopped at the end, on error and on Ctrl-C.
@@ -18,8 +19,13 @@ import { consoleReport, markdownReport, type Row } from './report.js';
 import { benchQuery, probePageSizes, type Servers } from './scenario.js';
 
 const QUERIES: QueryId[] = ['Q1', 'Q2', 'Q3'];
-/** The processes to start; `civicgraph-public` is the `civicgraph` process asked without credentials. */
-const SERVER_MODULES: Record<Exclude<ServerId, 'civicgraph-public'>, string> = { civicgraph: 'civicgraph', baseline: 'baseline', postgraphile: 'postgraphile' };
+/** The processes to start (bench/servers/<module>.ts <args>); `civicgraph-public` is the `civicgraph` process asked without credentials. */
+const SERVER_PROCESSES: Record<Exclude<ServerId, 'civicgraph-public'>, (options: Options) => { module: string; args: string[] }> = {
+  civicgraph: (options) => ({ module: 'civicgraph', args: ['--connections', String(options.connections)] }),
+  'civicgraph-unlimited': (options) => ({ module: 'civicgraph', args: ['--connections', String(options.connections), '--no-limits'] }),
+  baseline: () => ({ module: 'baseline', args: [] }),
+  postgraphile: () => ({ module: 'postgraphile', args: [] }),
+};
 
 /** Loading the full demo takes one to a few minutes; far more means something is stuck. */
 const LOAD_LIMIT_S = 20 * 60;
@@ -30,15 +36,21 @@ const ROW_SLACK_S = 90;
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
 function timeBudgetSeconds(options: Options): number {
-  const rows = 9; // Q1 × 4 servers, Q2 × 2, Q3 × 3
+  // Q1 × 3 servers and 2 × the rounds with and without the limits, Q2 × 2, Q3 × 3.
+  const measurements = 3 + 2 * options.limitsRounds + 2 + 3;
   const pageSizeProbes = 3 * 120;
-  return LOAD_LIMIT_S + START_LIMIT_S + rows * (options.warmupSeconds + options.durationSeconds + ROW_SLACK_S) + pageSizeProbes;
+  return LOAD_LIMIT_S + START_LIMIT_S + measurements * (options.warmupSeconds + options.durationSeconds + ROW_SLACK_S) + pageSizeProbes;
 }
 
-async function startServers(started: ServerProcess[]): Promise<Servers> {
+async function startServers(started: ServerProcess[], options: Options): Promise<Servers> {
   const env = sourceEnvironment();
-  const ids = Object.keys(SERVER_MODULES) as Array<keyof typeof SERVER_MODULES>;
-  const outcomes = await Promise.allSettled(ids.map((id) => startServer(id, SERVER_MODULES[id], env, START_LIMIT_S * 1000)));
+  const ids = Object.keys(SERVER_PROCESSES) as Array<keyof typeof SERVER_PROCESSES>;
+  const outcomes = await Promise.allSettled(
+    ids.map((id) => {
+      const { module, args } = SERVER_PROCESSES[id](options);
+      return startServer(id, module, args, env, START_LIMIT_S * 1000);
+    }),
+  );
   const servers = {} as Servers;
   outcomes.forEach((outcome, index) => {
     const id = ids[index]!;
@@ -80,7 +92,7 @@ async function main(): Promise<number> {
   try {
     await ensureDemoDatabases(log);
     await prepareCredentials();
-    const servers = await startServers(started);
+    const servers = await startServers(started, options);
     const rows: Row[] = [];
     for (const query of QUERIES) rows.push(...(await benchQuery(query, servers, options, log)));
     log('Q2: counting source queries per request at page sizes 10, 100, 1,000 …');

@@ -1,7 +1,8 @@
 /**
  * One query across the servers that take part in it: fetch CivicGraph's answer (the
  * reference), check it and every other server's against it, then measure the servers whose
- * answer passed — one at a time, so that they never compete for the CPU.
+ * answer passed — one at a time, so that they never compete for the CPU. CivicGraph with and
+ * without its limits (Q1) are measured in turns (turns.ts), for a ratio that holds on a busy machine.
  */
 import type { Options } from './args.js';
 import type { ServerProcess } from './children.js';
@@ -10,11 +11,13 @@ import { measure } from './measure.js';
 import { sourceQueriesPerRequest, type PerRequest } from './metrics.js';
 import { Q2_PAGE_SIZE, Q2_PROBE_PAGE_SIZES, requestFor, type QueryId, type ServerId } from './queries.js';
 import type { Row } from './report.js';
-import { equivalent, plausible } from './verify.js';
+import { measureInTurns, medianMeasurement, type Target } from './turns.js';
+import { equivalent, equivalentWithoutLimits, plausible } from './verify.js';
 
 export type Servers = Record<ServerId, ServerProcess | { failed: string }>;
 
-const SERVERS: ServerId[] = ['civicgraph', 'civicgraph-public', 'baseline', 'postgraphile'];
+const SERVERS: ServerId[] = ['civicgraph', 'civicgraph-unlimited', 'civicgraph-public', 'baseline', 'postgraphile'];
+const isCivicGraph = (server: ServerId): boolean => server.startsWith('civicgraph');
 
 const running = (server: ServerProcess | { failed: string }): server is ServerProcess => !('failed' in server);
 
@@ -53,22 +56,39 @@ export async function benchQuery(query: QueryId, servers: Servers, options: Opti
       else row.skipped = `wrong answer: ${shape.reason}`;
       continue;
     }
-    const verdict = equivalent(query, row.server, reference.json, answer.json);
+    const verdict = row.server === 'civicgraph-unlimited' ? equivalentWithoutLimits(reference.json, answer.json) : equivalent(query, row.server, reference.json, answer.json);
     if (verdict.warning) row.notes.push(verdict.warning);
     if (verdict.ok) verified.set(row.server, answer.text);
     else row.skipped = verdict.reason;
   }
 
+  const targets = new Map<ServerId, Target>();
   for (const row of rows) {
     const expectBody = verified.get(row.server);
     const server = servers[row.server];
     if (expectBody === undefined || !running(server)) continue;
     const request = requestFor(row.server, query)!;
-    if (row.server === 'civicgraph' || row.server === 'civicgraph-public') {
-      row.sourceQueries = await sourceQueriesPerRequest(server.url, request, options.probeRequests);
+    targets.set(row.server, { name: `${query} on ${row.server}`, url: `${server.url}${request.path}`, request, expectBody });
+    if (isCivicGraph(row.server)) row.sourceQueries = await sourceQueriesPerRequest(server.url, request, options.probeRequests);
+  }
+
+  const withoutLimits = rows.find((row) => row.server === 'civicgraph-unlimited');
+  for (const row of rows) {
+    const target = targets.get(row.server);
+    // Measured in turns with `civicgraph`, below.
+    if (!target || row === withoutLimits) continue;
+    const partner = row.server === 'civicgraph' && withoutLimits ? targets.get(withoutLimits.server) : undefined;
+    if (partner && withoutLimits) {
+      const [on, off] = await measureInTurns([target, partner], options.limitsRounds, options, log);
+      for (const [measured, rounds] of [[row, on], [withoutLimits, off]] as const) {
+        measured.rounds = rounds;
+        measured.measurement = medianMeasurement(rounds);
+        if (rounds.length > 1) measured.notes.push(`median of ${rounds.length} rounds, in turns with and without the limits`);
+      }
+      continue;
     }
-    log(`${query}: measuring ${row.server} for ${options.durationSeconds} s …`);
-    row.measurement = await measure(`${server.url}${request.path}`, request, expectBody, options);
+    log(`measuring ${target.name} for ${options.durationSeconds} s …`);
+    row.measurement = await measure(target.url, target.request, target.expectBody, options);
   }
   return rows;
 }
