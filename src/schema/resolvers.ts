@@ -113,21 +113,23 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
 function nodeResolvers(datasets: readonly ServedDataset[]): Record<string, Resolver> {
   const identified = new Map(datasets.filter((dataset) => dataset.byId).map((dataset) => [dataset.type.name, dataset]));
   if (identified.size === 0) return {};
-  const load = async (id: string, argument: string, context: RequestContext, info: GraphQLResolveInfo) => {
+  const load = async (id: string, argument: string, context: RequestContext, fieldsOf: (dataset: ServedDataset) => string[]) => {
     const { type, key } = decodeNodeId(id, argument);
     const dataset = identified.get(type);
     if (!dataset) return null;
-    const fields = selectedNodeFields(info, dataset);
+    const fields = fieldsOf(dataset);
     const row = await context.loaders.byKey(dataset, fields).load(key);
     context.audit.record(dataset, fields, row ? 1 : 0);
     return row && { ...row, __typename: type };
   };
   return {
-    node: (_, args: { id: string }, context, info) => load(args.id, 'id', context, info),
+    node: (_, args: { id: string }, context, info) => load(args.id, 'id', context, (dataset) => selectedNodeFields(info, dataset)),
     nodes: (_, args: { ids: string[] }, context, info) => {
       if (args.ids.length > MAX_PAGE_SIZE) throw badRequest('ids', `at most ${MAX_PAGE_SIZE} ids per list, as many as one page holds; ask for the others in another list`);
+      const selected = new Map<ServedDataset, string[]>();
+      const fieldsOf = (dataset: ServedDataset) => selected.get(dataset) ?? selected.set(dataset, selectedNodeFields(info, dataset)).get(dataset)!;
       // One promise per id: a malformed id fails its own item, and the others still answer.
-      return args.ids.map((id) => load(id, 'ids', context, info));
+      return args.ids.map((id) => load(id, 'ids', context, fieldsOf));
     },
   };
 }
