@@ -1,22 +1,22 @@
 /**
  * One page of a dataset as a Relay connection: one `find` for the rows (one more row than
- * asked tells whether another page follows) and, only when selected, one `count`.
+ * asked tells whether another page follows in the reading direction) and, only when
+ * selected, one `count`. A page read backward asks the source for the reverse order and
+ * turns its rows round, so that every page lists rows in the query's order.
  */
 import type { Predicate } from '../source/source.js';
 import { cursorEncoder, queryFingerprint } from './cursor.js';
 import { planFilter, type FilterInput } from './filter.js';
-import { planOrder, type OrderChoice } from './order.js';
-import { planPage } from './page.js';
+import { planOrder, reverseOrder, type OrderChoice } from './order.js';
+import { planPage, type PageArgs } from './page.js';
 import { RowShape } from './row-shape.js';
 import type { ServedDataset } from './served-dataset.js';
 import type { PageInfo } from '../generated/graphql.js';
 import type { RequestMemo } from './request-memo.js';
 
-export interface ConnectionArgs {
+export interface ConnectionArgs extends PageArgs {
   filter?: FilterInput | null;
   orderBy?: readonly OrderChoice[] | null;
-  first?: number | null;
-  after?: string | null;
 }
 
 export interface Connection {
@@ -38,11 +38,12 @@ export async function resolveConnection(
   scope?: { id: string; where: Predicate },
 ): Promise<Connection> {
   const fingerprint = queryFingerprint(`${dataset.type.name}${scope ? `@${scope.id}` : ''}`, rawArgs.filter, rawArgs.orderBy);
-  const page = planPage(args.first, args.after, fingerprint);
+  const page = planPage(args, fingerprint);
   const filtered = planFilter(dataset, args.filter);
   const where: Predicate | undefined = scope ? (filtered ? { kind: 'and', items: [scope.where, filtered] } : scope.where) : filtered;
   const shape = new RowShape(dataset, fields);
   const source = dataset.sourceFor(request);
+  const order = planOrder(dataset, args.orderBy ?? []);
   const rows =
     page.limit === 0
       ? []
@@ -50,19 +51,22 @@ export async function resolveConnection(
           table: dataset.mapping.table,
           select: shape.selection,
           where,
-          orderBy: planOrder(dataset, args.orderBy ?? []),
+          orderBy: page.from === 'start' ? order : reverseOrder(order),
           limit: page.limit + 1,
           offset: page.offset,
         });
-  const pageRows = rows.slice(0, page.limit);
-  const cursor = cursorEncoder(fingerprint);
-  const edges = pageRows.map((row, index) => ({ cursor: cursor(page.offset + index), node: shape.toObject(row) }));
+  const cursor = cursorEncoder(fingerprint, page.from);
+  const read = rows.slice(0, page.limit).map((row, index) => ({ cursor: cursor(page.offset + index), node: shape.toObject(row) }));
+  const edges = page.from === 'start' ? read : read.reverse();
+  // Rows beyond the page in the reading direction are known from the extra row; behind it, from the offset.
+  const beyond = rows.length > page.limit;
+  const behind = page.offset > 0;
   return {
     edges,
     nodes: edges.map((edge) => edge.node),
     pageInfo: {
-      hasNextPage: rows.length > page.limit,
-      hasPreviousPage: page.offset > 0,
+      hasNextPage: page.from === 'start' ? beyond : behind,
+      hasPreviousPage: page.from === 'start' ? behind : beyond,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },

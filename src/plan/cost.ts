@@ -2,11 +2,12 @@
  * What a request will cost, estimated from its document and variables before any source
  * is asked, in rows:
  *
- * - a page of a list costs its `first` (or the default page size) per time it is asked for,
+ * - a page of a list costs its `first` or `last` (or the default page size) per time it is asked for,
  *   and lists nested in it multiply: 100 requests × `workOrders(first: 10)` cost 100 + 1,000;
  * - `totalCount` and statistics cost by the rows they scan: one per 100 rows of the dataset
  *   where its system counts and groups, one per 10 where the gateway does it in memory;
- * - a by-id look-up or a to-one join costs one row per time it is asked for;
+ * - a by-id look-up, `node(id:)` or a to-one join costs one row per time it is asked for, and
+ *   `nodes(ids:)` one per id;
  * - everything else (scalar fields, introspection, the catalog) costs nothing.
  *
  * The estimate is an upper bound of the rows the plan may read (a join of `first: 10` is
@@ -16,7 +17,10 @@
  */
 import {
   getNamedType,
+  GraphQLID,
   GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
   isInterfaceType,
   isObjectType,
   Kind,
@@ -42,6 +46,8 @@ type FieldCost =
   | { kind: 'rows' }
   /** One row. */
   | { kind: 'one' }
+  /** One row per id of `ids`. */
+  | { kind: 'ids' }
   /** A count or statistic: the rows it scans, weighted. */
   | { kind: 'scan'; cost: number };
 
@@ -64,7 +70,11 @@ export function costModel(schema: GraphQLSchema, datasets: readonly ServedDatase
     const type = dataset.type.name;
     const scan: FieldCost = { kind: 'scan', cost: scanCost(dataset) };
     fields.set(`Query.${dataset.many}`, { kind: 'page' });
-    if (dataset.byId) fields.set(`Query.${dataset.one}`, { kind: 'one' });
+    if (dataset.byId) {
+      fields.set(`Query.${dataset.one}`, { kind: 'one' });
+      fields.set('Query.node', { kind: 'one' });
+      fields.set('Query.nodes', { kind: 'ids' });
+    }
     fields.set(`Query.${statsFieldName(dataset)}`, scan);
     fields.set(`${type}Connection.totalCount`, scan);
     fields.set(`${type}Connection.nodes`, { kind: 'rows' });
@@ -140,6 +150,10 @@ export function estimateCost(model: CostModel, { operation, fragments, variables
         return children ? page * selectionCost(children, childType(), page) : 0;
       case 'one':
         return 1 + (children ? selectionCost(children, childType(), page) : 0);
+      case 'ids': {
+        const rows = idCount(field, variables);
+        return rows + (children ? rows * selectionCost(children, childType(), page) : 0);
+      }
       case 'scan':
         return cost.cost;
       default:
@@ -155,11 +169,26 @@ export function estimateCost(model: CostModel, { operation, fragments, variables
   return Math.max(1, selectionCost(operation.selectionSet, rootType, 1));
 }
 
-/** `first` as the request gives it, literal or variable; the default page size when absent. */
+/** `first` or `last` as the request gives it, literal or variable; the default page size when neither is given. */
 function pageSize(field: FieldNode, variables: Readonly<Record<string, unknown>> | undefined): number {
-  const argument = field.arguments?.find((candidate) => candidate.name.value === 'first');
-  if (!argument) return DEFAULT_PAGE_SIZE;
-  const value: unknown = valueFromAST(argument.value, GraphQLInt, variables as Record<string, unknown> | undefined);
-  // A value that is not an Int fails when the request runs; cost it as the default meanwhile.
-  return typeof value === 'number' && value >= 0 ? value : DEFAULT_PAGE_SIZE;
+  // Both given are refused when the request runs; costing the larger meanwhile keeps the estimate an upper bound.
+  const sizes = ['first', 'last'].flatMap((name) => {
+    const argument = field.arguments?.find((candidate) => candidate.name.value === name);
+    const value: unknown = argument && valueFromAST(argument.value, GraphQLInt, variables as Record<string, unknown> | undefined);
+    // Null or a variable not sent: not given (Relay sends `first: null` while paging backward).
+    if (value === null || value === undefined) return [];
+    // A value that is not an Int fails when the request runs; cost it as the default meanwhile.
+    return [typeof value === 'number' && value >= 0 ? value : DEFAULT_PAGE_SIZE];
+  });
+  return sizes.length > 0 ? Math.max(...sizes) : DEFAULT_PAGE_SIZE;
+}
+
+const ID_LIST = new GraphQLList(new GraphQLNonNull(GraphQLID));
+
+/** How many ids `nodes(ids:)` is given, literal or variable; a single id is a list of one, as GraphQL coerces it. */
+function idCount(field: FieldNode, variables: Readonly<Record<string, unknown>> | undefined): number {
+  const argument = field.arguments?.find((candidate) => candidate.name.value === 'ids');
+  const value: unknown = argument && valueFromAST(argument.value, ID_LIST, variables as Record<string, unknown> | undefined);
+  if (Array.isArray(value)) return value.length;
+  return value === undefined || value === null ? 0 : 1;
 }

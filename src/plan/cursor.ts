@@ -2,11 +2,24 @@
  * Opaque Relay cursors. A cursor holds a row's position in one query's order and a
  * fingerprint of that query's filter and order, never a row value: it cannot reveal data,
  * and a cursor from another query is refused instead of silently paging the wrong list.
+ *
+ * A position is counted from the start of the order (`7`) or, for rows read backward from
+ * its end (`last` without `before`), from the end (`e7`): the gateway never counts the rows
+ * to learn where the end is.
  */
 import { createHash } from 'node:crypto';
 import { badRequest } from './bad-request.js';
 
 const VERSION = 'c1';
+
+/** Where a position is counted from. */
+export type Anchor = 'start' | 'end';
+
+export interface CursorPosition {
+  anchor: Anchor;
+  /** 0 is the first row from the anchor. */
+  index: number;
+}
 
 /**
  * 14 characters, so that the cursor's prefix `c1:<fingerprint>:` is 18 bytes, a whole number
@@ -16,19 +29,18 @@ export function queryFingerprint(dataset: string, filter: unknown, orderBy: unkn
   return createHash('sha256').update(JSON.stringify([dataset, filter ?? null, orderBy ?? null])).digest('base64url').slice(0, 14);
 }
 
-/** Encodes the cursors of one query's rows. */
-export function cursorEncoder(fingerprint: string): (position: number) => string {
+/** Encodes the cursors of one query's rows, counted from `anchor`. */
+export function cursorEncoder(fingerprint: string, anchor: Anchor = 'start'): (index: number) => string {
   const prefix = Buffer.from(`${VERSION}:${fingerprint}:`).toString('base64url');
-  return (position) => prefix + Buffer.from(String(position)).toString('base64url');
+  const mark = anchor === 'end' ? 'e' : '';
+  return (index) => prefix + Buffer.from(`${mark}${index}`).toString('base64url');
 }
 
 /** The position of the row the cursor points at. */
-export function decodeCursor(cursor: string, fingerprint: string, argument: string): number {
+export function decodeCursor(cursor: string, fingerprint: string, argument: string): CursorPosition {
   const [version, owner, position, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  const index = Number(position);
-  if (version !== VERSION || rest.length > 0 || !Number.isSafeInteger(index) || index < 0) {
-    throw badRequest(argument, 'not a cursor this API issued');
-  }
+  const match = /^(e?)(0|[1-9]\d{0,14})$/.exec(position ?? '');
+  if (version !== VERSION || rest.length > 0 || !match) throw badRequest(argument, 'not a cursor this API issued');
   if (owner !== fingerprint) throw badRequest(argument, 'this cursor belongs to a query with another filter or order');
-  return index;
+  return { anchor: match[1] ? 'end' : 'start', index: Number(match[2]) };
 }

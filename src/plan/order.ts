@@ -35,3 +35,12 @@ export function planOrder(dataset: ServedDataset, chosen: readonly OrderChoice[]
   if (!chosen.some(({ field }) => field === dataset.key)) keys.push({ ref: dataset.key.ref, direction: 'asc' });
   return keys;
 }
+
+/**
+ * The exact reverse of an order: every key's direction flipped. Empty values sort last
+ * ascending and first descending on every kind of source, and the key ends every order, so
+ * this reverses the rows one by one: how a backward page reads from the end.
+ */
+export function reverseOrder(keys: readonly OrderKey[]): OrderKey[] {
+  return keys.map((key) => ({ ...key, direction: key.direction === 'asc' ? 'desc' : 'asc' }));
+}

@@ -1,6 +1,8 @@
 /** The public fields a GraphQL query selects on a dataset's objects, through aliases and fragments. */
 import type { GraphQLResolveInfo } from 'graphql';
 import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
+import { NODE_ID_FIELD } from './node-id.js';
+import type { ServedDataset } from './served-dataset.js';
 import type { StatsValue } from './stats.js';
 
 function children(tree: ResolveTree | undefined, typeName: string): ResolveTree[] {
@@ -11,21 +13,33 @@ function named(trees: ResolveTree[], name: string): ResolveTree[] {
   return trees.filter((tree) => tree.name === name);
 }
 
-/** Fields selected on the object a by-id field returns. */
-export function selectedObjectFields(info: GraphQLResolveInfo, typeName: string): string[] {
+/** The dataset fields behind the selected ones: a node id is read from the key. */
+function datasetFields(dataset: ServedDataset, trees: ResolveTree[]): string[] {
+  return trees.map((field) => (field.name === NODE_ID_FIELD ? dataset.mapping.keyField : field.name));
+}
+
+/** Fields selected on the object a by-id field or a join returns. */
+export function selectedObjectFields(info: GraphQLResolveInfo, dataset: ServedDataset): string[] {
   const tree = parseResolveInfo(info) as ResolveTree | undefined;
-  return children(tree, typeName).map((field) => field.name);
+  return datasetFields(dataset, children(tree, dataset.type.name));
+}
+
+/** Fields selected on a `Node` when it is a row of `dataset`: on the type and on the interface. */
+export function selectedNodeFields(info: GraphQLResolveInfo, dataset: ServedDataset): string[] {
+  const tree = parseResolveInfo(info) as ResolveTree | undefined;
+  return datasetFields(dataset, [...children(tree, dataset.type.name), ...children(tree, 'Node')]);
 }
 
 /** Fields selected on a connection's nodes, through `edges { node }` and `nodes`. */
-export function selectedConnectionFields(info: GraphQLResolveInfo, typeName: string): string[] {
+export function selectedConnectionFields(info: GraphQLResolveInfo, dataset: ServedDataset): string[] {
+  const typeName = dataset.type.name;
   const tree = parseResolveInfo(info) as ResolveTree | undefined;
   const top = children(tree, `${typeName}Connection`);
   const nodes = [
     ...named(top, 'edges').flatMap((edges) => named(children(edges, `${typeName}Edge`), 'node')),
     ...named(top, 'nodes'),
   ];
-  return nodes.flatMap((node) => children(node, typeName).map((field) => field.name));
+  return nodes.flatMap((node) => datasetFields(dataset, children(node, typeName)));
 }
 
 /** Which measures a stats query selects: `{ min { requestedAt } avg { cost } }` → { min: ['requestedAt'], avg: ['cost'] }. */

@@ -1,12 +1,13 @@
 /** The SDL of the `address(line)` entry point: every dataset's rows at one street address. */
 import type { ServedDataset } from '../plan/served-dataset.js';
+import { CONNECTION_PAGE_ARGS } from './dataset-sdl.js';
 
 export function addressSdl(datasets: readonly ServedDataset[]): string {
   const located = datasets.filter((dataset) => dataset.address);
   if (located.length === 0) return '';
   const fields = located.map(({ type, many }) => {
     const name = type.name;
-    return `  "${name} rows at this address."\n  ${many}(filter: ${name}Filter, orderBy: [${name}OrderBy!], first: Int, after: String): ${name}Connection`;
+    return `  "${name} rows at this address."\n  ${many}(filter: ${name}Filter, orderBy: [${name}OrderBy!], ${CONNECTION_PAGE_ARGS}): ${name}Connection`;
   });
   return `
 """

@@ -38,6 +38,9 @@ export function sortableFields(dataset: ServedDataset): ScalarBinding[] {
     .filter((field) => !field.keyFormat);
 }
 
+/** The Relay paging arguments of every connection, root lists and address connections alike. */
+export const CONNECTION_PAGE_ARGS = 'first: Int, after: String, last: Int, before: String';
+
 export function datasetSdl(dataset: ServedDataset): { sdl: string; enumFilters: Set<string> } {
   const name = dataset.type.name;
   const enumFilters = new Set<string>();
@@ -96,9 +99,10 @@ extend type Query {
   """
   ${name} rows matching \`filter\`, sorted by \`orderBy\` (several keys allowed; ties are broken by id).
   \`first\` is the page size: ${DEFAULT_PAGE_SIZE} by default, at most ${MAX_PAGE_SIZE}. Pass a cursor as \`after\` to read the next page.
+  \`last\` reads the last rows instead, and \`before\` with a cursor the rows before it, in the same order (give \`first\` or \`last\`, not both).
   Null, with an error naming the source, when the department's system cannot answer.
   """
-  ${dataset.many}(filter: ${name}Filter, orderBy: [${name}OrderBy!], first: Int, after: String): ${name}Connection
+  ${dataset.many}(filter: ${name}Filter, orderBy: [${name}OrderBy!], ${CONNECTION_PAGE_ARGS}): ${name}Connection
 ${dataset.byId ? `  "One ${name} by its id, or null when there is none."\n  ${dataset.one}(id: ID!): ${name}` : ''}
 }
 `;

@@ -7,7 +7,10 @@ import { queryFingerprint } from '../plan/cursor.js';
 import { planFilter, type FilterInput } from '../plan/filter.js';
 import type { JoinArgs } from '../plan/join.js';
 import { orderChoices, type OrderChoice } from '../plan/order.js';
-import { selectedConnectionFields, selectedObjectFields, selectedStatsValues } from '../plan/selected-fields.js';
+import { badRequest } from '../plan/bad-request.js';
+import { decodeNodeId, encodeNodeId, NODE_ID_FIELD } from '../plan/node-id.js';
+import { MAX_PAGE_SIZE } from '../plan/page.js';
+import { selectedConnectionFields, selectedNodeFields, selectedObjectFields, selectedStatsValues } from '../plan/selected-fields.js';
 import { groupChoices, resolveStats, type GroupChoice } from '../plan/stats.js';
 import { filterFields } from '../privacy/audit.js';
 import { normalizeAddress } from '../source/address.js';
@@ -37,14 +40,14 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
     types[`${typeName}Connection`] = { totalCount: (connection: Connection) => connection.count() };
     types[`${typeName}GroupBy`] = Object.fromEntries(groupChoices(dataset));
     query[dataset.many] = async (_, args: ConnectionArgs, context, info) => {
-      const fields = selectedConnectionFields(info, typeName);
+      const fields = selectedConnectionFields(info, dataset);
       const connection = await resolveConnection(dataset, context.loaders.memo, args, fields, argsIdentity(args));
       context.audit.record(dataset, [...fields, ...filterFields(args.filter)], connection.edges.length);
       return connection;
     };
     if (dataset.byId) {
       query[dataset.one] = async (_, args: { id: string }, context, info) => {
-        const fields = selectedObjectFields(info, typeName);
+        const fields = selectedObjectFields(info, dataset);
         const row = await context.loaders.byKey(dataset, fields).load(args.id);
         context.audit.record(dataset, fields, row ? 1 : 0);
         return row;
@@ -58,11 +61,15 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
       return groups;
     };
 
-    const joins: Record<string, Resolver> = {};
+    const fieldResolvers: Record<string, Resolver> = {};
+    if (dataset.byId) {
+      const keyField = dataset.mapping.keyField;
+      fieldResolvers[NODE_ID_FIELD] = (row: Record<string, unknown>) => encodeNodeId(typeName, String(row[keyField]));
+    }
     for (const join of dataset.joins.values()) {
-      joins[join.mapping.name] = async (parent: Record<string, unknown>, args: JoinArgs, context, info) => {
+      fieldResolvers[join.mapping.name] = async (parent: Record<string, unknown>, args: JoinArgs, context, info) => {
         const value = parent[join.mapping.from];
-        const fields = selectedObjectFields(info, join.target.type.name);
+        const fields = selectedObjectFields(info, join.target);
         const rows =
           value === null || value === undefined
             ? []
@@ -72,12 +79,12 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
         return join.mapping.cardinality === 'one' ? (result[0] ?? null) : result;
       };
     }
-    if (dataset.joins.size > 0) types[typeName] = joins;
+    if (Object.keys(fieldResolvers).length > 0) types[typeName] = fieldResolvers;
 
     const located = dataset.address;
     if (located) {
       address[dataset.many] = async (parent: { line: string }, args: ConnectionArgs, context, info) => {
-        const fields = selectedConnectionFields(info, typeName);
+        const fields = selectedConnectionFields(info, dataset);
         const connection = await resolveConnection(dataset, context.loaders.memo, args, fields, argsIdentity(args), {
           id: parent.line,
           where: planFilter(dataset, { [located.path]: { eq: parent.line } })!,
@@ -88,12 +95,43 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
       };
     }
   }
+  Object.assign(query, nodeResolvers(datasets));
+  if (datasets.some((dataset) => dataset.byId)) types.Node = { __resolveType: (row: { __typename: string }) => row.__typename };
   if (Object.keys(address).length > 0) {
     query.address = (_, args: { line: string }) => ({ line: normalizeAddress(args.line) });
     types.Address = address;
   }
 
   return { DateTime: DateTimeScalar, Date: DateScalar, Query: query, ...types } as IResolvers<unknown, RequestContext>;
+}
+
+/**
+ * `node(id:)` and `nodes(ids:)`: each id is looked up through the same batched by-id loaders,
+ * row rules and audit as the by-id fields. An id of a type the role cannot look up by id
+ * answers null, exactly like a row that does not exist, so no answer tells such a type apart.
+ */
+function nodeResolvers(datasets: readonly ServedDataset[]): Record<string, Resolver> {
+  const identified = new Map(datasets.filter((dataset) => dataset.byId).map((dataset) => [dataset.type.name, dataset]));
+  if (identified.size === 0) return {};
+  const load = async (id: string, argument: string, context: RequestContext, fieldsOf: (dataset: ServedDataset) => string[]) => {
+    const { type, key } = decodeNodeId(id, argument);
+    const dataset = identified.get(type);
+    if (!dataset) return null;
+    const fields = fieldsOf(dataset);
+    const row = await context.loaders.byKey(dataset, fields).load(key);
+    context.audit.record(dataset, fields, row ? 1 : 0);
+    return row && { ...row, __typename: type };
+  };
+  return {
+    node: (_, args: { id: string }, context, info) => load(args.id, 'id', context, (dataset) => selectedNodeFields(info, dataset)),
+    nodes: (_, args: { ids: string[] }, context, info) => {
+      if (args.ids.length > MAX_PAGE_SIZE) throw badRequest('ids', `at most ${MAX_PAGE_SIZE} ids per list, as many as one page holds; ask for the others in another list`);
+      const selected = new Map<ServedDataset, string[]>();
+      const fieldsOf = (dataset: ServedDataset) => selected.get(dataset) ?? selected.set(dataset, selectedNodeFields(info, dataset)).get(dataset)!;
+      // One promise per id: a malformed id fails its own item, and the others still answer.
+      return args.ids.map((id) => load(id, 'ids', context, fieldsOf));
+    },
+  };
 }
 
 function catalog(datasets: readonly ServedDataset[]): Catalog {

@@ -9,6 +9,7 @@ import type { QueryLimits } from '../config/limits.js';
 import type { ServedDataset } from '../plan/served-dataset.js';
 import { addressSdl } from './address-sdl.js';
 import { datasetSdl, enumFiltersSdl } from './dataset-sdl.js';
+import { nodeSdl } from './node-sdl.js';
 import { statsSdl } from './stats-sdl.js';
 import { resolvers } from './resolvers.js';
 
@@ -40,7 +41,7 @@ export function buildRoleSchema(publicDocument: DocumentNode, view: RoleView): G
   });
 
   const schema = makeExecutableSchema({
-    typeDefs: [document, ...generated, ...view.datasets.map(statsSdl), addressSdl(view.datasets), enumFiltersSdl(enumFilters)].filter(Boolean),
+    typeDefs: [document, ...generated, ...view.datasets.map(statsSdl), addressSdl(view.datasets), nodeSdl(view.datasets), enumFiltersSdl(enumFilters)].filter(Boolean),
     resolvers: resolvers(view.datasets),
   });
   return pruneSchema(schema);

@@ -34,6 +34,10 @@ const QUERIES: Record<string, string> = {
   'nulls first descending': `{ workOrders(orderBy: [COMPLETED_AT_DESC, ID_ASC], first: 12) { nodes { id completedAt } } }`,
   'ordering by a recoded status': `{ workOrders(orderBy: [STATUS_ASC, ID_ASC]) { nodes { id status } } }`,
   'cursor paging: first page': `{ workOrders(first: 7, orderBy: [CREATED_AT_ASC]) { pageInfo { hasNextPage endCursor } edges { cursor node { id createdAt } } } }`,
+  'backward paging: the last rows, every order key reversed in the source': `{ workOrders(last: 7, orderBy: [CREATED_AT_ASC]) { pageInfo { hasPreviousPage hasNextPage startCursor endCursor } edges { cursor node { id createdAt } } } }`,
+  'every work order by labour hours, forward in one page': `{ workOrders(first: 1000, orderBy: [LABOR_HOURS_DESC]) { nodes { id } } }`,
+  'backward paging: nulls, descending, where the reverse puts them last': `{ workOrders(last: 12, orderBy: [COMPLETED_AT_DESC, ID_ASC]) { pageInfo { hasPreviousPage } nodes { id completedAt } } }`,
+  'backward paging: a recoded order and a filter': `{ workOrders(last: 9, orderBy: [STATUS_ASC], filter: { cost: { isNull: false } }) { pageInfo { hasPreviousPage } nodes { id status } } serviceRequests(last: 5, orderBy: [SERVICE_CODE_DESC, REQUESTED_AT_ASC]) { nodes { id serviceCode requestedAt } } }`,
   'by id, and a missing id': `{ a: serviceRequest(id: "SR-2024-0007") { ${SR_FIELDS} } b: serviceRequest(id: "SR-2024-9999") { id } c: workOrder(id: "1017") { ${WO_FIELDS} } }`,
   'statistics by status and month': `{ serviceRequestStats(groupBy: [STATUS, REQUESTED_AT_MONTH]) { key { status requestedAtMonth } count suppressed min { requestedAt } max { closedAt } } }`,
   'statistics with sums and averages': `{ workOrderStats(filter: { cost: { isNull: false } }, groupBy: [STATUS]) { key { status } count suppressed sum { cost laborHours } avg { cost laborHours } min { cost } max { cost createdAt } } }`,
@@ -45,6 +49,7 @@ const QUERIES: Record<string, string> = {
 
 const STAFF_ONLY: Record<string, string> = {
   'one address across both systems': `{ address(line: "1163 west 24th street") { line serviceRequests(orderBy: [ID_ASC]) { totalCount nodes { id address } } workOrders(orderBy: [ID_ASC]) { totalCount nodes { id address } } } }`,
+  'one address, paged backward': `{ address(line: "1163 west 24th street") { serviceRequests(last: 2, orderBy: [ID_ASC]) { pageInfo { hasPreviousPage hasNextPage } nodes { id } } workOrders(last: 1, orderBy: [CREATED_AT_DESC]) { pageInfo { hasPreviousPage } nodes { id } } } }`,
   'an instant column': `{ serviceRequests(filter: { updatedAt: { gte: "2024-03-10T00:00:00Z" } }, orderBy: [UPDATED_AT_ASC, ID_ASC], first: 5) { nodes { id updatedAt } } }`,
   'filters on fields the public reads only transformed': `{ serviceRequests(filter: { address: { startsWith: "500 s" }, description: { contains: "CALL ME" } }, orderBy: [ID_ASC]) { nodes { id address description callerPhone } } }`,
   'grouping by a normalised address': `{ workOrderStats(groupBy: [ADDRESS]) { key { address } count } }`,
@@ -59,6 +64,29 @@ const PUBLIC_REFUSED: Record<string, string> = {
 /** The cursor of the first page, replayed on the second: the page must follow on in every system. */
 const SECOND_PAGE = `query($after: String) { workOrders(first: 7, after: $after, orderBy: [CREATED_AT_ASC]) { pageInfo { hasNextPage } nodes { id createdAt } } }`;
 
+/** A page backward from a cursor: counted from the end (a backward page's) or from the start (a forward page's). */
+const PAGE_BEFORE = `query($before: String!) { workOrders(last: 3, before: $before, orderBy: [CREATED_AT_ASC]) { pageInfo { hasPreviousPage hasNextPage startCursor } nodes { id createdAt } } }`;
+
+type PageAnswer = ExecutionResult<{ workOrders: { pageInfo: { hasPreviousPage: boolean; startCursor: string }; nodes: Array<{ id: string }> } }>;
+
+/** Every work order's id, read backward page by page from the end: must be the forward order, and the same in every system. */
+async function everyPageBackward(engine: Engine, role: string): Promise<string[]> {
+  const query = `query($before: String) { workOrders(last: 6, before: $before, orderBy: [LABOR_HOURS_DESC]) { pageInfo { hasPreviousPage startCursor } nodes { id } } }`;
+  const pages: string[][] = [];
+  let before: string | undefined;
+  for (let page = 0; page < 100; page++) {
+    const { data, errors } = (await engine.run(query, { before }, role)) as PageAnswer;
+    if (!data) throw new Error(JSON.stringify(errors));
+    pages.unshift(data.workOrders.nodes.map((node) => node.id));
+    if (!data.workOrders.pageInfo.hasPreviousPage) return pages.flat();
+    before = data.workOrders.pageInfo.startCursor;
+  }
+  throw new Error('backward paging did not reach the first row');
+}
+
+/** The answers `answers` collects by following cursors. */
+const PAGED = ['cursor paging: second page', 'backward paging: the page before the last', "backward paging: before a forward page's cursor", 'backward paging: every page'];
+
 type Answers = Record<string, ExecutionResult>;
 
 async function answers(engine: Engine): Promise<Answers> {
@@ -68,6 +96,10 @@ async function answers(engine: Engine): Promise<Answers> {
     for (const [name, query] of Object.entries(QUERIES)) out[`${role}: ${name}`] = json(await engine.run(query, undefined, role));
     const first = (await engine.run(QUERIES['cursor paging: first page']!, undefined, role)) as ExecutionResult<{ workOrders: { pageInfo: { endCursor: string } } }>;
     out[`${role}: cursor paging: second page`] = json(await engine.run(SECOND_PAGE, { after: first.data?.workOrders.pageInfo.endCursor }, role));
+    const last = (await engine.run(QUERIES['backward paging: the last rows, every order key reversed in the source']!, undefined, role)) as PageAnswer;
+    out[`${role}: backward paging: the page before the last`] = json(await engine.run(PAGE_BEFORE, { before: last.data?.workOrders.pageInfo.startCursor }, role));
+    out[`${role}: backward paging: before a forward page's cursor`] = json(await engine.run(PAGE_BEFORE, { before: first.data?.workOrders.pageInfo.endCursor }, role));
+    out[`${role}: backward paging: every page`] = { data: { ids: await everyPageBackward(engine, role) } };
   }
   for (const [name, query] of Object.entries(STAFF_ONLY)) out[`staff: ${name}`] = json(await engine.run(query, undefined, 'staff'));
   for (const [name, query] of Object.entries(PUBLIC_REFUSED)) out[`public: ${name}`] = json(await engine.run(query, undefined, 'public'));
@@ -128,6 +160,23 @@ describe('the reference answers (both departments on PostgreSQL)', () => {
     expect(groups.length).toBeGreaterThan(3);
   });
 
+  it('page backward like forward: the last rows, the rows before a cursor, and every page back to the first in forward order', () => {
+    type Page = { pageInfo: { hasPreviousPage: boolean; hasNextPage: boolean }; edges: Array<{ node: { id: string } }>; nodes: Array<{ id: string }> };
+    const page = (name: string) => (baseline[name]!.data as { workOrders: Page }).workOrders;
+    const forward = (baseline['staff: every work order by labour hours, forward in one page']!.data as { workOrders: Page }).workOrders.nodes.map((node) => node.id);
+    expect(forward).toHaveLength(WORK_ORDERS.rows.length);
+    expect((baseline['staff: backward paging: every page']!.data as { ids: string[] }).ids).toEqual(forward);
+    const last = page('staff: backward paging: the last rows, every order key reversed in the source');
+    expect(last.edges).toHaveLength(7);
+    expect(last.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
+    const before = page('staff: backward paging: the page before the last');
+    expect(before.nodes).toHaveLength(3);
+    expect(before.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+    expect(page("staff: backward paging: before a forward page's cursor").nodes).toEqual(
+      (baseline['staff: cursor paging: first page']!.data as { workOrders: Page }).workOrders.edges.slice(3, 6).map((edge) => edge.node).map(({ id }) => ({ id, createdAt: expect.any(String) })),
+    );
+  });
+
   it('apply the privacy rules: withheld rows, hundred blocks, redaction, rounding, truncation', () => {
     type Row = { serviceCode: string; address: string | null; description: string | null; location: { latitude: number } | null; updatedAt: string };
     const rows = (role: string) => (baseline[`${role}: every row in key order, with totals`]!.data as { serviceRequests: { nodes: Row[] } }).serviceRequests.nodes;
@@ -153,7 +202,7 @@ describe.each(PAIRS)('311 on %s, work orders on %s', (requests, works) => {
   });
 
   it.each(Object.keys({ ...QUERIES }).flatMap((name) => [`public: ${name}`, `staff: ${name}`]).concat(
-    ['public: cursor paging: second page', 'staff: cursor paging: second page'],
+    PAGED.flatMap((name) => [`public: ${name}`, `staff: ${name}`]),
     Object.keys(STAFF_ONLY).map((name) => `staff: ${name}`),
     Object.keys(PUBLIC_REFUSED).map((name) => `public: ${name}`),
   ))('%s', (name) => {

@@ -52,6 +52,23 @@ describe('the cost of a request', () => {
     expect(cost('{ __schema { types { name fields { name } } } }')).toBe(1);
   });
 
+  it('costs `last` like `first`, and a pair sent as null (Relay’s paging queries) not at all', () => {
+    expect(cost('{ serviceRequests(last: 50) { nodes { id } } }')).toBe(50);
+    expect(cost('{ address(line: "1 MAIN ST") { workOrders(last: 3, before: "x") { nodes { id } } } }', undefined, 'staff')).toBe(3);
+    expect(cost('query ($first: Int, $last: Int) { workOrders(first: $first, last: $last) { edges { node { id request: serviceRequest { id } } } } }', { first: null, last: 7 })).toBe(7 + 7);
+    expect(cost('query ($last: Int) { workOrders(last: $last) { nodes { id } } }', {})).toBe(100);
+  });
+
+  it('costs node(id:) one and nodes(ids:) one per id, like by-id look-ups, with what they select multiplied through', () => {
+    expect(cost('{ node(id: "U2VydmljZVJlcXVlc3Q6U1ItMjQtMDAwMDAwMDE") { nodeId } }')).toBe(1);
+    expect(cost('{ node(id: "x") { nodeId ... on ServiceRequest { workOrders(first: 4) { id } } ... on WorkOrder { serviceRequest { id } } } }')).toBe(1 + 4 + 1);
+    expect(cost('{ nodes(ids: ["a", "b", "c"]) { nodeId } }')).toBe(3);
+    expect(cost('{ nodes(ids: ["a", "b", "c"]) { ...W } } fragment W on ServiceRequest { workOrders(first: 4) { id } }')).toBe(3 + 3 * 4);
+    expect(cost('query ($ids: [ID!]!) { nodes(ids: $ids) { nodeId } }', { ids: Array.from({ length: 250 }, (_, index) => `id${index}`) })).toBe(250);
+    // GraphQL coerces one id to a list of one.
+    expect(cost('query ($ids: [ID!]!) { nodes(ids: $ids) { nodeId } }', { ids: 'one' })).toBe(1);
+  });
+
   it('counts a fragment once per spread, in time linear in the document', () => {
     const fragments = Array.from({ length: 30 }, (_, index) => `fragment F${index} on Query { ...F${index + 1} ...F${index + 1} }`).join(' ');
     const started = performance.now();
