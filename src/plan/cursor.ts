@@ -36,6 +36,16 @@ export function cursorEncoder(fingerprint: string, anchor: Anchor = 'start'): (i
   return (index) => prefix + Buffer.from(`${mark}${index}`).toString('base64url');
 }
 
+/**
+ * The cursor of the row at `position` in the query `issued` was issued for: how an entry point
+ * that pages by number (Open311's `page`) reaches a page without reading the ones before it.
+ */
+export function cursorAt(issued: string, position: number): string {
+  const [version, owner] = Buffer.from(issued, 'base64url').toString('utf8').split(':');
+  if (version !== VERSION || !owner) throw new Error('not a cursor this API issued');
+  return cursorEncoder(owner)(position);
+}
+
 /** The position of the row the cursor points at. */
 export function decodeCursor(cursor: string, fingerprint: string, argument: string): CursorPosition {
   const [version, owner, position, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');

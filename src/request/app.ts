@@ -1,10 +1,11 @@
-/** The HTTP surface: the GraphQL endpoint, health and readiness probes, metrics, the landing page. */
+/** The HTTP surface: the GraphQL endpoint, Open311, health and readiness probes, metrics, the landing page. */
 import express, { type Express } from 'express';
 import { readFileSync } from 'node:fs';
 import type { Metrics } from '../observe/metrics.js';
 import { answerErrorsAsJson } from './error-answers.js';
 import type { GraphQLEndpoint } from './graphql-endpoint.js';
 import type { HttpLimits } from './http-limits.js';
+import { open311Router } from './open311/router.js';
 import { refuseLongUrls } from './url-limit.js';
 
 export interface SourceState {
@@ -69,6 +70,7 @@ export function createApp({ endpoint, readiness, metrics, trustProxy, limits, lo
 
   // The limit counts decompressed bytes, so a small gzip body cannot unpack into a large one.
   app.use('/graphql', express.json({ limit: limits.maxBodyBytes }), endpoint.handle);
+  app.use('/open311/v2', open311Router({ endpoint, log }));
   app.use(answerErrorsAsJson(log));
   return app;
 }

@@ -35,6 +35,7 @@ const contexts = new WeakMap<Request, RequestContext>();
 interface RoleServer {
   server: ApolloServer<RequestContext>;
   handler: RequestHandler;
+  schema: GraphQLSchema;
   limits: QueryLimits;
 }
 
@@ -73,6 +74,8 @@ export interface AdmittedRequest {
   role: string;
   limits: QueryLimits;
   caller: Caller;
+  /** The role's schema: what the role may read, for an entry point to build its operations from. */
+  schema: GraphQLSchema;
   /** Runs an operation through the role's server: its limits, cost, audit and row rules, and this request's budgets. */
   execute(operation: Operation): Promise<OperationResult>;
 }
@@ -131,7 +134,7 @@ export class GraphQLEndpoint {
           if (answer.body.kind !== 'single') throw new Error('incremental delivery is not served');
           return { status: answer.http.status ?? 200, result: answer.body.singleResult };
         };
-        await work({ role, limits: server.limits, caller: context.caller, execute });
+        await work({ role, limits: server.limits, caller: context.caller, schema: server.schema, execute });
       },
       refuse,
     );
@@ -236,6 +239,6 @@ export class GraphQLEndpoint {
     });
     await server.start();
     const handler = expressMiddleware(server, { context: async ({ req }) => contexts.get(req)! });
-    return { server, handler, limits };
+    return { server, handler, schema, limits };
   }
 }

@@ -8,8 +8,13 @@ import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 const OFFSET_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** Whether the text is a date-time this API accepts: ISO 8601 with a time-zone offset (entry points that take text use the same rule). */
+export function isOffsetDateTime(text: string): boolean {
+  return OFFSET_DATETIME.test(text);
+}
+
 function parseDateTime(value: unknown): Date {
-  if (typeof value !== 'string' || !OFFSET_DATETIME.test(value)) {
+  if (typeof value !== 'string' || !isOffsetDateTime(value)) {
     throw new GraphQLError(`DateTime must be an ISO 8601 string with a time-zone offset, e.g. "2024-03-05T14:30:00Z"; got ${JSON.stringify(value)}.`);
   }
   const instant = new Date(value);

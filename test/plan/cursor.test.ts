@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { cursorEncoder, decodeCursor, queryFingerprint } from '../../src/plan/cursor.js';
+import { cursorAt, cursorEncoder, decodeCursor, queryFingerprint } from '../../src/plan/cursor.js';
 import { MAX_PAGE_SIZE, planPage } from '../../src/plan/page.js';
 
 const fingerprint = queryFingerprint('ServiceRequest', { status: { eq: 'OPEN' } }, ['requestedAt:desc']);
@@ -16,6 +16,13 @@ describe('cursors', () => {
   it('carry nothing but a version, a query fingerprint and a position, from the start or from the end', () => {
     expect(Buffer.from(cursorEncoder(fingerprint)(7), 'base64url').toString('utf8')).toBe(`c1:${fingerprint}:7`);
     expect(Buffer.from(cursorEncoder(fingerprint, 'end')(7), 'base64url').toString('utf8')).toBe(`c1:${fingerprint}:e7`);
+  });
+
+  it('reach another position of the query one was issued for (Open311 pages by number)', () => {
+    const issued = cursorEncoder(fingerprint)(0);
+    expect(cursorAt(issued, 41)).toBe(cursorEncoder(fingerprint)(41));
+    expect(decodeCursor(cursorAt(issued, 41), fingerprint, 'after')).toBe(41);
+    expect(() => cursorAt('garbage', 1)).toThrow(/not a cursor this API issued/);
   });
 
   it('are refused for a query with another filter or order', () => {
