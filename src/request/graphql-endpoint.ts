@@ -18,6 +18,7 @@ import { jitGateway } from './jit-executor.js';
 import type { Metrics } from '../observe/metrics.js';
 import { newRequestContext, type RequestContext, type RequestRateLimit } from './context.js';
 import { formatError } from './errors.js';
+import { mediaTypePlugin } from './media-type-plugin.js';
 import { auditPlugin } from '../privacy/audit-plugin.js';
 import type { AuditSink } from '../privacy/audit.js';
 import { AuthenticationError, type Authenticator, type Caller } from './authenticate.js';
@@ -230,6 +231,7 @@ export class GraphQLEndpoint {
         ApolloServerPluginLandingPageDisabled(),
         ApolloServerPluginCacheControlDisabled(),
         ...(enforced ? [costPlugin(cost, limits, role)] : []),
+        mediaTypePlugin(),
         graphqlMetricsPlugin(this.metrics),
         auditPlugin(this.audit),
       ],
