@@ -5,6 +5,7 @@
 import { watch } from 'node:fs';
 import type { AuditSink } from '../privacy/audit.js';
 import { createApp } from '../request/app.js';
+import { corsOrigins } from '../request/cors.js';
 import { GraphQLEndpoint } from '../request/graphql-endpoint.js';
 import { httpLimits } from '../request/http-limits.js';
 import { startHttpServer } from '../request/http-server.js';
@@ -35,6 +36,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
   const env = options.env ?? process.env;
   // Before opening any source, so that a bad value stops the start at once.
   const limits = httpLimits(env);
+  const origins = corsOrigins(env.CIVICGRAPH_CORS_ORIGINS);
   const gateway = await Gateway.open(options);
   const endpoint = new GraphQLEndpoint(options.log, gateway.metrics, options.audit, options.enforceLimits ?? true);
   await endpoint.serve(gateway.serving());
@@ -44,6 +46,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
     metrics: gateway.metrics,
     trustProxy: env.CIVICGRAPH_TRUST_PROXY,
     limits,
+    corsOrigins: origins,
     log: options.log,
   });
 

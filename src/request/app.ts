@@ -2,6 +2,7 @@
 import express, { type Express } from 'express';
 import { readFileSync } from 'node:fs';
 import type { Metrics } from '../observe/metrics.js';
+import { crossOrigin } from './cors.js';
 import { answerErrorsAsJson } from './error-answers.js';
 import type { GraphQLEndpoint } from './graphql-endpoint.js';
 import type { HttpLimits } from './http-limits.js';
@@ -28,6 +29,8 @@ export interface AppOptions {
    */
   trustProxy?: string | undefined;
   limits: Pick<HttpLimits, 'maxBodyBytes' | 'maxUrlBytes'>;
+  /** The origins whose pages may send credentials to /graphql (CIVICGRAPH_CORS_ORIGINS); any origin may query it without. */
+  corsOrigins: readonly string[];
   /** Where errors no route answered are noted. */
   log: (line: string) => void;
 }
@@ -41,13 +44,18 @@ export function trustProxySetting(value: string | undefined): boolean | number |
   return text;
 }
 
+/** What pages on other sites may call: every entry point to the data. */
+const PUBLIC_API_PATHS = ['/graphql', '/open311'];
+
 const landingPage = readFileSync(new URL('./landing-page.html', import.meta.url), 'utf8');
 
-export function createApp({ endpoint, readiness, metrics, trustProxy, limits, log }: AppOptions): Express {
+export function createApp({ endpoint, readiness, metrics, trustProxy, limits, corsOrigins, log }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   const trust = trustProxySetting(trustProxy);
   if (trust !== undefined) app.set('trust proxy', trust);
+  // First, so that a page on another site can read every refusal, the URL limit's included.
+  app.use(PUBLIC_API_PATHS, crossOrigin(corsOrigins));
   app.use(refuseLongUrls(limits.maxUrlBytes));
 
   app.get('/', (_request, response) => {

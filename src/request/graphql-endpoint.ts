@@ -18,6 +18,7 @@ import { jitGateway } from './jit-executor.js';
 import type { Metrics } from '../observe/metrics.js';
 import { newRequestContext, type RequestContext, type RequestRateLimit } from './context.js';
 import { formatError } from './errors.js';
+import { mediaTypePlugin } from './media-type-plugin.js';
 import { auditPlugin } from '../privacy/audit-plugin.js';
 import type { AuditSink } from '../privacy/audit.js';
 import { AuthenticationError, type Authenticator, type Caller } from './authenticate.js';
@@ -223,6 +224,12 @@ export class GraphQLEndpoint {
     const server = new ApolloServer<RequestContext>({
       gateway: jitGateway(schema),
       introspection: true,
+      // No request a page can send without a CORS preflight can change or read more than the public
+      // may: the schema has no mutations, and Apollo runs none over GET; a POST is read only as JSON,
+      // which browsers preflight (a text/plain or form body reaches Apollo as no body, and is refused);
+      // and the gateway reads no credential a browser adds by itself (cookies, HTTP authentication).
+      // So queries over GET need no preflight header (README, "The API").
+      csrfPrevention: false,
       includeStacktraceInErrorResponses: false,
       parseOptions: enforced ? parseOptions(limits) : {},
       validationRules: enforced ? staticLimitRules(limits, role) : [],
@@ -233,6 +240,7 @@ export class GraphQLEndpoint {
         ApolloServerPluginLandingPageDisabled(),
         ApolloServerPluginCacheControlDisabled(),
         ...(enforced ? [costPlugin(cost, limits, role)] : []),
+        mediaTypePlugin(),
         graphqlMetricsPlugin(this.metrics),
         auditPlugin(this.audit),
       ],

@@ -15,12 +15,13 @@ import {
   execute,
   getNamedType,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   isInputObjectType,
   printSchema,
   typeFromAST,
-  type DocumentNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -33,13 +34,21 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
     async load() {
       return {
         executor: async (request) => {
-          if (hasInputObjectVariables(schema, request.document, request.operationName ?? undefined)) {
-            return execute({ schema, document: request.document, operationName: request.operationName, contextValue: request.context, variableValues: request.request.variables });
+          // The name the client sent: `request.operationName` is the one Apollo resolved, null when
+          // none matched, and would run the document's only operation in place of a name it lacks.
+          const operationName = request.request.operationName ?? undefined;
+          const operation = getOperationAST(request.document, operationName);
+          if (hasInputObjectVariables(schema, operation)) {
+            return execute({ schema, document: request.document, operationName, contextValue: request.context, variableValues: request.request.variables });
           }
-          const key = `${request.queryHash}:${request.operationName ?? ''}`;
+          // graphql-jit's coercion errors lack the variable's node, by which Apollo tells the caller's
+          // mistake (BAD_USER_INPUT) from the gateway's; graphql-js's have it, and the same wording.
+          const coerced = operation && getVariableValues(schema, operation.variableDefinitions ?? [], request.request.variables ?? {});
+          if (coerced?.errors) return { errors: coerced.errors };
+          const key = `${request.queryHash}:${operationName ?? ''}`;
           let query = compiled.get(key);
           if (!query) {
-            const result = compileQuery(schema, request.document, request.operationName ?? undefined);
+            const result = compileQuery(schema, request.document, operationName);
             if (!isCompiledQuery(result)) return result;
             if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
             compiled.set(key, result);
@@ -73,8 +82,7 @@ function asGraphQLError(error: GraphQLError): GraphQLError {
   return ordinary;
 }
 
-function hasInputObjectVariables(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): boolean {
-  const operation = getOperationAST(document, operationName);
+function hasInputObjectVariables(schema: GraphQLSchema, operation: OperationDefinitionNode | null | undefined): boolean {
   return (operation?.variableDefinitions ?? []).some((definition) => {
     const type = typeFromAST(schema, definition.type as never);
     return type !== undefined && isInputObjectType(getNamedType(type));
