@@ -245,6 +245,14 @@ describe('discovery', () => {
   });
 });
 
+describe('from a page on another site', () => {
+  it('may be read anonymously (CORS, as for GraphQL)', async () => {
+    const answer = await open311('services.json', { origin: 'https://maps.example.org' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
 describe('services', () => {
   it('lists the codes of the requests the public may read, with exactly the fields of a GeoReport v2 service', async () => {
     const { json } = await both('services.{format}', 'services');
