@@ -1,9 +1,9 @@
-/** The HTTP surface: the GraphQL endpoint, health and readiness probes, metrics, the landing page. */
+/** The HTTP surface: the GraphQL endpoint, health and readiness probes, metrics, the GraphiQL query page. */
 import express, { type Express } from 'express';
-import { readFileSync } from 'node:fs';
 import type { Metrics } from '../observe/metrics.js';
 import { answerErrorsAsJson } from './error-answers.js';
 import type { GraphQLEndpoint } from './graphql-endpoint.js';
+import { graphiqlPage } from './graphiql/graphiql-page.js';
 import type { HttpLimits } from './http-limits.js';
 import { refuseLongUrls } from './url-limit.js';
 
@@ -40,8 +40,6 @@ export function trustProxySetting(value: string | undefined): boolean | number |
   return text;
 }
 
-const landingPage = readFileSync(new URL('./landing-page.html', import.meta.url), 'utf8');
-
 export function createApp({ endpoint, readiness, metrics, trustProxy, limits, log }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -49,9 +47,7 @@ export function createApp({ endpoint, readiness, metrics, trustProxy, limits, lo
   if (trust !== undefined) app.set('trust proxy', trust);
   app.use(refuseLongUrls(limits.maxUrlBytes));
 
-  app.get('/', (_request, response) => {
-    response.type('html').send(landingPage);
-  });
+  app.use(graphiqlPage());
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
