@@ -1,10 +1,10 @@
-/** The HTTP surface: the GraphQL endpoint, Open311, health and readiness probes, metrics, the landing page. */
+/** The HTTP surface: the GraphQL endpoint, Open311, health and readiness probes, metrics, the GraphiQL query page. */
 import express, { type Express } from 'express';
-import { readFileSync } from 'node:fs';
 import type { Metrics } from '../observe/metrics.js';
 import { crossOrigin } from './cors.js';
 import { answerErrorsAsJson } from './error-answers.js';
 import type { GraphQLEndpoint } from './graphql-endpoint.js';
+import { graphiqlPage } from './graphiql/graphiql-page.js';
 import type { HttpLimits } from './http-limits.js';
 import { open311Router } from './open311/router.js';
 import { refuseLongUrls } from './url-limit.js';
@@ -47,8 +47,6 @@ export function trustProxySetting(value: string | undefined): boolean | number |
 /** What pages on other sites may call: every entry point to the data. */
 const PUBLIC_API_PATHS = ['/graphql', '/open311'];
 
-const landingPage = readFileSync(new URL('./landing-page.html', import.meta.url), 'utf8');
-
 export function createApp({ endpoint, readiness, metrics, trustProxy, limits, corsOrigins, log }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -58,9 +56,7 @@ export function createApp({ endpoint, readiness, metrics, trustProxy, limits, co
   app.use(PUBLIC_API_PATHS, crossOrigin(corsOrigins));
   app.use(refuseLongUrls(limits.maxUrlBytes));
 
-  app.get('/', (_request, response) => {
-    response.type('html').send(landingPage);
-  });
+  app.use(graphiqlPage());
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
