@@ -174,6 +174,9 @@ export interface DatasetMetadata {
   accessLevel: AccessLevel;
   license?: string;
   accrualPeriodicity?: string;
+  rights?: string;
+  spatial?: string;
+  landingPage?: string;
 }
 
 /**
