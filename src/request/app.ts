@@ -1,7 +1,9 @@
-/** The HTTP surface: the GraphQL endpoint, health and readiness probes, metrics, the landing page. */
+/** The HTTP surface: the GraphQL endpoint, data.json, downloads, health and readiness probes, metrics, the landing page. */
 import express, { type Express } from 'express';
 import { readFileSync } from 'node:fs';
 import type { Metrics } from '../observe/metrics.js';
+import { catalogRouter } from './catalog/router.js';
+import { downloadsRouter } from './downloads/router.js';
 import { answerErrorsAsJson } from './error-answers.js';
 import type { GraphQLEndpoint } from './graphql-endpoint.js';
 import type { HttpLimits } from './http-limits.js';
@@ -69,6 +71,8 @@ export function createApp({ endpoint, readiness, metrics, trustProxy, limits, lo
 
   // The limit counts decompressed bytes, so a small gzip body cannot unpack into a large one.
   app.use('/graphql', express.json({ limit: limits.maxBodyBytes }), endpoint.handle);
+  app.use(catalogRouter(endpoint));
+  app.use(downloadsRouter(endpoint, log));
   app.use(answerErrorsAsJson(log));
   return app;
 }
