@@ -136,7 +136,8 @@ export class GraphQLEndpoint {
       async ({ role, server, context }) => {
         const run = async (operation: Operation): Promise<OperationResult> => {
           const answer = await server.server.executeOperation(operation, { contextValue: newRequestContext(context.caller, context.rateLimit) });
-          for (const [name, value] of answer.http.headers) response.setHeader(name, value);
+          // An answer streamed over many operations (a download) carries the headers of those before its first byte.
+          if (!response.headersSent) for (const [name, value] of answer.http.headers) response.setHeader(name, value);
           if (answer.body.kind !== 'single') throw new Error('incremental delivery is not served');
           return { status: answer.http.status ?? 200, result: answer.body.singleResult };
         };
