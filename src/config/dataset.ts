@@ -63,6 +63,9 @@ export interface RawDataset {
   publication: Publication;
   license?: string;
   accrualPeriodicity?: string;
+  rights?: string;
+  spatial?: string;
+  landingPage?: string;
   table: string;
   columns?: Record<string, DeclaredType>;
   filterParams?: Record<string, Partial<Record<FilterParam['op'], string>>>;
@@ -184,6 +187,9 @@ export function resolveDataset(
   };
   if (raw.license !== undefined) metadata.license = raw.license;
   if (raw.accrualPeriodicity !== undefined) metadata.accrualPeriodicity = raw.accrualPeriodicity;
+  if (raw.rights !== undefined) metadata.rights = raw.rights;
+  if (raw.spatial !== undefined) metadata.spatial = raw.spatial;
+  if (raw.landingPage !== undefined) metadata.landingPage = raw.landingPage;
   const dataset: DatasetMapping = {
     typeName,
     table: raw.table,

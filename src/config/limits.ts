@@ -32,6 +32,11 @@ export interface QueryLimits {
   responseBytes: number;
   /** Requests one caller may have in flight at once (per gateway process). */
   inFlight: number;
+  /**
+   * Rows one download (`/datasets/{dataset}.csv`, `.geojson`, `.json`) may hold. A download
+   * runs as one operation per page, each held to the limits above, so this bounds the whole.
+   */
+  downloadRows: number;
   /** Whether answers carry `extensions.cost` (the estimate and the role's limit), as GitHub's and Shopify's APIs do. */
   reportCost: boolean;
 }
@@ -58,6 +63,7 @@ export const PUBLIC_LIMITS: Readonly<QueryLimits> = {
   rows: 25_000,
   responseBytes: 10 * 1024 * 1024,
   inFlight: 4,
+  downloadRows: 200_000,
   reportCost: true,
 };
 
@@ -76,6 +82,7 @@ export const LIMIT_KEYS: Readonly<Record<string, LimitName>> = {
   rows: 'rows',
   responseSize: 'responseBytes',
   inFlight: 'inFlight',
+  downloadRows: 'downloadRows',
   reportCost: 'reportCost',
 };
 

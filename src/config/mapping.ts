@@ -178,6 +178,9 @@ export interface DatasetMetadata {
   accessLevel: AccessLevel;
   license?: string;
   accrualPeriodicity?: string;
+  rights?: string;
+  spatial?: string;
+  landingPage?: string;
 }
 
 /**

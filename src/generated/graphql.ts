@@ -51,8 +51,14 @@ export type CatalogDataset = {
   /** The GraphQL type that serves the dataset's rows. */
   identifier: Scalars['String']['output'];
   keyword: Array<Scalars['String']['output']>;
+  /** The dataset's human-friendly page, when the liaison gave one. */
+  landingPage?: Maybe<Scalars['String']['output']>;
   license?: Maybe<Scalars['String']['output']>;
   publisher: CatalogOrganization;
+  /** Why the dataset is not public, or how to obtain it; set when accessLevel is not public. */
+  rights?: Maybe<Scalars['String']['output']>;
+  /** Where the data applies, as the liaison declared it: a named place or a bounding box minLon,minLat,maxLon,maxLat. */
+  spatial?: Maybe<Scalars['String']['output']>;
   title: Scalars['String']['output'];
 };
 

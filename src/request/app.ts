@@ -1,7 +1,9 @@
-/** The HTTP surface: the GraphQL endpoint, Open311, health and readiness probes, metrics, the GraphiQL query page. */
+/** The HTTP surface: the GraphQL endpoint, Open311, data.json, downloads, health and readiness probes, metrics, the GraphiQL query page. */
 import express, { type Express } from 'express';
 import type { Metrics } from '../observe/metrics.js';
+import { catalogRouter } from './catalog/router.js';
 import { crossOrigin } from './cors.js';
+import { downloadsRouter } from './downloads/router.js';
 import { answerErrorsAsJson } from './error-answers.js';
 import type { GraphQLEndpoint } from './graphql-endpoint.js';
 import { graphiqlPage } from './graphiql/graphiql-page.js';
@@ -45,7 +47,7 @@ export function trustProxySetting(value: string | undefined): boolean | number |
 }
 
 /** What pages on other sites may call: every entry point to the data. */
-const PUBLIC_API_PATHS = ['/graphql', '/open311'];
+const PUBLIC_API_PATHS = ['/graphql', '/open311', '/data.json', '/datasets'];
 
 export function createApp({ endpoint, readiness, metrics, trustProxy, limits, corsOrigins, log }: AppOptions): Express {
   const app = express();
@@ -75,6 +77,8 @@ export function createApp({ endpoint, readiness, metrics, trustProxy, limits, co
   // The limit counts decompressed bytes, so a small gzip body cannot unpack into a large one.
   app.use('/graphql', express.json({ limit: limits.maxBodyBytes }), endpoint.handle);
   app.use('/open311/v2', open311Router({ endpoint, log }));
+  app.use(catalogRouter(endpoint));
+  app.use(downloadsRouter(endpoint, log));
   app.use(answerErrorsAsJson(log));
   return app;
 }

@@ -81,6 +81,13 @@ export interface AdmittedRequest {
   execute(operation: Operation): Promise<OperationResult>;
 }
 
+/**
+ * What the role's runtime budget (deadline and rows) covers: the whole request, as for a GraphQL
+ * request, or each operation on its own, for work made of many requests' worth of operations
+ * and bounded as a whole by a limit of its own (a download, by `downloadRows`).
+ */
+export type BudgetScope = 'request' | 'operation';
+
 /** Answers a request refused at the door (401, 429, 503), in the entry point's own format. */
 export type Refuse = (response: Response, status: number, error: GraphQLFormattedError) => void;
 
@@ -122,27 +129,45 @@ export class GraphQLEndpoint {
    * request is run: authenticated, counted against its caller's budgets, in flight, under its
    * role's runtime budget, and with `execute` running operations through the role's own server,
    * so its static limits, cost, audit and row rules apply. Refusals at the door go to `refuse`,
-   * for the entry point to word in its own format.
+   * for the entry point to word in its own format. Each operation gets a context of its own, so
+   * that it is audited, and its look-ups cached, as one GraphQL request is; `budget` says whether
+   * the role's runtime budget holds the whole of `work` or each operation.
    */
-  async runAs(request: Request, response: Response, work: (admitted: AdmittedRequest) => Promise<void>, refuse?: Refuse): Promise<void> {
+  async runAs(request: Request, response: Response, work: (admitted: AdmittedRequest) => Promise<void>, refuse?: Refuse, budget: BudgetScope = 'request'): Promise<void> {
     await this.admit(
       request,
       response,
       async ({ role, server, context }) => {
-        const execute = async (operation: Operation): Promise<OperationResult> => {
-          const answer = await server.server.executeOperation(operation, { contextValue: context });
-          for (const [name, value] of answer.http.headers) response.setHeader(name, value);
+        const run = async (operation: Operation): Promise<OperationResult> => {
+          const answer = await server.server.executeOperation(operation, { contextValue: newRequestContext(context.caller, context.rateLimit) });
+          // An answer streamed over many operations (a download) carries the headers of those before its first byte.
+          if (!response.headersSent) for (const [name, value] of answer.http.headers) response.setHeader(name, value);
           if (answer.body.kind !== 'single') throw new Error('incremental delivery is not served');
           return { status: answer.http.status ?? 200, result: answer.body.singleResult };
         };
+        const execute = budget === 'request' ? run : (operation: Operation) => this.withinBudget(server.limits, role, () => run(operation));
         await work({ role, limits: server.limits, caller: context.caller, schema: server.schema, execute });
       },
       refuse,
+      budget,
     );
   }
 
+  /** Runs `work` under a runtime budget of the role's deadline and rows, where limits are enforced. */
+  private withinBudget<T>(limits: QueryLimits, role: string, work: () => Promise<T>): Promise<T> {
+    if (!this.enforceLimits) return work();
+    // Every source query the work makes, however deep, is held to this budget (./limits/budgeted-source.ts).
+    return runWithBudget(new RequestBudget({ deadlineMs: limits.deadlineMs, maxRows: limits.rows, role }), work);
+  }
+
   /** Authentication, the caller's budgets and places in flight, and the role's runtime budget around `work`. */
-  private async admit(request: Request, response: Response, work: (admitted: { role: string; server: RoleServer; context: RequestContext }) => Promise<void>, refuse: Refuse = refuseAsGraphQL): Promise<void> {
+  private async admit(
+    request: Request,
+    response: Response,
+    work: (admitted: { role: string; server: RoleServer; context: RequestContext }) => Promise<void>,
+    refuse: Refuse = refuseAsGraphQL,
+    budget: BudgetScope = 'request',
+  ): Promise<void> {
     const serving = this.serving;
     if (!serving) {
       refuse(response, 503, { message: 'the gateway is starting' });
@@ -178,8 +203,7 @@ export class GraphQLEndpoint {
       const context = newRequestContext({ ...caller, role }, rateLimit);
       contexts.set(request, context);
       const handle = () => work({ role, server: target, context });
-      // Every source query the request makes, however deep, is held to this budget (./limits/budgeted-source.ts).
-      if (this.enforceLimits) await runWithBudget(new RequestBudget({ deadlineMs: target.limits.deadlineMs, maxRows: target.limits.rows, role }), handle);
+      if (budget === 'request') await this.withinBudget(target.limits, role, handle);
       else await handle();
     } finally {
       this.inFlight.leave(key);

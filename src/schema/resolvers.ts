@@ -1,6 +1,7 @@
 /** Resolvers of the generated query surface: each hands its arguments to the planner. */
 import type { IResolvers } from '@graphql-tools/utils';
 import type { GraphQLResolveInfo } from 'graphql';
+import type { DatasetMapping } from '../config/mapping.js';
 import type { Catalog } from '../generated/graphql.js';
 import { resolveConnection, type Connection, type ConnectionArgs } from '../plan/connection.js';
 import { queryFingerprint } from '../plan/cursor.js';
@@ -21,6 +22,13 @@ import { DateScalar, DateTimeScalar } from './scalars.js';
 import { sortableFields } from './dataset-sdl.js';
 
 const DCAT_US = 'https://project-open-data.cio.gov/v1.1/schema';
+
+/** DCAT-US asks a dataset that is not public why (`rights`); when its liaison wrote nothing, its publication says. */
+const RIGHTS: Record<DatasetMapping['publication'], string> = {
+  public: 'Published with the access rules of its mapping: some fields are withheld or coarsened for the public.',
+  internal: 'Served to city staff only.',
+  draft: 'A draft under review by its department; served to that department only.',
+};
 
 type Resolver = (parent: any, args: any, context: RequestContext, info: GraphQLResolveInfo) => unknown;
 
@@ -147,6 +155,9 @@ function catalog(datasets: readonly ServedDataset[]): Catalog {
       accessLevel: mapping.metadata.accessLevel,
       license: mapping.metadata.license ?? null,
       accrualPeriodicity: mapping.metadata.accrualPeriodicity ?? null,
+      rights: mapping.metadata.rights ?? (mapping.metadata.accessLevel === 'public' ? null : RIGHTS[mapping.publication]),
+      spatial: mapping.metadata.spatial ?? null,
+      landingPage: mapping.metadata.landingPage ?? null,
     })),
   };
 }

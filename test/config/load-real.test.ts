@@ -61,6 +61,7 @@ describe('the real connector mappings', () => {
       accessLevel: 'public',
       license: 'https://opendatacommons.org/licenses/pddl/1-0/',
       accrualPeriodicity: 'R/PT1H',
+      spatial: 'Riverton',
     });
     expect(requests.fields.size).toBe(21);
     expect(scalar(requests, 'id').ref).toEqual({ column: 'CASE_NO' });
