@@ -126,12 +126,12 @@ program
 
 program
   .command('introspect')
-  .description('draft a connector mapping from a live system: every column, typed, matched to a public type, hidden from the public until you decide')
+  .description('draft a connector mapping from a live system: every column, typed, matched to a public type, hidden from the public until you decide; exits 2 when a table is left out')
   .argument('<kind>', `the kind of system: ${KINDS.join(', ')}`)
   .argument('<connection>', 'a URL or path, or (better for URLs with passwords) the name of the environment variable that holds it')
   .option('--name <name>', 'the connector name, lowercase (e.g. permits-api)')
   .option('--table <tables...>', 'the tables, collections, files or API endpoints to read (default: every one the system lists)')
-  .option('--type <pairs...>', 'table=Type: the public type a table fills, where the guess would be wrong')
+  .option('--type <pairs...>', 'table=Type: the public type a table fills, where the guess would be wrong or none is made')
   .option('--header <pairs...>', 'rest: Header-Name=VARIABLE, the header value read from that environment variable')
   .option('--records <path>', 'rest: where the records sit in a response (e.g. data.items)')
   .option('--delimiter <char>', 'csv: the field delimiter')
