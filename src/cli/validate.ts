@@ -2,7 +2,7 @@
  * `civicgraph validate`: the checks the gateway runs at load, printed for a liaison, and
  * for each source what its system does itself and what the gateway does in memory.
  * Without --offline it also asks each source whether the mapped tables and columns exist
- * and have types that can serve their fields.
+ * and have types that can serve their fields; a source it cannot reach is an error.
  */
 import type { Environment } from '../config/interpolate.js';
 import { loadMappings } from '../config/load-mappings.js';
@@ -41,7 +41,8 @@ export async function validate(options: ValidateOptions): Promise<number> {
     for (const connector of loaded.mappings) pushdown.push(...pushdownSummary(connector, pool.sourceFor(connector).pushdown));
     if (!options.offline && rolesLoaded.roles) {
       const access = { roles: rolesLoaded.roles, pseudonymKey: env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined };
-      const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => pool.sourceFor(connector), access);
+      // A live check that cannot reach the system has checked nothing: an error here, though a gateway serves such a source.
+      const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => pool.sourceFor(connector), access, 'error');
       problems.push(...state.problems);
     }
   } finally {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoEnvironment } from '../support/demo.js';
+import { POSTGRES_URL, withDatabase } from '../support/servers.js';
 
 const run = promisify(execFile);
 
@@ -58,6 +59,31 @@ describe('civicgraph validate', () => {
     const result = await civicgraph(['validate', '--connectors', dir], env);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`permits\\.yaml:${line}:\\d+: error: .*totalSqFt.*SQFT.*SQ_FT`));
+  });
+
+  it('fails when a database the mappings name does not exist, unless --offline', async () => {
+    // The CRM moved to a PostgreSQL database that was never created.
+    const missing = { ...env, CIVICGRAPH_CRM_KIND: 'postgres', CIVICGRAPH_CRM_URL: withDatabase(POSTGRES_URL, 'liaison_fixes_validate_no_such_db') };
+    const result = await civicgraph(['validate'], missing);
+    expect(result.code).toBe(1);
+    const line = (await readFile('connectors/crm-311.yaml', 'utf8')).split('\n').findIndex((row) => row.startsWith('source:')) + 1;
+    expect(result.stdout).toMatch(new RegExp(`crm-311\\.yaml:${line}:\\d+: error: source: could not describe table SR_CASE: .*; nothing could be checked against it \\(--offline checks the files alone\\)`));
+    expect(result.stdout).not.toContain('serving it unchecked');
+    expect(result.stdout).toMatch(/^1 error, /m);
+    const offline = await civicgraph(['validate', '--offline'], missing);
+    expect(offline.code).toBe(0);
+  });
+
+  it('fails when a copied mapping\'s data folder is missing, unless --offline', async () => {
+    // The demo mappings copied elsewhere: their PGlite folders, relative to the files, are not there.
+    const dir = await copyOfDemoConnectors();
+    const result = await civicgraph(['validate', '--connectors', dir], {});
+    expect(result.code).toBe(1);
+    for (const [file, table] of [['crm-311', 'SR_CASE'], ['permits', 'B1PERMIT'], ['public-works', 'workorder']]) {
+      expect(result.stdout).toMatch(new RegExp(`${file}\\.yaml:\\d+:\\d+: error: source: could not describe table ${table}: `));
+    }
+    expect(result.stdout).toMatch(/^3 errors, /m);
+    expect((await civicgraph(['validate', '--offline', '--connectors', dir], {})).code).toBe(0);
   });
 
   it('reports an unknown source kind without a stack trace', async () => {
