@@ -10,7 +10,7 @@ import { formatProblem, sortProblems, type Problem } from '../config/problem.js'
 import { join } from 'node:path';
 import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
 import { Secret } from '../config/secret.js';
-import { buildServingState } from '../gateway/serving-state.js';
+import { buildServingState, checkAgainstSource } from '../gateway/serving-state.js';
 import { SourcePool } from '../gateway/source-pool.js';
 import { datasetTypes } from '../schema/datasets.js';
 import { loadPublicSchema } from '../schema/sdl.js';
@@ -44,6 +44,9 @@ export async function validate(options: ValidateOptions): Promise<number> {
       // A live check that cannot reach the system has checked nothing: an error here, though a gateway serves such a source.
       const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => pool.sourceFor(connector), access, 'error');
       problems.push(...state.problems);
+      for (const connector of loaded.unserved) {
+        for (const checked of await checkAgainstSource(connector, pool.sourceFor(connector), publicSchema.schema, 'error')) problems.push(...checked.problems);
+      }
     }
   } finally {
     await pool.closeAll();

@@ -61,6 +61,28 @@ describe('civicgraph validate', () => {
     expect(result.stdout).toMatch(new RegExp(`permits\\.yaml:${line}:\\d+: error: .*totalSqFt.*SQFT.*SQ_FT`));
   });
 
+  it('reports a file\'s mistakes in one run: a format error, a code typo and a column the table lacks', async () => {
+    const dir = await copyOfDemoConnectors();
+    const file = join(dir, 'permits.yaml');
+    const text = await readFile(file, 'utf8');
+    const lineOf = (part: string) => text.split('\n').findIndex((row) => row.includes(part)) + 1;
+    await writeFile(
+      file,
+      text
+        .replace('    accessLevel: public', '    accessLevel: publik')
+        .replace('          Issued: PERMIT_ISSUED', '          Issued: PERMIT_ISUED')
+        .replace('totalSqFt: SQ_FT', 'totalSqFt: SQFT'),
+    );
+    const result = await civicgraph(['validate', '--connectors', dir], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`permits\\.yaml:${lineOf('accessLevel: public')}:\\d+: error: datasets\\.Permit\\.accessLevel: .*"publik"`));
+    expect(result.stdout).toMatch(new RegExp(`permits\\.yaml:${lineOf('Issued: PERMIT_ISSUED')}:\\d+: error: .*"PERMIT_ISUED" is not a PermitStatus value \\(did you mean "PERMIT_ISSUED"\\?\\)`));
+    expect(result.stdout).toMatch(new RegExp(`permits\\.yaml:${lineOf('totalSqFt: SQ_FT')}:\\d+: error: datasets\\.Permit\\.fields\\.totalSqFt: column "SQFT" does not exist in table "B1PERMIT" \\(did you mean "SQ_FT"\\?\\)`));
+    expect(result.stdout).toMatch(/^3 errors, /m);
+    // The other files are checked against their systems as usual, and are fine.
+    expect(result.stdout).toMatch(/; 2 datasets in 2 valid mapping files$/m);
+  });
+
   it('fails when a database the mappings name does not exist, unless --offline', async () => {
     // The CRM moved to a PostgreSQL database that was never created.
     const missing = { ...env, CIVICGRAPH_CRM_KIND: 'postgres', CIVICGRAPH_CRM_URL: withDatabase(POSTGRES_URL, 'liaison_fixes_validate_no_such_db') };
