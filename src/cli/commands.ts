@@ -87,7 +87,7 @@ program
   .option('--schemas <dir>', 'folder of the public schema (.graphql files)', 'schemas')
   .option('--port <port>', 'HTTP port (env PORT)', portNumber, portNumber(port))
   .option('--host <host>', 'interface to listen on (env HOST)', host)
-  .option('--no-watch', 'do not reload mappings when their files change')
+  .option('--no-watch', 'do not reload mappings and the public schema when their files change')
   .action(async (options: Parameters<typeof run>[0]) => {
     await run(options);
   });
