@@ -1,5 +1,6 @@
 /**
- * `civicgraph`: serve mappings, serve the demo, validate mappings, draft a mapping from a live system.
+ * `civicgraph`: serve mappings, serve the demo, validate mappings, draft a mapping from a live system,
+ * sign a token for a role.
  * Every command prints problems as `file:line:column: severity: key: message`.
  */
 import { Command, InvalidArgumentError } from 'commander';
@@ -12,6 +13,7 @@ import { demoCredentials } from '../request/demo-credentials.js';
 import type { SourceKind } from '../config/mapping.js';
 import { introspect, KINDS } from './introspect.js';
 import { privacyReport } from './privacy-report.js';
+import { token } from './token.js';
 import { validate } from './validate.js';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -112,6 +114,26 @@ program
   .option('--offline', 'check the files only, without connecting to the sources')
   .action(async (options: { connectors: string; schemas: string; offline?: boolean }) => {
     process.exitCode = await validate({ connectorsDir: resolve(options.connectors), schemasDir: resolve(options.schemas), offline: options.offline ?? false });
+  });
+
+program
+  .command('token')
+  .description('print a bearer token for a role, signed with the HS256 secret the gateway verifies with (CIVICGRAPH_JWT_SECRET)')
+  .requiredOption('--role <role>', 'a role of roles.yaml, e.g. staff')
+  .option('--department <name>', 'for a per-department role: the department, as the mapping files name it (e.g. "Public Works")')
+  .option('--subject <name>', 'who will use the token, for audit lines and rate limits (default: token:<role>)')
+  .option('--expires <period>', 'how long the token holds: 8h, 30m, 7 days', '8h')
+  .option('--connectors <dir>', 'folder of roles.yaml and the mapping files', 'connectors')
+  .option('--schemas <dir>', 'folder of the public schema (.graphql files)', 'schemas')
+  .action(async (options: { role: string; department?: string; subject?: string; expires: string; connectors: string; schemas: string }) => {
+    process.exitCode = await token({
+      role: options.role,
+      expires: options.expires,
+      ...(options.department !== undefined ? { department: options.department } : {}),
+      ...(options.subject !== undefined ? { subject: options.subject } : {}),
+      connectorsDir: resolve(options.connectors),
+      schemasDir: resolve(options.schemas),
+    });
   });
 
 program
