@@ -1,5 +1,6 @@
 /**
- * `civicgraph`: serve mappings, serve the demo, validate mappings, draft a mapping from a live system.
+ * `civicgraph`: serve mappings, serve the demo, validate mappings, draft a mapping from a live system,
+ * sign a token for a role.
  * Every command prints problems as `file:line:column: severity: key: message`.
  */
 import { Command, InvalidArgumentError } from 'commander';
@@ -12,6 +13,7 @@ import { demoCredentials } from '../request/demo-credentials.js';
 import type { SourceKind } from '../config/mapping.js';
 import { introspect, KINDS } from './introspect.js';
 import { privacyReport } from './privacy-report.js';
+import { token } from './token.js';
 import { validate } from './validate.js';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -87,7 +89,7 @@ program
   .option('--schemas <dir>', 'folder of the public schema (.graphql files)', 'schemas')
   .option('--port <port>', 'HTTP port (env PORT)', portNumber, portNumber(port))
   .option('--host <host>', 'interface to listen on (env HOST)', host)
-  .option('--no-watch', 'do not reload mappings when their files change')
+  .option('--no-watch', 'do not reload mappings and the public schema when their files change')
   .action(async (options: Parameters<typeof run>[0]) => {
     await run(options);
   });
@@ -115,6 +117,26 @@ program
   });
 
 program
+  .command('token')
+  .description('print a bearer token for a role, signed with the HS256 secret the gateway verifies with (CIVICGRAPH_JWT_SECRET)')
+  .requiredOption('--role <role>', 'a role of roles.yaml, e.g. staff')
+  .option('--department <name>', 'for a per-department role: the department, as the mapping files name it (e.g. "Public Works")')
+  .option('--subject <name>', 'who will use the token, for audit lines and rate limits (default: token:<role>)')
+  .option('--expires <period>', 'how long the token holds: 8h, 30m, 7 days', '8h')
+  .option('--connectors <dir>', 'folder of roles.yaml and the mapping files', 'connectors')
+  .option('--schemas <dir>', 'folder of the public schema (.graphql files)', 'schemas')
+  .action(async (options: { role: string; department?: string; subject?: string; expires: string; connectors: string; schemas: string }) => {
+    process.exitCode = await token({
+      role: options.role,
+      expires: options.expires,
+      ...(options.department !== undefined ? { department: options.department } : {}),
+      ...(options.subject !== undefined ? { subject: options.subject } : {}),
+      connectorsDir: resolve(options.connectors),
+      schemasDir: resolve(options.schemas),
+    });
+  });
+
+program
   .command('privacy-report')
   .description('write, for every dataset, the matrix of field × role with what each role sees, as Markdown and HTML, for review and sign-off')
   .option('--connectors <dir>', 'folder of connector mapping files and roles.yaml', 'connectors')
@@ -126,12 +148,12 @@ program
 
 program
   .command('introspect')
-  .description('draft a connector mapping from a live system: every column, typed, matched to a public type, hidden from the public until you decide')
+  .description('draft a connector mapping from a live system: every column, typed, matched to a public type, hidden from the public until you decide; exits 2 when a table is left out')
   .argument('<kind>', `the kind of system: ${KINDS.join(', ')}`)
   .argument('<connection>', 'a URL or path, or (better for URLs with passwords) the name of the environment variable that holds it')
   .option('--name <name>', 'the connector name, lowercase (e.g. permits-api)')
   .option('--table <tables...>', 'the tables, collections, files or API endpoints to read (default: every one the system lists)')
-  .option('--type <pairs...>', 'table=Type: the public type a table fills, where the guess would be wrong')
+  .option('--type <pairs...>', 'table=Type: the public type a table fills, where the guess would be wrong or none is made')
   .option('--header <pairs...>', 'rest: Header-Name=VARIABLE, the header value read from that environment variable')
   .option('--records <path>', 'rest: where the records sit in a response (e.g. data.items)')
   .option('--delimiter <char>', 'csv: the field delimiter')

@@ -8,12 +8,15 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { GraphQLSchema } from 'graphql';
 import { draftMapping, type DraftTable } from '../config/draft-mapping.js';
 import { inferType } from '../config/infer-types.js';
 import type { Environment } from '../config/interpolate.js';
 import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
 import type { ConnectorMapping, CsvOptions, RestOptions, SourceConfig, SourceKind } from '../config/mapping.js';
 import { Secret } from '../config/secret.js';
+import { didYouMean } from '../config/suggest.js';
+import { datasetTypes } from '../schema/datasets.js';
 import { loadPublicSchema } from '../schema/sdl.js';
 import { openSource } from '../source/open-source.js';
 import { SourceError, type ColumnDescription, type Source } from '../source/source.js';
@@ -45,6 +48,13 @@ export interface IntrospectOptions {
   printError?: (line: string) => void;
 }
 
+/**
+ * The draft was written, but some tables are in no dataset (no public type fits them, or
+ * another table fills theirs). Not 0, so a CI job that redrafts a system notices a table it
+ * would silently lose; not 1, which means nothing was written (bad arguments, no system).
+ */
+export const LEFT_OUT_EXIT_CODE = 2;
+
 /** Rows sampled to infer the types of systems that store only text (CSV) or have no dates (JSON). */
 const SAMPLE = 200;
 const VARIABLE = /^[A-Z_][A-Z0-9_]*$/;
@@ -75,9 +85,9 @@ async function run(options: IntrospectOptions, printError: (line: string) => voi
 
   const { value, written } = connection(options, name, out, env);
   const config = sourceConfig(options, value, env);
-  const types = tableTypes(options.types ?? []);
   const { roles } = await loadRoles(join(options.connectorsDir, ROLES_FILE), env);
   const { schema } = await loadPublicSchema(options.schemasDir);
+  const types = tableTypes(options.types ?? [], schema);
 
   const mapping: ConnectorMapping = { file: out ?? resolve('draft.yaml'), name, system: name, department: name, liaison: { name: '', email: '' }, source: config, datasets: [] };
   const source = openSource(mapping);
@@ -85,6 +95,9 @@ async function run(options: IntrospectOptions, printError: (line: string) => voi
     const names = options.tables && options.tables.length > 0 ? [...options.tables] : await source.listTables();
     if (names.length === 0) {
       throw new UsageError(options.kind === 'rest' ? 'an API does not list its endpoints: name each with --table (e.g. --table v1/permits)' : 'the system holds no tables to read');
+    }
+    for (const table of types.keys()) {
+      if (!names.includes(table)) throw new UsageError(`--type names table "${table}", which is not among the tables read${didYouMean(table, names)} (${names.join(', ')})`);
     }
     const tables: DraftTable[] = [];
     for (const table of names) {
@@ -100,14 +113,17 @@ async function run(options: IntrospectOptions, printError: (line: string) => voi
     else print(draft.text);
     for (const dataset of draft.datasets) {
       printError(
-        dataset.mapped.length > 0
+        dataset.leftOut === undefined
           ? `${dataset.table} → ${dataset.type}: ${dataset.mapped.length} fields mapped${dataset.unmatchedColumns.length > 0 ? `; columns left for you: ${dataset.unmatchedColumns.join(', ')}` : ''}`
-          : `${dataset.table}: no public type fits (columns: ${dataset.unmatchedColumns.join(', ')}); name one with --type ${dataset.table}=Type`,
+          : `${dataset.table}: left out: ${dataset.leftOut}; if a public type does fit, name it with --type ${dataset.table}=Type`,
       );
     }
     if (written.startsWith('${')) printError(`The draft reads its connection from ${written}: set it in the gateway's environment.`);
     if (out) printError(`Wrote ${relative(process.cwd(), out) || out}. Every field is hidden from the public until you decide; then run civicgraph validate.`);
-    return 0;
+    const leftOut = draft.datasets.filter((dataset) => dataset.leftOut !== undefined).length;
+    if (leftOut === 0) return 0;
+    printError(`${leftOut} of ${draft.datasets.length} tables left out of the draft (listed at its end); exit code ${LEFT_OUT_EXIT_CODE}`);
+    return LEFT_OUT_EXIT_CODE;
   } finally {
     await source.close();
   }
@@ -174,12 +190,18 @@ function headerVariables(headers: readonly string[]): Array<[string, string]> {
   });
 }
 
-function tableTypes(pairs: readonly string[]): Map<string, string> {
+/** `--type table=Type` pairs, each naming a dataset type of the public schema. */
+function tableTypes(pairs: readonly string[], schema: GraphQLSchema): Map<string, string> {
+  const known = [...datasetTypes(schema).keys()].sort();
   return new Map(
     pairs.map((pair) => {
       const at = pair.lastIndexOf('=');
       if (at <= 0) throw new UsageError(`--type "${pair}" must be table=Type (e.g. permits.csv=Permit)`);
-      return [pair.slice(0, at), pair.slice(at + 1)];
+      const type = pair.slice(at + 1);
+      if (!known.includes(type)) {
+        throw new UsageError(`--type ${pair}: "${type}" is not a public type${didYouMean(type, known, { ignoreCase: true })}; a mapping fills one of ${known.join(', ')}`);
+      }
+      return [pair.slice(0, at), type];
     }),
   );
 }

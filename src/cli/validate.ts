@@ -2,7 +2,7 @@
  * `civicgraph validate`: the checks the gateway runs at load, printed for a liaison, and
  * for each source what its system does itself and what the gateway does in memory.
  * Without --offline it also asks each source whether the mapped tables and columns exist
- * and have types that can serve their fields.
+ * and have types that can serve their fields; a source it cannot reach is an error.
  */
 import type { Environment } from '../config/interpolate.js';
 import { loadMappings } from '../config/load-mappings.js';
@@ -10,7 +10,7 @@ import { formatProblem, sortProblems, type Problem } from '../config/problem.js'
 import { join } from 'node:path';
 import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
 import { Secret } from '../config/secret.js';
-import { buildServingState } from '../gateway/serving-state.js';
+import { buildServingState, checkAgainstSource } from '../gateway/serving-state.js';
 import { SourcePool } from '../gateway/source-pool.js';
 import { datasetTypes } from '../schema/datasets.js';
 import { loadPublicSchema } from '../schema/sdl.js';
@@ -41,8 +41,12 @@ export async function validate(options: ValidateOptions): Promise<number> {
     for (const connector of loaded.mappings) pushdown.push(...pushdownSummary(connector, pool.sourceFor(connector).pushdown));
     if (!options.offline && rolesLoaded.roles) {
       const access = { roles: rolesLoaded.roles, pseudonymKey: env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined };
-      const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => pool.sourceFor(connector), access);
+      // A live check that cannot reach the system has checked nothing: an error here, though a gateway serves such a source.
+      const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => pool.sourceFor(connector), access, 'error');
       problems.push(...state.problems);
+      for (const connector of loaded.unserved) {
+        for (const checked of await checkAgainstSource(connector, pool.sourceFor(connector), publicSchema.schema, 'error')) problems.push(...checked.problems);
+      }
     }
   } finally {
     await pool.closeAll();

@@ -1,9 +1,11 @@
 /**
  * Builds a ConnectorMapping from one shape-checked mapping file: applies defaults, checks
  * what the JSON Schema cannot (time zones, connection form, pool bounds) and resolves each
- * dataset against the public schema. Yields no mapping when anything in the file is wrong.
+ * dataset against the public schema. When anything in the file is wrong, the mapping it yields
+ * (if its source resolves) holds only what resolved: it must never be served, only checked
+ * against its system, so that one run reports all of the file's problems.
  */
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { GraphQLSchema } from 'graphql';
 import { resolveDataset, type RawDataset } from './dataset.js';
 import { isSqlKind, type ConnectorMapping, type CsvOptions, type DatasetMapping, type RestOptions, type RestPagination, type SourceConfig, type SourceKind } from './mapping.js';
@@ -77,7 +79,12 @@ export function resolveConnector(
   if (raw?.source && !schemaErrorAt.includes('/source')) sourceConfig = resolveSource(raw.source);
   if (raw?.source?.kind && !rejected(['source', 'kind'])) checkKindFits(raw.source.kind, datasets, raw.source.csv?.header ?? true);
 
-  if (schemaErrorAt.length > 0 || hasErrors(problems) || !raw || !sourceConfig) return { problems };
+  if (!raw || !sourceConfig) return { problems };
+  if (schemaErrorAt.length > 0 || hasErrors(problems)) {
+    // Never served; only checked against its system, where the source's name labels its errors.
+    const name = typeof raw.name === 'string' && !rejected(['name']) ? raw.name : basename(source.file).replace(/\.ya?ml$/i, '');
+    return { mapping: { file: source.file, name, system: '', department: '', liaison: { name: '', email: '' }, source: sourceConfig, datasets }, problems };
+  }
   const { name, system, department, liaison } = raw as RawConnector;
   return {
     mapping: { file: source.file, name, system, department, liaison: { ...liaison }, source: sourceConfig, datasets },

@@ -176,20 +176,22 @@ export function resolveDataset(
     raw.access,
   );
   problems.push(...resolvedAccess.problems);
-  // The checks above tolerate rejected values; building the mapping does not.
-  if (rejected(base)) return { problems };
+  // A dataset with values the JSON Schema rejected is never served, but its fields are still
+  // checked against the live table, so one run of validate reports every mistake. That needs
+  // the table; the rest it gets only where well formed (a rejected value may be anything).
+  if (rejected([...base, 'table'])) return { problems };
+  const wellFormed = (path: KeyPath) => !rejected([...base, ...path]);
 
-  const metadata: DatasetMapping['metadata'] = {
-    title: raw.title,
-    description: raw.description,
-    keywords: [...raw.keywords],
-    accessLevel: raw.accessLevel,
-  };
-  if (raw.license !== undefined) metadata.license = raw.license;
-  if (raw.accrualPeriodicity !== undefined) metadata.accrualPeriodicity = raw.accrualPeriodicity;
-  if (raw.rights !== undefined) metadata.rights = raw.rights;
-  if (raw.spatial !== undefined) metadata.spatial = raw.spatial;
-  if (raw.landingPage !== undefined) metadata.landingPage = raw.landingPage;
+  const metadata: DatasetMapping['metadata'] = wellFormed([])
+    ? { title: raw.title, description: raw.description, keywords: [...raw.keywords], accessLevel: raw.accessLevel }
+    : { title: '', description: '', keywords: [], accessLevel: 'non-public' };
+  if (wellFormed([])) {
+    if (raw.license !== undefined) metadata.license = raw.license;
+    if (raw.accrualPeriodicity !== undefined) metadata.accrualPeriodicity = raw.accrualPeriodicity;
+    if (raw.rights !== undefined) metadata.rights = raw.rights;
+    if (raw.spatial !== undefined) metadata.spatial = raw.spatial;
+    if (raw.landingPage !== undefined) metadata.landingPage = raw.landingPage;
+  }
   const dataset: DatasetMapping = {
     typeName,
     table: raw.table,
@@ -202,8 +204,8 @@ export function resolveDataset(
     at: source.keyAt(base),
   };
   if (raw.addressField !== undefined) dataset.addressField = raw.addressField;
-  if (raw.columns !== undefined) dataset.columns = new Map(Object.entries(raw.columns));
-  if (raw.filterParams !== undefined) {
+  if (raw.columns !== undefined && wellFormed(['columns'])) dataset.columns = new Map(Object.entries(raw.columns));
+  if (raw.filterParams !== undefined && wellFormed(['filterParams'])) {
     dataset.filterParams = Object.entries(raw.filterParams).flatMap(([column, params]) =>
       Object.entries(params).map(([op, param]) => ({ column, op: op as FilterParam['op'], param: param! })),
     );

@@ -3,7 +3,8 @@
  * finish: every column is present with its type, each matched (by name or by its civic
  * standard's name, e.g. Open311 `requested_datetime`) to a field of the public type the table
  * most resembles, and every mapped field hidden from the public until the liaison decides
- * (fail closed). Nothing is published: the dataset is a `draft`.
+ * (fail closed). Nothing is published: the dataset is a `draft`. A table no public type fits
+ * well enough is left out, with a line saying why: a mapping fills only public types.
  */
 import { getDirective } from '@graphql-tools/utils';
 import { getNamedType, getNullableType, isEnumType, isListType, isObjectType, isScalarType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
@@ -36,9 +37,12 @@ export interface DraftInput {
 
 export interface DraftedDataset {
   table: string;
+  /** The public type the table fills; absent when it is left out. */
   type?: string;
   mapped: string[];
   unmatchedColumns: string[];
+  /** Why the table is not in the draft, in a sentence; absent when it fills `type`. */
+  leftOut?: string;
 }
 
 /** Common spellings of coordinates in departmental systems. */
@@ -139,15 +143,39 @@ function matchFields(schema: GraphQLSchema, type: GraphQLObjectType, columns: re
   return matches;
 }
 
-/** The dataset type whose fields the table's columns spell most often (ties: the one the table is named after). */
-function guessType(schema: GraphQLSchema, table: DraftTable): string | undefined {
+/**
+ * Fields besides the key a table's columns must fill before a public type is guessed for it.
+ * Every table has a key and most have a date or a status, so one or two matches say nothing
+ * of what the rows are: a code-compliance case (CASE_ID, VIOLATION_CD, INSPECTOR, OPENED_DT)
+ * is no service request just because it has an id and an update date. Three are what the smallest
+ * real export of each type has (a 311 feed's status, request date and position).
+ */
+const GUESS_MIN_FIELDS = 3;
+
+/** The fields besides the key that the matches fill; an object's parts fill one field (a position is one). */
+function filledBesidesKey(matches: readonly Match[]): string[] {
+  return matches.filter((match) => match.field !== 'id').map((match) => match.field);
+}
+
+/**
+ * The dataset type whose fields the table's columns spell most often (ties: the one the table
+ * is named after), or why none resembles it well enough to guess.
+ */
+function guessType(schema: GraphQLSchema, table: DraftTable): { type: string } | { leftOut: string } {
   const scored = [...datasetTypes(schema).values()].map(({ type, one, many }) => {
     const named = [type.name, one, many].map(squash).some((name) => squash(table.table).includes(name) || name.includes(squash(table.table)));
-    const count = matchFields(schema, type, table.columns).reduce((n, match) => n + ('parts' in match ? match.parts.length : 1), 0);
-    return { name: type.name, score: count + (named ? 0.5 : 0) };
+    const matches = matchFields(schema, type, table.columns);
+    const count = matches.reduce((n, match) => n + ('parts' in match ? match.parts.length : 1), 0);
+    return { name: type.name, filled: filledBesidesKey(matches), score: count + (named ? 0.5 : 0) };
   });
-  const best = scored.sort((a, b) => b.score - a.score)[0];
-  return best && best.score >= 1 ? best.name : undefined;
+  const best = scored.filter((type) => type.filled.length >= GUESS_MIN_FIELDS).sort((a, b) => b.score - a.score)[0];
+  if (best) return { type: best.name };
+  const closest = scored.sort((a, b) => b.filled.length - a.filled.length)[0];
+  if (!closest || closest.filled.length === 0) return { leftOut: 'no public type fits: its columns match no public field besides the key' };
+  const fields = closest.filled.length === 1 ? 'field' : 'fields';
+  return {
+    leftOut: `no public type fits: its columns match at most ${closest.filled.length} ${fields} of ${closest.name} besides the key (${closest.filled.join(', ')}), and a type is guessed from ${GUESS_MIN_FIELDS}`,
+  };
 }
 
 function described(column: ColumnDescription): string {
@@ -160,13 +188,24 @@ export function draftMapping(input: DraftInput): { text: string; datasets: Draft
   const comments = new Map<string, { before?: string; columns: Map<string, string>; unmatched: string[] }>();
   const typeNames = new Set(datasetTypes(input.schema).keys());
 
+  // Which table of this draft fills each type: a type is filled by one table of one mapping.
+  const filledBy = new Map<string, string>();
   for (const table of input.tables) {
-    const typeName = table.type ?? guessType(input.schema, table);
     const unmatchedAll = table.columns.map((column) => column.name);
-    if (!typeName || !typeNames.has(typeName) || typeName in datasets) {
-      drafted.push({ table: table.table, mapped: [], unmatchedColumns: unmatchedAll, ...(typeName ? { type: typeName } : {}) });
+    const leaveOut = (leftOut: string) => drafted.push({ table: table.table, mapped: [], unmatchedColumns: unmatchedAll, leftOut });
+    if (table.type !== undefined && !typeNames.has(table.type)) throw new Error(`table ${table.table}: "${table.type}" is not a dataset type of the public schema`);
+    const guessed = table.type === undefined ? guessType(input.schema, table) : { type: table.type };
+    if ('leftOut' in guessed) {
+      leaveOut(guessed.leftOut);
       continue;
     }
+    const typeName = guessed.type;
+    const owner = filledBy.get(typeName);
+    if (owner !== undefined) {
+      leaveOut(`${typeName} is already filled by table ${owner} in this draft, and a type is filled by one table`);
+      continue;
+    }
+    filledBy.set(typeName, table.table);
     const type = datasetTypes(input.schema).get(typeName)!.type;
     const matches = matchFields(input.schema, type, table.columns);
     const used = new Set(matches.flatMap((match) => ('parts' in match ? match.parts.map((part) => part.column) : [match.column])));
@@ -249,11 +288,12 @@ export function draftMapping(input: DraftInput): { text: string; datasets: Draft
       ].join('\n');
     }
   }
-  const leftOut = drafted.filter((dataset) => dataset.mapped.length === 0);
+  const leftOut = drafted.filter((dataset) => dataset.leftOut !== undefined);
   if (leftOut.length > 0) {
     doc.comment = [
-      ' Tables no public type was found for (or whose type another table already fills):',
-      ...leftOut.map((dataset) => `   ${dataset.table}: ${dataset.unmatchedColumns.join(', ')}`),
+      ` Tables left out of this draft. A mapping fills only the public types (${[...typeNames].sort().join(', ')});`,
+      ' where one does fit a table, name it: civicgraph introspect … --type TABLE=Type.',
+      ...leftOut.map((dataset) => `   ${dataset.table} (${dataset.unmatchedColumns.join(', ')}): ${dataset.leftOut}`),
     ].join('\n');
   }
   return { text: doc.toString({ lineWidth: 0 }), datasets: drafted };

@@ -24,6 +24,12 @@ export interface LoadedMappings {
    * load: access rules that name unknown roles cannot be trusted to protect anything.
    */
   mappings: ConnectorMapping[];
+  /**
+   * The files with errors, as far as they resolved (their source, and the datasets whose table
+   * could be read, with the fields that resolved): never to be served, but for `validate` to
+   * check against their systems, so that one run reports all of a file's problems.
+   */
+  unserved: ConnectorMapping[];
   /** The roles the access rules were checked against (those given, or `<dir>/roles.yaml`); undefined when they did not load. */
   roles?: RolesConfig;
   /** Errors first, then warnings; by file and line (roles.yaml's own problems included when it was read here). */
@@ -53,6 +59,7 @@ export async function loadMappings(dir: string, schema: GraphQLSchema, options: 
   if (roles) checkRowJoins(files.filter((file): file is LoadedFile & ResolvedFile => file.mapping !== undefined && !hasErrors(file.problems)), roles);
   const loaded: LoadedMappings = {
     mappings: roles ? files.flatMap((file) => (file.mapping && !hasErrors(file.problems) ? [file.mapping] : [])) : [],
+    unserved: files.flatMap((file) => (file.resolved && hasErrors(file.problems) ? [file.resolved] : [])),
     problems: sortProblems([...rolesLoaded.problems, ...files.flatMap((file) => file.problems)]),
   };
   if (roles) loaded.roles = roles;
@@ -61,7 +68,10 @@ export async function loadMappings(dir: string, schema: GraphQLSchema, options: 
 
 interface LoadedFile {
   source?: YamlSource;
+  /** The file's mapping, while nothing in it or across files is wrong. */
   mapping?: ConnectorMapping;
+  /** What resolved, wrong or not. */
+  resolved?: ConnectorMapping;
   problems: Problem[];
   /** JSON pointers the JSON Schema rejected. */
   errorAt: string[];
@@ -81,6 +91,7 @@ async function loadFile(file: string, schema: GraphQLSchema, env: Environment, r
   const resolved = resolveConnector(source, schema, validated.errorAt, roles);
   const problems = [...source.problems, ...validated.problems, ...resolved.problems];
   const loaded: LoadedFile = { source, problems, errorAt: validated.errorAt };
+  if (resolved.mapping) loaded.resolved = resolved.mapping;
   if (resolved.mapping && !hasErrors(problems)) loaded.mapping = resolved.mapping;
   return loaded;
 }

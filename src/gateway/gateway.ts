@@ -2,11 +2,12 @@
  * The gateway's configuration life cycle: load the public schema and the connector
  * mappings, serve them, and reload them when a liaison edits a file. A file that no
  * longer loads keeps serving its last good version, so a broken edit never takes a
- * department offline.
+ * department offline; so does a public schema that does not read, or that a mapping
+ * being served would not load against.
  */
-import type { GraphQLSchema } from 'graphql';
+import { print, type GraphQLSchema } from 'graphql';
 import type { Environment } from '../config/interpolate.js';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { loadMappings } from '../config/load-mappings.js';
 import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
 import type { RateLimits, RolesConfig } from '../config/roles.js';
@@ -21,7 +22,7 @@ import { createAuthenticator } from '../request/authenticate.js';
 import type { Serving } from '../request/graphql-endpoint.js';
 import { RateLimiter } from '../request/rate-limit.js';
 import { datasetTypes, type DatasetType } from '../schema/datasets.js';
-import { loadPublicSchema, type PublicSchema } from '../schema/sdl.js';
+import { loadPublicSchema, SchemaFileError, type PublicSchema } from '../schema/sdl.js';
 import { buildServingState, type ServingState } from './serving-state.js';
 import { SourcePool } from './source-pool.js';
 
@@ -34,22 +35,24 @@ export interface GatewayOptions {
 }
 
 
+/** The public schema as served, with its dataset types, and its text to tell an edit from a mere save. */
+interface ServedSchema {
+  publicSchema: PublicSchema;
+  types: ReadonlyMap<string, DatasetType>;
+  printed: string;
+}
+
 export class Gateway {
   readonly metrics = new Metrics();
   private readonly pool = new SourcePool(this.metrics);
-  private state: (ServingState & { roles: RolesConfig }) | undefined;
+  private state: (ServingState & { roles: RolesConfig; schema: ServedSchema }) | undefined;
   /** Counts requests per caller while roles.yaml sets `rateLimits`; rebuilt when its window or Redis changes. */
   private limiter: { limiter: RateLimiter; settings: RateLimits } | undefined;
 
-  private constructor(
-    private readonly options: GatewayOptions,
-    private readonly publicSchema: PublicSchema,
-    private readonly types: ReadonlyMap<string, DatasetType>,
-  ) {}
+  private constructor(private readonly options: GatewayOptions) {}
 
   static async open(options: GatewayOptions): Promise<Gateway> {
-    const publicSchema = await loadPublicSchema(options.schemasDir);
-    const gateway = new Gateway(options, publicSchema, datasetTypes(publicSchema.schema));
+    const gateway = new Gateway(options);
     await gateway.reload();
     return gateway;
   }
@@ -83,18 +86,19 @@ export class Gateway {
     return serving;
   }
 
-  /** Reloads the roles and every mapping file; returns the problems found, already logged. */
+  /** Reloads the public schema, the roles and every mapping file; returns the problems found, already logged. */
   async reload(): Promise<readonly Problem[]> {
     const env = this.options.env ?? process.env;
     const rolesLoaded = await loadRoles(join(this.options.connectorsDir, ROLES_FILE), env);
     // Without valid roles nothing can be served safely: keep the last good ones, or refuse to start.
     const roles = rolesLoaded.roles ?? this.state?.roles;
     if (!roles) throw new Error(rolesLoaded.problems.map((problem) => formatProblem(problem)).join('\n') || `${ROLES_FILE} could not be loaded`);
-    const loaded = await loadMappings(this.options.connectorsDir, this.publicSchema.schema, { env, roles });
+    const schema = await this.nextSchema(roles, env);
+    const loaded = await loadMappings(this.options.connectorsDir, schema.publicSchema.schema, { env, roles });
     const mappings = this.keepLastGood(loaded.mappings, loaded.problems);
     const pseudonymKey = env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined;
-    const built = await buildServingState(mappings, this.publicSchema, this.types, (connector) => this.pool.sourceFor(connector), { roles, pseudonymKey });
-    const state = { ...built, roles };
+    const built = await buildServingState(mappings, schema.publicSchema, schema.types, (connector) => this.pool.sourceFor(connector), { roles, pseudonymKey });
+    const state = { ...built, roles, schema };
     state.problems.unshift(...rolesLoaded.problems, ...loaded.problems);
     for (const problem of state.problems) this.options.log(formatProblem(problem));
     this.state = state;
@@ -140,6 +144,35 @@ export class Gateway {
       : undefined;
     // Requests still holding the old limiter count in-process until the endpoint serves the new one.
     await current?.limiter.close();
+  }
+
+  /**
+   * The public schema to serve: the folder's, when it reads and every mapping file served now
+   * loads against it; else the one served now, with the reason logged. A mapping's last good
+   * version was checked against the schema of its day only, so it never outlives that schema.
+   */
+  private async nextSchema(roles: RolesConfig, env: Environment): Promise<ServedSchema> {
+    const dir = this.options.schemasDir;
+    const where = relative(process.cwd(), dir) || dir;
+    let read: ServedSchema;
+    try {
+      const publicSchema = await loadPublicSchema(dir);
+      read = { publicSchema, types: datasetTypes(publicSchema.schema), printed: print(publicSchema.document) };
+    } catch (error) {
+      if (!(error instanceof SchemaFileError) || !this.state) throw error;
+      for (const line of error.message.split('\n')) this.options.log(line);
+      this.options.log(`${where}: still serving the last good public schema`);
+      return this.state.schema;
+    }
+    if (!this.state) return read;
+    if (read.printed === this.state.schema.printed) return this.state.schema;
+    const served = new Set(this.state.mappings.map((mapping) => mapping.file));
+    const loaded = await loadMappings(this.options.connectorsDir, read.publicSchema.schema, { env, roles });
+    const broken = loaded.problems.filter((problem) => problem.severity === 'error' && served.has(problem.file));
+    if (broken.length === 0) return read;
+    for (const problem of broken) this.options.log(formatProblem(problem));
+    this.options.log(`${where}: mapping files served now do not load against the edited public schema (above): still serving the last good public schema`);
+    return this.state.schema;
   }
 
   private get current(): ServingState & { roles: RolesConfig } {

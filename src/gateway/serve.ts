@@ -1,6 +1,6 @@
 /**
  * Runs the gateway over HTTP until the process is told to stop, reloading the connector
- * mappings whenever a file in their folder changes.
+ * mappings and the public schema whenever a file in their folders changes.
  */
 import { watch } from 'node:fs';
 import type { AuditSink } from '../privacy/audit.js';
@@ -14,7 +14,7 @@ import { Gateway, type GatewayOptions } from './gateway.js';
 export interface ServeOptions extends GatewayOptions {
   port: number;
   host: string;
-  /** Reload mappings when their files change. */
+  /** Reload mappings and the public schema when their files change. */
   watch: boolean;
   /** Where audit lines of privileged reads go. */
   audit: AuditSink;
@@ -55,28 +55,29 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
 
   let reloading = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
-  const watcher = options.watch
-    ? watch(options.connectorsDir, () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          reloading = reloading.then(async () => {
-            options.log('connector mappings changed: reloading');
-            try {
-              await gateway.reload();
-              await endpoint.serve(gateway.serving());
-            } catch (error) {
-              options.log(`reload failed, still serving the previous configuration: ${error instanceof Error ? error.message : String(error)}`);
-            }
-          });
-        }, RELOAD_DELAY_MS);
-      })
-    : undefined;
+  const reloadOnChange = (what: string) => () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      reloading = reloading.then(async () => {
+        options.log(`${what} changed: reloading`);
+        try {
+          await gateway.reload();
+          await endpoint.serve(gateway.serving());
+        } catch (error) {
+          options.log(`reload failed, still serving the previous configuration: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      });
+    }, RELOAD_DELAY_MS);
+  };
+  const watchers = options.watch
+    ? [watch(options.connectorsDir, reloadOnChange('connector mappings')), watch(options.schemasDir, reloadOnChange('public schema'))]
+    : [];
 
   return {
     url,
     gateway,
     async stop() {
-      watcher?.close();
+      for (const watcher of watchers) watcher.close();
       clearTimeout(timer);
       await reloading;
       await server.close();

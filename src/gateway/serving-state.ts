@@ -4,7 +4,7 @@
  * one and swaps it in whole.
  */
 import type { DocumentNode, GraphQLSchema } from 'graphql';
-import { describesBySampling, type ConnectorMapping } from '../config/mapping.js';
+import { describesBySampling, type ConnectorMapping, type DatasetMapping } from '../config/mapping.js';
 import { checkColumns } from '../config/check-columns.js';
 import type { Problem } from '../config/problem.js';
 import { bindDataset, bindJoins, type ServedDataset } from '../plan/served-dataset.js';
@@ -30,12 +30,20 @@ export interface ServingState {
   problems: Problem[];
 }
 
+/**
+ * What a table its system cannot describe now is: the gateway serves it unchecked, with a
+ * warning, so one department's outage never keeps the others from starting; `validate` was
+ * asked to check it against the system, and could not, which is an error.
+ */
+export type Undescribed = 'serve unchecked' | 'error';
+
 export async function buildServingState(
   mappings: ConnectorMapping[],
   publicSchema: { document: DocumentNode; schema: GraphQLSchema },
   datasetTypes: ReadonlyMap<string, DatasetType>,
   sourceFor: (connector: ConnectorMapping) => Source,
   access: { roles: RolesConfig; pseudonymKey: Secret | undefined },
+  undescribed: Undescribed = 'serve unchecked',
 ): Promise<ServingState> {
   const sources = new Map<string, Source>();
   const problems: Problem[] = [];
@@ -45,10 +53,7 @@ export async function buildServingState(
     mappings.map(async (connector) => {
       const source = sourceFor(connector);
       sources.set(connector.name, source);
-      for (const mapping of connector.datasets) {
-        const columns = await describe(source, mapping.table, connector, problems);
-        const sampled = describesBySampling(connector.source.kind);
-        const found = columns === 'unavailable' ? [] : checkColumns(mapping, columns, publicSchema.schema, connector.file, sampled);
+      for (const { mapping, columns, problems: found } of await checkAgainstSource(connector, source, publicSchema.schema, undescribed)) {
         problems.push(...found);
         if (found.some((problem) => problem.severity === 'error')) continue;
         const type = datasetTypes.get(mapping.typeName)!;
@@ -100,22 +105,32 @@ async function estimateRows(views: readonly RoleView[]): Promise<void> {
 }
 
 /**
- * The table's columns, or 'unavailable' when the source cannot answer now: its datasets
- * are served anyway and report the source's error per query until it comes back.
+ * Each dataset of the connector with the columns its table has (undefined: no such table;
+ * 'unavailable': the source cannot answer now, and its datasets, if served, report the
+ * source's error per query until it comes back) and what is wrong between the two.
  */
-async function describe(
-  source: Source,
-  table: string,
+export async function checkAgainstSource(
   connector: ConnectorMapping,
-  problems: Problem[],
-): Promise<ColumnDescription[] | undefined | 'unavailable'> {
-  try {
-    return await withTimeout(source.describeTable(table));
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    problems.push({ severity: 'warning', file: connector.file, line: connector.source.at.line, column: connector.source.at.column, path: 'source', message: `could not describe table ${table}: ${reason}; serving it unchecked` });
-    return 'unavailable';
+  source: Source,
+  schema: GraphQLSchema,
+  undescribed: Undescribed,
+): Promise<Array<{ mapping: DatasetMapping; columns: ColumnDescription[] | undefined | 'unavailable'; problems: Problem[] }>> {
+  const checked = [];
+  for (const mapping of connector.datasets) {
+    const problems: Problem[] = [];
+    let columns: ColumnDescription[] | undefined | 'unavailable';
+    try {
+      columns = await withTimeout(source.describeTable(mapping.table));
+      problems.push(...checkColumns(mapping, columns, schema, connector.file, describesBySampling(connector.source.kind)));
+    } catch (error) {
+      columns = 'unavailable';
+      const reason = error instanceof Error ? error.message : String(error);
+      const [severity, consequence] = undescribed === 'error' ? (['error', 'nothing could be checked against it (--offline checks the files alone)'] as const) : (['warning', 'serving it unchecked'] as const);
+      problems.push({ severity, file: connector.file, line: connector.source.at.line, column: connector.source.at.column, path: 'source', message: `could not describe table ${mapping.table}: ${reason}; ${consequence}` });
+    }
+    checked.push({ mapping, columns, problems });
   }
+  return checked;
 }
 
 /** `work`, or a rejection once a source has taken longer than startup waits. */

@@ -3,9 +3,9 @@
  * with the configured shared secret, and an app-token example. For the demo command to print;
  * never for a production gateway (it refuses unless `jwt.secret` is set, i.e. HS256 is in use).
  */
-import { SignJWT } from 'jose';
 import type { RolesConfig } from '../config/roles.js';
 import { departmentSlug } from './authenticate.js';
+import { signRoleToken } from './sign-token.js';
 
 export interface DemoCredential {
   /** The role the credential runs as, e.g. 'staff' or 'department:311-customer-service'. */
@@ -16,8 +16,6 @@ export interface DemoCredential {
   value: string;
 }
 
-const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
-
 /**
  * One token per role above the public role (one per department in `departments` for a
  * per-department role), when `config.jwt.secret` is set; then, when app tokens are configured,
@@ -26,31 +24,20 @@ const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 export async function demoCredentials(config: RolesConfig, departments: string[]): Promise<DemoCredential[]> {
   const credentials: DemoCredential[] = [];
   const jwt = config.jwt;
-  if (jwt?.secret) {
-    const key = new TextEncoder().encode(jwt.secret.reveal());
-    const now = Math.floor(Date.now() / 1000);
-    const sign = async (claims: Record<string, string>, subject: string): Promise<string> => {
-      let builder = new SignJWT(claims)
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setSubject(subject)
-        .setIssuedAt(now)
-        .setExpirationTime(now + ONE_YEAR_SECONDS);
-      if (jwt.issuer !== undefined) builder = builder.setIssuer(jwt.issuer);
-      if (jwt.audience !== undefined) builder = builder.setAudience(jwt.audience);
-      return builder.sign(key);
-    };
+  const secret = jwt?.secret;
+  if (jwt && secret) {
+    const sign = (role: string, subject: string, department?: string) =>
+      signRoleToken({ ...jwt, secret }, { role, subject, expiresIn: '365d', ...(department !== undefined ? { department } : {}) });
     for (const role of config.roles) {
       if (role.name === config.publicRole) continue;
       if (!role.perDepartment) {
-        const token = await sign({ [jwt.roleClaim]: role.name }, `demo:${role.name}`);
-        credentials.push({ role: role.name, header: 'Authorization', value: `Bearer ${token}` });
+        credentials.push({ role: role.name, header: 'Authorization', value: `Bearer ${await sign(role.name, `demo:${role.name}`)}` });
         continue;
       }
       for (const department of departments) {
         const slug = departmentSlug(department);
         if (slug === '') continue;
-        const token = await sign({ [jwt.roleClaim]: role.name, [jwt.departmentClaim]: department }, `demo:${role.name}:${slug}`);
-        credentials.push({ role: `${role.name}:${slug}`, header: 'Authorization', value: `Bearer ${token}` });
+        credentials.push({ role: `${role.name}:${slug}`, header: 'Authorization', value: `Bearer ${await sign(role.name, `demo:${role.name}:${slug}`, department)}` });
       }
     }
   }

@@ -255,6 +255,10 @@ export class GraphQLEndpoint {
       // So queries over GET need no preflight header (README, "The API").
       csrfPrevention: false,
       includeStacktraceInErrorResponses: false,
+      // The process stops the gateway on SIGINT/SIGTERM, draining requests first (src/cli/commands.ts).
+      // Left on, each role's server would add its own two signal listeners (too many for Node past
+      // ten servers) and, on a signal, stop at once and raise the signal again, cutting the drain short.
+      stopOnTerminationSignals: false,
       parseOptions: enforced ? parseOptions(limits) : {},
       validationRules: enforced ? staticLimitRules(limits, role) : [],
       formatError: (formatted, error) => formatError(formatted, error, role, this.log),

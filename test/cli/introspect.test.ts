@@ -5,6 +5,7 @@
  * type, everything hidden from the public, the connection named by a variable, never written.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,7 +35,7 @@ async function draft(options: Partial<IntrospectOptions> & Pick<IntrospectOption
   const file = join(dir, 'draft.yaml');
   const messages: string[] = [];
   const code = await introspect({ out: file, schemasDir: 'schemas', connectorsDir: 'connectors', env, printError: (line) => messages.push(line), ...options });
-  const text = code === 0 ? await readFile(file, 'utf8') : '';
+  const text = code === 1 ? '' : await readFile(file, 'utf8');
   return { code, text, file, messages };
 }
 
@@ -67,7 +68,8 @@ describe('from PostgreSQL', () => {
 
   it('drafts every table, matching columns by field and Open311 names, everything hidden from the public', async () => {
     const { code, text, messages, file } = await draft({ kind: 'postgres', connection: 'INTROSPECT_PG_URL', name: 'crm' }, { INTROSPECT_PG_URL: PG_URL });
-    expect(code, messages.join('\n')).toBe(0);
+    // Written, with a table left out: the exit code says so.
+    expect(code, messages.join('\n')).toBe(2);
     const parsed = parse(text) as Draft;
     expect(parsed.source).toMatchObject({ kind: 'postgres', connection: '${INTROSPECT_PG_URL}' });
     // Editors find the mapping schema from wherever the draft is written.
@@ -90,9 +92,9 @@ describe('from PostgreSQL', () => {
     expect(requests.columns).toBeUndefined();
     expect(text).toMatch(/requestedAt: requested_datetime # timestamp/);
     expect(text).toMatch(/#\s+internal_flag \(boolean/);
-    // The table no type fits is listed with its columns, not dropped.
-    expect(text).toMatch(/#\s+audit_log: entry_id, happened, actor/);
-    expect(messages.join('\n')).toContain('audit_log: no public type fits');
+    // The table no type fits is listed with its columns and why, not dropped.
+    expect(text).toMatch(/#\s+audit_log \(entry_id, happened, actor\): no public type fits/);
+    expect(messages.join('\n')).toContain('audit_log: left out: no public type fits');
     expect(text + messages.join('\n')).not.toContain(PG_URL);
     await expectLoadable(file, { INTROSPECT_PG_URL: PG_URL });
   });
@@ -240,6 +242,56 @@ describe('from MongoDB', () => {
 
 describe('the command', () => {
   const run = promisify(execFile);
+  const civicgraph = (args: string[]) =>
+    run('node', ['--import', 'tsx', 'src/cli/civicgraph.ts', ...args]).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  /** A code-compliance system's export: neither table is a service request, a work order or a permit. */
+  async function codeEnforcementExport(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'civicgraph-introspect-ce-'));
+    await writeFile(join(dir, 'ce_case.csv'), 'CASE_ID,VIOLATION_CD,INSPECTOR,OPENED_DT,UPDATED_DT\nCE-1,HSG-12,R. Diaz,2024-03-01 09:00:00,2024-03-04 10:00:00\n');
+    await writeFile(join(dir, 'ce_inspection.csv'), 'INSPECTION_ID,CASE_ID,RESULT_CD,INSPECTED_DT\n7,CE-1,FAIL,2024-03-04 10:00:00\n');
+    return dir;
+  }
+
+  it('refuses a --type that names no public type, listing them, and writes nothing', async () => {
+    const dir = await codeEnforcementExport();
+    const out = join(dir, 'draft.yaml');
+    const unknown = await civicgraph(['introspect', 'csv', dir, '--name', 'code-enforcement', '--type', 'ce_case.csv=CodeCase', '--out', out]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--type ce_case.csv=CodeCase: "CodeCase" is not a public type; a mapping fills one of Permit, ServiceRequest, WorkOrder');
+    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(out)).toBe(false);
+    const typo = await civicgraph(['introspect', 'csv', dir, '--type', 'ce_case.csv=serviceRequst', '--out', out]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('(did you mean "ServiceRequest"?)');
+    const table = await civicgraph(['introspect', 'csv', dir, '--type', 'ce_cases.csv=ServiceRequest', '--out', out]);
+    expect(table.code).toBe(1);
+    expect(table.stderr).toContain('--type names table "ce_cases.csv", which is not among the tables read (did you mean "ce_case.csv"?)');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('leaves out, table by table and saying why, what no public type fits, and exits 2', async () => {
+    const dir = await codeEnforcementExport();
+    const out = join(dir, 'draft.yaml');
+    const result = await civicgraph(['introspect', 'csv', dir, '--name', 'code-enforcement', '--out', out]);
+    expect(result.code, result.stderr).toBe(2);
+    const text = await readFile(out, 'utf8');
+    expect((parse(text) as Draft).datasets).toEqual({});
+    expect(text).toMatch(/#\s+ce_case\.csv \(CASE_ID, VIOLATION_CD, INSPECTOR, OPENED_DT, UPDATED_DT\): no public type fits: its columns match at most 1 field of ServiceRequest besides the key \(updatedAt\)/);
+    expect(text).toMatch(/#\s+ce_inspection\.csv \(INSPECTION_ID, CASE_ID, RESULT_CD, INSPECTED_DT\): no public type fits/);
+    expect(result.stderr).toContain('ce_case.csv: left out: no public type fits');
+    expect(result.stderr).toContain('ce_inspection.csv: left out: no public type fits');
+    expect(result.stderr).toContain('2 of 2 tables left out of the draft (listed at its end); exit code 2');
+    // Named, a type is filled whatever the guess would have been; the other table is still left out.
+    const named = await civicgraph(['introspect', 'csv', dir, '--name', 'code-enforcement', '--type', 'ce_case.csv=ServiceRequest', '--out', out, '--force']);
+    expect(named.code).toBe(2);
+    expect((parse(await readFile(out, 'utf8')) as Draft).datasets.ServiceRequest!.table).toBe('ce_case.csv');
+    expect(named.stderr).toContain('1 of 2 tables left out');
+  });
+
   it('refuses an unknown kind and an existing file, exiting non-zero without a stack trace', async () => {
     const kind = await run('node', ['--import', 'tsx', 'src/cli/civicgraph.ts', 'introspect', 'oracle', 'X']).then(() => undefined, (e: { code: number; stderr: string }) => e);
     expect(kind?.code).toBe(1);

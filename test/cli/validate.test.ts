@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoEnvironment } from '../support/demo.js';
+import { POSTGRES_URL, withDatabase } from '../support/servers.js';
 
 const run = promisify(execFile);
 
@@ -58,6 +59,53 @@ describe('civicgraph validate', () => {
     const result = await civicgraph(['validate', '--connectors', dir], env);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`permits\\.yaml:${line}:\\d+: error: .*totalSqFt.*SQFT.*SQ_FT`));
+  });
+
+  it('reports a file\'s mistakes in one run: a format error, a code typo and a column the table lacks', async () => {
+    const dir = await copyOfDemoConnectors();
+    const file = join(dir, 'permits.yaml');
+    const text = await readFile(file, 'utf8');
+    const lineOf = (part: string) => text.split('\n').findIndex((row) => row.includes(part)) + 1;
+    await writeFile(
+      file,
+      text
+        .replace('    accessLevel: public', '    accessLevel: publik')
+        .replace('          Issued: PERMIT_ISSUED', '          Issued: PERMIT_ISUED')
+        .replace('totalSqFt: SQ_FT', 'totalSqFt: SQFT'),
+    );
+    const result = await civicgraph(['validate', '--connectors', dir], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`permits\\.yaml:${lineOf('accessLevel: public')}:\\d+: error: datasets\\.Permit\\.accessLevel: .*"publik"`));
+    expect(result.stdout).toMatch(new RegExp(`permits\\.yaml:${lineOf('Issued: PERMIT_ISSUED')}:\\d+: error: .*"PERMIT_ISUED" is not a PermitStatus value \\(did you mean "PERMIT_ISSUED"\\?\\)`));
+    expect(result.stdout).toMatch(new RegExp(`permits\\.yaml:${lineOf('totalSqFt: SQ_FT')}:\\d+: error: datasets\\.Permit\\.fields\\.totalSqFt: column "SQFT" does not exist in table "B1PERMIT" \\(did you mean "SQ_FT"\\?\\)`));
+    expect(result.stdout).toMatch(/^3 errors, /m);
+    // The other files are checked against their systems as usual, and are fine.
+    expect(result.stdout).toMatch(/; 2 datasets in 2 valid mapping files$/m);
+  });
+
+  it('fails when a database the mappings name does not exist, unless --offline', async () => {
+    // The CRM moved to a PostgreSQL database that was never created.
+    const missing = { ...env, CIVICGRAPH_CRM_KIND: 'postgres', CIVICGRAPH_CRM_URL: withDatabase(POSTGRES_URL, 'liaison_fixes_validate_no_such_db') };
+    const result = await civicgraph(['validate'], missing);
+    expect(result.code).toBe(1);
+    const line = (await readFile('connectors/crm-311.yaml', 'utf8')).split('\n').findIndex((row) => row.startsWith('source:')) + 1;
+    expect(result.stdout).toMatch(new RegExp(`crm-311\\.yaml:${line}:\\d+: error: source: could not describe table SR_CASE: .*; nothing could be checked against it \\(--offline checks the files alone\\)`));
+    expect(result.stdout).not.toContain('serving it unchecked');
+    expect(result.stdout).toMatch(/^1 error, /m);
+    const offline = await civicgraph(['validate', '--offline'], missing);
+    expect(offline.code).toBe(0);
+  });
+
+  it('fails when a copied mapping\'s data folder is missing, unless --offline', async () => {
+    // The demo mappings copied elsewhere: their PGlite folders, relative to the files, are not there.
+    const dir = await copyOfDemoConnectors();
+    const result = await civicgraph(['validate', '--connectors', dir], {});
+    expect(result.code).toBe(1);
+    for (const [file, table] of [['crm-311', 'SR_CASE'], ['permits', 'B1PERMIT'], ['public-works', 'workorder']]) {
+      expect(result.stdout).toMatch(new RegExp(`${file}\\.yaml:\\d+:\\d+: error: source: could not describe table ${table}: `));
+    }
+    expect(result.stdout).toMatch(/^3 errors, /m);
+    expect((await civicgraph(['validate', '--offline', '--connectors', dir], {})).code).toBe(0);
   });
 
   it('reports an unknown source kind without a stack trace', async () => {

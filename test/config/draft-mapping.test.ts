@@ -27,6 +27,19 @@ const SR_CASE = [
   column('PHOTO_URL'),
 ];
 
+/**
+ * A code-compliance system's case table. It has a key and an update date, as any table has,
+ * and nothing else of a service request: no service, no request date, no status.
+ */
+const CE_CASE = [
+  column('ID', 'integer'),
+  column('CASE_NO'),
+  column('VIOLATION_CD'),
+  column('INSPECTOR'),
+  column('OPENED_DT', 'timestamp'),
+  column('UPDATED_DT', 'timestamp'),
+];
+
 describe('draftMapping', () => {
   it('matches legacy column names to public fields by name, word and abbreviation, and lists the rest', async () => {
     const { text, datasets } = draftMapping({
@@ -69,8 +82,56 @@ describe('draftMapping', () => {
       publicRole: 'public',
       jsonSchemaPath: '../src/config/mapping.schema.json',
     });
-    expect(datasets).toEqual([{ table: 'sla.csv', mapped: [], unmatchedColumns: ['SLA_DAYS', 'TIER'] }]);
+    expect(datasets).toEqual([{ table: 'sla.csv', mapped: [], unmatchedColumns: ['SLA_DAYS', 'TIER'], leftOut: 'no public type fits: its columns match no public field besides the key' }]);
     expect((parse(text) as { datasets: object }).datasets).toEqual({});
-    expect(text).toContain('#   sla.csv: SLA_DAYS, TIER');
+    expect(text).toContain('#   sla.csv (SLA_DAYS, TIER): no public type fits: its columns match no public field besides the key');
+  });
+
+  it('does not force a code-compliance case table onto a public type it shares only a key and a date with', async () => {
+    const { text, datasets } = draftMapping({
+      name: 'code-enforcement',
+      kind: 'postgres',
+      connection: '${CE_URL}',
+      tables: [
+        { table: 'CE_CASE', columns: CE_CASE },
+        { table: 'CE_INSPECTION', columns: [column('INSPECTION_ID', 'integer'), column('CASE_ID'), column('RESULT_CD'), column('INSPECTED_DT', 'timestamp')] },
+      ],
+      schema: await publicSchema(),
+      publicRole: 'public',
+      jsonSchemaPath: '../src/config/mapping.schema.json',
+    });
+    expect((parse(text) as { datasets: object }).datasets).toEqual({});
+    expect(datasets.map(({ table, type, leftOut }) => ({ table, type, leftOut }))).toEqual([
+      {
+        table: 'CE_CASE',
+        type: undefined,
+        leftOut: 'no public type fits: its columns match at most 1 field of ServiceRequest besides the key (updatedAt), and a type is guessed from 3',
+      },
+      { table: 'CE_INSPECTION', type: undefined, leftOut: 'no public type fits: its columns match no public field besides the key' },
+    ]);
+    // The draft says so where the liaison reads it, table by table.
+    expect(text).toContain('# Tables left out of this draft. A mapping fills only the public types (Permit, ServiceRequest, WorkOrder);');
+    expect(text).toMatch(/#\s+CE_CASE \(ID, CASE_NO, VIOLATION_CD, INSPECTOR, OPENED_DT, UPDATED_DT\): no public type fits/);
+    expect(text).toMatch(/#\s+CE_INSPECTION \(INSPECTION_ID, CASE_ID, RESULT_CD, INSPECTED_DT\): no public type fits/);
+  });
+
+  it('fills a type once, and says which table already fills it', async () => {
+    const { text, datasets } = draftMapping({
+      name: 'crm',
+      kind: 'postgres',
+      connection: '${CRM_URL}',
+      tables: [
+        { table: 'SR_CASE', columns: SR_CASE },
+        { table: 'SR_CASE_ARCHIVE', columns: SR_CASE },
+      ],
+      schema: await publicSchema(),
+      publicRole: 'public',
+      jsonSchemaPath: '../src/config/mapping.schema.json',
+    });
+    expect(datasets.map(({ table, type, leftOut }) => ({ table, type, leftOut }))).toEqual([
+      { table: 'SR_CASE', type: 'ServiceRequest', leftOut: undefined },
+      { table: 'SR_CASE_ARCHIVE', type: undefined, leftOut: 'ServiceRequest is already filled by table SR_CASE in this draft, and a type is filled by one table' },
+    ]);
+    expect(text).toMatch(/#\s+SR_CASE_ARCHIVE \(CASE_NO, .*\): ServiceRequest is already filled by table SR_CASE/);
   });
 });

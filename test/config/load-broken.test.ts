@@ -314,6 +314,19 @@ describe('problems across files', () => {
     expect(loaded.problems[0]).toMatchObject({ file: join(dir, 'broken.yaml'), line: 14, severity: 'error' });
   });
 
+  it('report every mistake of a file in one pass: a format error does not hide what the kind cannot do', async () => {
+    // A CSV export mapped with SQL, and a typo in the catalog metadata of the same dataset.
+    const text = editLine(17, '    accessLevel: publik', editLine(9, '  kind: csv', editLine(10, '  connection: ./exports', BASE)))
+      .replace('      serviceCode: SR_TYPE_CD', "      serviceCode: { expression: \"upper(SR_TYPE_CD)\" }");
+    const loaded = await loadFiles({ 'crm.yaml': text });
+    expect(loaded.mappings).toEqual([]);
+    expect(errors(loaded.problems).map(({ line, path }) => `${line} ${path}`)).toEqual(['17 datasets.ServiceRequest.accessLevel', '24 datasets.ServiceRequest.fields.serviceCode']);
+    // Never served, but there to be checked against the export, with the fields that resolved.
+    expect(loaded.unserved.map((mapping) => [mapping.name, mapping.source.kind, mapping.datasets.map((dataset) => [dataset.table, [...dataset.fields.keys()]])])).toEqual([
+      ['crm-311', 'csv', [['SR_CASE', ['id', 'status', 'serviceCode', 'serviceName', 'requestedAt', 'location']]]],
+    ]);
+  });
+
   it('ignore files that are not YAML and dot-files', async () => {
     const loaded = await loadFiles({ 'crm.yml': BASE, 'README.md': '# not a mapping', '.crm.yaml': 'broken: [' });
     expect(loaded.mappings.map((mapping) => mapping.file)).toEqual([join(loaded.dir, 'crm.yml')]);

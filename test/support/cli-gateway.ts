@@ -18,9 +18,19 @@ export interface CliGateway {
   stop(): Promise<[number | null, NodeJS.Signals | null]>;
 }
 
-export async function startCliGateway(connectors: string, env: Record<string, string>, startLimitMs = 60_000): Promise<CliGateway> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/civicgraph.ts', 'serve', '--connectors', connectors, '--port', '0', '--host', '127.0.0.1', '--no-watch'], {
-    env: { ...process.env, ...env },
+export interface CliGatewayOptions {
+  /** The public schema's folder; the repository's `schemas/` by default. */
+  schemas?: string;
+  startLimitMs?: number;
+}
+
+export async function startCliGateway(connectors: string, env: Record<string, string>, options: CliGatewayOptions = {}): Promise<CliGateway> {
+  const { schemas = 'schemas', startLimitMs = 60_000 } = options;
+  // vitest sets NODE_ENV=test, in which Apollo Server behaves unlike a gateway in production; an operator's shell has none.
+  const { NODE_ENV: _testMode, ...operatorEnv } = process.env;
+  const args = ['--import', 'tsx', 'src/cli/civicgraph.ts', 'serve', '--connectors', connectors, '--schemas', schemas, '--port', '0', '--host', '127.0.0.1', '--no-watch'];
+  const child = spawn(process.execPath, args, {
+    env: { ...operatorEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
