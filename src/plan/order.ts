@@ -3,10 +3,12 @@
  * always ends the order, so that pages are stable and never skip or repeat a row.
  */
 import type { OrderKey } from '../source/source.js';
-import type { ScalarBinding, ServedDataset } from './served-dataset.js';
+import type { ComparedValue, ScalarBinding, ServedDataset } from './served-dataset.js';
 
 export interface OrderChoice {
   field: ScalarBinding;
+  /** The value sorted on: the raw one, or the transform the role reads the field through. */
+  value: ComparedValue;
   direction: 'asc' | 'desc';
 }
 
@@ -15,23 +17,27 @@ export function orderEnumStem(path: string): string {
   return path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
-/** Every enum value a dataset offers, for the fields a role may sort by. */
-export function orderChoices(fields: Iterable<ScalarBinding>): Map<string, OrderChoice> {
+/** Every enum value a dataset offers, for the values a role may sort by. */
+export function orderChoices(values: Iterable<ComparedValue>): Map<string, OrderChoice> {
   const choices = new Map<string, OrderChoice>();
-  for (const field of fields) {
-    const stem = orderEnumStem(field.path);
-    choices.set(`${stem}_ASC`, { field, direction: 'asc' });
-    choices.set(`${stem}_DESC`, { field, direction: 'desc' });
+  for (const value of values) {
+    const stem = orderEnumStem(value.field.path);
+    choices.set(`${stem}_ASC`, { field: value.field, value, direction: 'asc' });
+    choices.set(`${stem}_DESC`, { field: value.field, value, direction: 'desc' });
   }
   return choices;
 }
 
+/**
+ * A value read transformed sorts by its transform, then by the key like every order: rows that
+ * read alike (one hundred block, one rounded position) keep the key's order, which tells
+ * nothing of their raw values.
+ */
 export function planOrder(dataset: ServedDataset, chosen: readonly OrderChoice[]): OrderKey[] {
-  const keys = chosen.map(({ field, direction }): OrderKey => {
+  const keys = chosen.map(({ field, value, direction }): OrderKey => {
     const { codes } = field.mapping;
-    const { ref } = field;
-    return codes ? { ref, direction, recode: codes } : { ref, direction };
+    return codes && !value.served ? { ref: value.ref, direction, recode: codes } : { ref: value.ref, direction };
   });
-  if (!chosen.some(({ field }) => field === dataset.key)) keys.push({ ref: dataset.key.ref, direction: 'asc' });
+  if (!chosen.some(({ field, value }) => field === dataset.key && !value.served)) keys.push({ ref: dataset.key.ref, direction: 'asc' });
   return keys;
 }

@@ -14,7 +14,7 @@ import type { RoleView } from '../schema/role-schema.js';
 import type { Predicate } from '../source/source.js';
 import { effectiveRule, minimumCellCount, nearest, noAccessReason, roleChain } from './access-rules.js';
 import { restrictedSource } from './restricted-source.js';
-import { applyRule } from './transforms.js';
+import { readThrough } from './served-forms.js';
 
 /** A role a caller can hold: a role of roles.yaml, for one department when it is per-department. */
 export interface ConcreteRole {
@@ -101,8 +101,7 @@ function viewOf(
       if (effectiveRule(publicRules, dataset.mapping, name).rule.kind !== 'visible') audited.add(name);
       continue;
     }
-    const transform = (value: unknown) => applyRule(rule, value, context);
-    fields.set(name, binding.kind === 'scalar' ? { ...binding, scalar: { ...binding.scalar, transform } } : { ...binding, transform });
+    fields.set(name, readThrough(binding, rule, context));
   }
   const key = fields.get(dataset.mapping.keyField);
   // Rows that cannot be told apart cannot be served consistently.
