@@ -42,6 +42,11 @@ export interface Dialect {
   /** The condition that `pattern` matches somewhere in `value`. */
   regexTest(value: Fragment, pattern: Fragment): Fragment;
   /**
+   * `(comparison) IS TRUE` or `IS NOT FALSE`: two-valued without evaluating the compared value again for a NULL
+   * guard. SQL Server has no boolean values to test (a comparison is not an expression there).
+   */
+  truthOf?(comparison: Fragment, truth: 'true' | 'not false'): Fragment;
+  /**
    * `use(named)`, where `named` stands for `value` computed once per row; without it (MySQL/MariaDB
    * cannot refer to a row from a derived table), `use(value)` repeats the expression.
    */

@@ -59,6 +59,7 @@ export const mysqlDialect: Dialect = {
   regexMatch: (value, pattern) => sql(`nullif(regexp_substr({}, {}), '')`, value, pattern),
   regexReplace: (value, pattern, replacement) => sql('regexp_replace({}, {}, {})', value, pattern, replacement),
   regexTest: (value, pattern) => sql('({} regexp {})', value, pattern),
+  truthOf: (comparison, truth) => sql(`(({}) is ${truth})`, comparison),
   toDouble: (value) => sql('cast({} as double)', value),
   // TIMESTAMP values are read in the session zone, pinned to UTC by connect(). Each form returns a DATE.
   timeBucket: (value, bucket) => {

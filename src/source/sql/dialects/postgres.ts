@@ -50,6 +50,7 @@ export const postgresDialect: Dialect = {
   regexMatch: (value, pattern) => sql(`nullif(substring({} from {}), '')`, value, pattern),
   regexReplace: (value, pattern, replacement) => sql(`regexp_replace({}, {}, {}, 'g')`, value, pattern, replacement),
   regexTest: (value, pattern) => sql('({} ~ {})', value, pattern),
+  truthOf: (comparison, truth) => sql(`(({}) is ${truth})`, comparison),
   toDouble: (value) => sql('cast({} as double precision)', value),
   // OFFSET 0 keeps the planner from folding the subquery back into copies of the expression.
   computeOnce: (value, use) => sql('(select {} from (select {} as "value" offset 0) as "named")', use({ sql: '"named"."value"', bindings: [] }), value),
