@@ -3,12 +3,11 @@
  * always ends the order, so that pages are stable and never skip or repeat a row.
  */
 import type { OrderKey } from '../source/source.js';
-import type { ComparedValue, ScalarBinding, ServedDataset } from './served-dataset.js';
+import { badRequest } from './bad-request.js';
+import { comparedValue, type ComparedValue, type ScalarBinding, type ServedDataset } from './served-dataset.js';
 
 export interface OrderChoice {
   field: ScalarBinding;
-  /** The value sorted on: the raw one, or the transform the role reads the field through. */
-  value: ComparedValue;
   direction: 'asc' | 'desc';
 }
 
@@ -22,8 +21,8 @@ export function orderChoices(values: Iterable<ComparedValue>): Map<string, Order
   const choices = new Map<string, OrderChoice>();
   for (const value of values) {
     const stem = orderEnumStem(value.field.path);
-    choices.set(`${stem}_ASC`, { field: value.field, value, direction: 'asc' });
-    choices.set(`${stem}_DESC`, { field: value.field, value, direction: 'desc' });
+    choices.set(`${stem}_ASC`, { field: value.field, direction: 'asc' });
+    choices.set(`${stem}_DESC`, { field: value.field, direction: 'desc' });
   }
   return choices;
 }
@@ -34,10 +33,15 @@ export function orderChoices(values: Iterable<ComparedValue>): Map<string, Order
  * nothing of their raw values.
  */
 export function planOrder(dataset: ServedDataset, chosen: readonly OrderChoice[]): OrderKey[] {
-  const keys = chosen.map(({ field, value, direction }): OrderKey => {
-    const { codes } = field.mapping;
+  const values = chosen.map(({ field, direction }) => {
+    const value = comparedValue(dataset, field.path);
+    if (!value) throw badRequest('orderBy', `${field.path} cannot be sorted on`);
+    return { value, direction };
+  });
+  const keys = values.map(({ value, direction }): OrderKey => {
+    const { codes } = value.field.mapping;
     return codes && !value.served ? { ref: value.ref, direction, recode: codes } : { ref: value.ref, direction };
   });
-  if (!chosen.some(({ field, value }) => field === dataset.key && !value.served)) keys.push({ ref: dataset.key.ref, direction: 'asc' });
+  if (!values.some(({ value }) => value.field.path === dataset.key.path && !value.served)) keys.push({ ref: dataset.key.ref, direction: 'asc' });
   return keys;
 }

@@ -97,6 +97,16 @@ export function comparedValues(field: FieldBinding): ComparedValue[] {
   return scalars.map((scalar) => ({ field: scalar, ref: scalar.served!, served: scalar.served! }));
 }
 
+/**
+ * The value at `path` ('address', 'location.latitude') that the role may compare in `dataset`,
+ * or undefined. Orders and groups are resolved here by path, from the role's own view: the
+ * enum values they arrive as are plain data (graphql-jit writes them into compiled code).
+ */
+export function comparedValue(dataset: ServedDataset, path: string): ComparedValue | undefined {
+  const field = dataset.fields.get(path.split('.')[0]!);
+  return field ? comparedValues(field).find((value) => value.field.path === path) : undefined;
+}
+
 export function bindDataset(
   connector: ConnectorMapping,
   mapping: DatasetMapping,

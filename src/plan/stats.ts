@@ -8,19 +8,20 @@
 import type { Aggregate, GroupKey, Predicate, Row, SourceValue, TimeBucket, TransformRef } from '../source/source.js';
 import { toPublicValue } from '../response/to-public-value.js';
 import { orderEnumStem } from './order.js';
-import { comparedValues, type ComparedValue, type ScalarBinding, type ServedDataset } from './served-dataset.js';
+import { badRequest } from './bad-request.js';
+import { comparedValue, comparedValues, type ComparedValue, type ScalarBinding, type ServedDataset } from './served-dataset.js';
 
 export const TIME_BUCKETS: readonly TimeBucket[] = ['day', 'week', 'month', 'year'];
 
-/** An enum value of `groupBy`: plain data, as the schema keeps enum values. */
+/** An enum value of `groupBy`: plain data (graphql-jit writes enum values into compiled code). */
 export interface GroupChoice {
   /** The dataset field grouped on, as audit lines name it. */
   path: string;
   /** The field of the stats key type that shows this group's value, and that field's GraphQL type. */
   keyName: string;
   keyType: string;
-  /** What the source groups by: one value (in a time bucket), or each `member` of an object. */
-  parts: Array<{ value: ComparedValue; bucket?: TimeBucket; member?: string }>;
+  /** What the source groups by: one value (in a time bucket), or each `member` of an object; by path. */
+  parts: Array<{ path: string; bucket?: TimeBucket; member?: string }>;
 }
 
 export type StatsValue = 'min' | 'max' | 'sum' | 'avg';
@@ -68,29 +69,30 @@ function topLevel(dataset: ServedDataset): ScalarBinding[] {
 export function groupChoices(dataset: ServedDataset): Map<string, GroupChoice> {
   const choices = new Map<string, GroupChoice>();
   for (const field of topLevel(dataset)) {
-    const value: ComparedValue = { field, ref: field.ref };
+    const { path } = field;
     if (!isTime(field)) {
-      choices.set(orderEnumStem(field.path), { path: field.path, keyName: field.path, keyType: field.type.name, parts: [{ value }] });
+      choices.set(orderEnumStem(path), { path, keyName: path, keyType: field.type.name, parts: [{ path }] });
       continue;
     }
     for (const bucket of TIME_BUCKETS) {
-      const keyName = `${field.path}${bucket[0]!.toUpperCase()}${bucket.slice(1)}`;
-      choices.set(`${orderEnumStem(field.path)}_${bucket.toUpperCase()}`, { path: field.path, keyName, keyType: 'Date', parts: [{ value, bucket }] });
+      const keyName = `${path}${bucket[0]!.toUpperCase()}${bucket.slice(1)}`;
+      choices.set(`${orderEnumStem(path)}_${bucket.toUpperCase()}`, { path, keyName, keyType: 'Date', parts: [{ path, bucket }] });
     }
   }
   for (const field of dataset.fields.values()) {
     const values = comparedValues(field).filter((value) => value.served);
     if (values.length === 0) continue;
-    const parts = values.map((value) => (field.kind === 'scalar' ? { value } : { value, member: value.field.path.slice(field.name.length + 1) }));
+    const parts = values.map(({ field: { path } }) => (field.kind === 'scalar' ? { path } : { path, member: path.slice(field.name.length + 1) }));
     const keyType = field.kind === 'scalar' ? field.scalar.type.name : field.type.name;
     choices.set(orderEnumStem(field.name), { path: field.name, keyName: field.name, keyType, parts });
   }
   return choices;
 }
 
-/** The key's public value from the source's group values, one per part. */
-function keyValue(choice: GroupChoice, raw: SourceValue[], source: string): unknown {
-  const values = choice.parts.map(({ value, bucket }, i) => {
+/** The key's public value from the source's group values, one per part (with the role's value of each). */
+function keyValue(choice: GroupChoice, parts: readonly ComparedValue[], raw: SourceValue[], source: string): unknown {
+  const values = choice.parts.map(({ bucket }, i) => {
+    const value = parts[i]!;
     const group = raw[i] ?? null;
     if (bucket) return group;
     return value.served ? servedValue(value.field, value.served, group) : toPublicValue(value.field, group, source);
@@ -125,9 +127,18 @@ export function measurableFields(dataset: ServedDataset): { ordered: ScalarBindi
 
 export async function resolveStats(dataset: ServedDataset, where: Predicate | undefined, request: StatsRequest): Promise<StatsGroup[]> {
   const groupBy: Record<string, GroupKey> = {};
+  // Each part is the role's own value at its path: one that is not comparable is refused, never grouped on.
+  const values = request.groupBy.map((choice) =>
+    choice.parts.map(({ path }) => {
+      const value = comparedValue(dataset, path);
+      if (!value || (choice.parts.length > 1 && !value.served)) throw badRequest('groupBy', `${path} cannot be grouped on`);
+      return value;
+    }),
+  );
   request.groupBy.forEach((choice, index) => {
-    choice.parts.forEach(({ value, bucket }, part) => {
-      groupBy[`g${index}_${part}`] = bucket ? { ref: value.ref, bucket } : { ref: value.ref };
+    choice.parts.forEach(({ bucket }, part) => {
+      const { ref } = values[index]![part]!;
+      groupBy[`g${index}_${part}`] = bucket ? { ref, bucket } : { ref };
     });
   });
   const fieldsByName = new Map(topLevel(dataset).map((field) => [field.path, field]));
@@ -145,7 +156,7 @@ export async function resolveStats(dataset: ServedDataset, where: Predicate | un
   for (const row of rows) {
     const key: Record<string, unknown> = {};
     request.groupBy.forEach((choice, index) => {
-      key[choice.keyName] = keyValue(choice, choice.parts.map((_, part) => row[`g${index}_${part}`] ?? null), source);
+      key[choice.keyName] = keyValue(choice, values[index]!, choice.parts.map((_, part) => row[`g${index}_${part}`] ?? null), source);
     });
     const id = JSON.stringify(key);
     const group = merged.get(id) ?? { key, rows: [] };
