@@ -6,7 +6,7 @@
 import { isEnumType } from 'graphql';
 import { orderChoices } from '../plan/order.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../plan/page.js';
-import { comparedValues, type ComparedValue, type ScalarBinding, type ServedDataset } from '../plan/served-dataset.js';
+import { comparedValues, type ComparedValue, type ServedDataset } from '../plan/served-dataset.js';
 
 const SCALAR_FILTERS: Record<string, string> = {
   ID: 'IDFilter',

@@ -55,14 +55,13 @@ function transformed(ref: TransformRef, dialect: Dialect): Fragment {
 
 /**
  * The program of src/privacy/hundred-block.ts over `value`, its white space folded first. The
- * program reads the folded address six times and SQL has no way to name it once, so the
- * address is repeated: its constants are written into the statement rather than bound, which
- * keeps a statement within SQL Server's 2,100 parameters.
+ * program reads the folded address six times: PostgreSQL computes it once (`computeOnce`);
+ * elsewhere it is repeated, so its constants are written into the statement rather than bound,
+ * which keeps a statement within SQL Server's 2,100 parameters.
  */
 function hundredBlock(value: Fragment, dialect: Dialect): Fragment {
-  const pattern = (text: string) => param(dialect.regex(text));
-  const folded = dialect.trimSpaces(dialect.regexReplace(value, pattern(`[${WHITE_SPACE}]+`), literal(' ', dialect)));
-  return (dialect.computeOnce ?? ((of: Fragment, use: (named: Fragment) => Fragment) => use(of)))(folded, (address) => program(address, dialect));
+  const folded = dialect.trimSpaces(dialect.regexReplace(value, param(dialect.regex(`[${WHITE_SPACE}]+`)), literal(' ', dialect)));
+  return dialect.computeOnce ? dialect.computeOnce(folded, (address) => program(address, dialect)) : program(folded, dialect);
 }
 
 function program(address: Fragment, dialect: Dialect): Fragment {
