@@ -29,7 +29,14 @@ const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT']);
 export function readThrough(binding: FieldBinding, rule: FieldRule, context: TransformContext): FieldBinding {
   const transform = (value: unknown) => applyRule(rule, value, context);
   if (binding.kind === 'scalar') return { ...binding, scalar: { ...binding.scalar, transform, served: servedForm(rule, binding.scalar) } };
-  const fields = new Map([...binding.fields].map(([name, scalar]) => [name, { ...scalar, served: servedForm(rule, scalar) }] as const));
+  // An object is read whole or null (a position without a longitude is no position): so is each of its sub-fields' forms.
+  const whole = [...binding.fields.values()].map((scalar) => scalar.ref);
+  const fields = new Map(
+    [...binding.fields].map(([name, scalar]) => {
+      const served = servedForm(rule, scalar);
+      return [name, { ...scalar, served: served && { ...served, whole } }] as const;
+    }),
+  );
   return { ...binding, transform, fields };
 }
 

@@ -24,11 +24,15 @@ export type ValueRef = MappedRef | { normalize: 'address'; of: ValueRef } | Tran
  * order or group compares the transformed value and never the raw one. `truncate` gives the
  * calendar date 'YYYY-MM-DD' that starts the value's day, month or year, as a time bucket does.
  */
-export type TransformRef =
+export type TransformRef = (
   | { transform: 'hundredBlock'; of: ValueRef }
   | { transform: 'round'; decimals: number; of: ValueRef }
   | { transform: 'snap'; cell: number; of: ValueRef }
-  | { transform: 'truncate'; unit: 'day' | 'month' | 'year'; of: ValueRef };
+  | { transform: 'truncate'; unit: 'day' | 'month' | 'year'; of: ValueRef }
+) & {
+  /** Null unless every one of these is set: a coordinate of a position, which a role reads whole or not at all. */
+  whole?: ValueRef[];
+};
 
 /**
  * The square of the distance in metres from `from` to the position at `latitude`, `longitude`,

@@ -18,10 +18,12 @@ const SAME_BLOCK = [
   { caseNo: 'SR-24-09990102', address: '1101 W 24TH ST', lat: 41.84811, lon: -87.67449 },
   { caseNo: 'SR-24-09990103', address: '1150 W 24TH ST', lat: 41.8483, lon: -87.6740 },
 ] as const;
+/** A request with a latitude and no longitude: the public reads no position at all. */
+const HALF_PLACED = { caseNo: 'SR-24-09990104', address: '1187 W 24TH ST', lat: 41.84871, lon: null } as const;
 
 beforeAll(async () => {
   w = await openWorld('transform');
-  for (const [i, row] of SAME_BLOCK.entries()) {
+  for (const [i, row] of [...SAME_BLOCK, HALF_PLACED].entries()) {
     await w.db.crm('SR_CASE').insert({
       CASE_NO: row.caseNo,
       SR_TYPE_CD: 'STRTLGT',
@@ -291,6 +293,29 @@ describe('within a distance, or in a box, of rounded coordinates', () => {
     // A value GraphQL cannot take (a string for a number) is refused before anything runs.
     expect((await pub('{ serviceRequests(filter: { location: { within: { latitude: "x", longitude: 1, meters: 1 } } }) { totalCount } }')).status).toBe(400);
   });
+});
+
+describe('a position read whole', () => {
+  it('is null, and compared as null, when a coordinate is missing: its rounded latitude shows in no filter and no order', async () => {
+    const id = HALF_PLACED.caseNo;
+    const data = served(
+      await pub(`{
+        row: serviceRequest(id: "${id}") { location { latitude longitude } }
+        latitude: serviceRequests(filter: { id: { eq: "${id}" }, location: { latitude: { eq: 41.849 } } }) { totalCount }
+        above: serviceRequests(filter: { id: { eq: "${id}" }, location: { latitude: { gt: 0 } } }) { totalCount }
+        notAbove: serviceRequests(filter: { id: { eq: "${id}" }, not: { location: { latitude: { gt: 0 } } } }) { totalCount }
+        none: serviceRequests(filter: { id: { eq: "${id}" }, location: { latitude: { isNull: true } } }) { totalCount }
+        cell: serviceRequestStats(filter: { id: { eq: "${id}" } }, groupBy: [LOCATION]) { key { location { latitude } } }
+      }`),
+    );
+    expect(data.row.location).toBeNull();
+    expect([data.latitude.totalCount, data.above.totalCount, data.notAbove.totalCount, data.none.totalCount]).toEqual([0, 0, 1, 1]);
+    expect(data.cell.map((group: { key: { location: unknown } }) => group.key.location)).toEqual([null]);
+    // Sorted by latitude, it comes with the rows that have no position (last, ascending), not at 41.849.
+    const rows = await readAll('serviceRequests', 'LOCATION_LATITUDE_ASC');
+    const at = rows.findIndex((row) => row.id === id);
+    expect(rows.slice(at).every((row) => row.location === null)).toBe(true);
+  }, 120_000);
 });
 
 describe('what the public was told', () => {

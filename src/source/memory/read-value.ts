@@ -44,6 +44,7 @@ export function readValue(record: RawRecord, ref: ValueRef, source: string): Sou
 }
 
 function transformed(record: RawRecord, ref: TransformRef, source: string): SourceValue {
+  if (ref.whole?.some((part) => readValue(record, part, source) === null)) return null;
   switch (ref.transform) {
     case 'hundredBlock': {
       const value = readValue(record, ref.of, source);

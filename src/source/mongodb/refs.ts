@@ -96,6 +96,12 @@ export function isNumericRef(ref: ValueRef): boolean {
 }
 
 function transformed(ref: TransformRef): Expression {
+  const value = transformedValue(ref);
+  if (!ref.whole) return value;
+  return { $cond: [{ $and: ref.whole.map((part) => ({ $not: [isNullExpression(refExpression(part))] })) }, value, null] };
+}
+
+function transformedValue(ref: TransformRef): Expression {
   switch (ref.transform) {
     case 'hundredBlock':
       return hundredBlock(refExpression(ref.of));

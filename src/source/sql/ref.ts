@@ -8,7 +8,7 @@ import { compileSteps, HUNDRED_BLOCK, type TextEngine, WHITE_SPACE } from '../..
 import { ADDRESS_STEPS } from '../address.js';
 import type { TransformRef, ValueRef } from '../source.js';
 import type { Dialect } from './dialects/index.js';
-import { type Fragment, param, refFragment, sql } from './fragment.js';
+import { type Fragment, join, param, refFragment, sql } from './fragment.js';
 
 /** How a computed value writes its constants: bound, or (inside a transform, which repeats its input) written into the statement. */
 type Constant = (text: string) => Fragment;
@@ -41,6 +41,13 @@ function normalizedAddress(value: Fragment, dialect: Dialect, constant: Constant
 }
 
 function transformed(ref: TransformRef, dialect: Dialect): Fragment {
+  const value = transformedValue(ref, dialect);
+  if (!ref.whole) return value;
+  const present = ref.whole.map((part) => sql('{} is not null', valueFragment(part, dialect)));
+  return sql('case when {} then {} end', join(present, ' and '), value);
+}
+
+function transformedValue(ref: TransformRef, dialect: Dialect): Fragment {
   switch (ref.transform) {
     case 'hundredBlock':
       return hundredBlock(compiled(ref.of, dialect, (text) => literal(text, dialect)), dialect);

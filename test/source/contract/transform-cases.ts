@@ -107,6 +107,23 @@ export function transformCases(harness: () => ContractHarness): void {
       expect(numbers(rows)).toEqual(numbers(expected));
     });
 
+    it('gives a coordinate of a position read whole only when the whole position is set, and compares it so', async () => {
+      const whole = [col('lat'), col('lon')];
+      const latitude: ValueRef = { transform: 'round', decimals: 3, of: col('lat'), whole };
+      const rows = await source().find({ table: PLACES, select: { id: col('id'), latitude }, orderBy: [asc('id')], limit: 100, offset: 0 });
+      const expected = (p: (typeof PLACE)[number]) => (p.lat === null || p.lon === null ? null : roundTo(p.lat, 3));
+      expect(rows.map((row) => (typeof row.latitude === 'number' ? row.latitude + 0 : row.latitude))).toEqual(PLACE.map((p) => (expected(p) === null ? null : expected(p)! + 0)));
+      // Place 15 has a latitude but no longitude: no position, so neither above nor below anything, and null.
+      expect(rows.find((row) => row.id === 15)?.latitude).toBeNull();
+      expect(await ids(cmp(latitude, 'gt', 0))).toEqual(where((p) => (expected(p) ?? -1) > 0));
+      expect(await ids(cmp(latitude, 'isNull', true))).toEqual(where((p) => expected(p) === null));
+      expect(await ids(not(cmp(latitude, 'gt', 0)))).toEqual(where((p) => !((expected(p) ?? -1) > 0)));
+      // Ascending, the rows without a position come last, in id order: place 15 among them.
+      const none = where((p) => expected(p) === null);
+      expect(none).toContain(15);
+      expect((await ids(undefined, [{ ref: latitude, direction: 'asc' }, asc('id')])).slice(-none.length)).toEqual(none);
+    });
+
     it('truncates dates, naive date-times and instants (in UTC) to the day, month or year', async () => {
       const rows = await source().find({
         table: PLACES,
