@@ -103,6 +103,20 @@ export type FloatFilter = {
   ne?: InputMaybe<Scalars['Float']['input']>;
 };
 
+/**
+ * Conditions on a street address you read as its hundred block (`11XX W 24TH ST`), compared as you
+ * read it: `eq: "11XX W 24TH ST"` matches every address on that block. All given conditions must
+ * hold. `contains` and `startsWith` ignore case.
+ */
+export type HundredBlockFilter = {
+  contains?: InputMaybe<Scalars['String']['input']>;
+  eq?: InputMaybe<Scalars['String']['input']>;
+  in?: InputMaybe<Array<Scalars['String']['input']>>;
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  ne?: InputMaybe<Scalars['String']['input']>;
+  startsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Conditions on an identifier. All given conditions must hold. `startsWith` ignores case. */
 export type IdFilter = {
   eq?: InputMaybe<Scalars['ID']['input']>;
@@ -129,6 +143,21 @@ export type Location = {
   __typename?: 'Location';
   latitude: Scalars['Float']['output'];
   longitude: Scalars['Float']['output'];
+};
+
+/** A box between two parallels (`south` ≤ `north`) and two meridians (`west` ≤ `east`), edges included. */
+export type LocationBox = {
+  east: Scalars['Float']['input'];
+  north: Scalars['Float']['input'];
+  south: Scalars['Float']['input'];
+  west: Scalars['Float']['input'];
+};
+
+/** A circle: the rows whose position lies within `meters` (at most 100,000) of the point. */
+export type LocationWithin = {
+  latitude: Scalars['Float']['input'];
+  longitude: Scalars['Float']['input'];
+  meters: Scalars['Float']['input'];
 };
 
 /** Relay cursor-connection page information. */

@@ -1,12 +1,15 @@
 /**
- * A `filter` argument → a source-neutral predicate over raw source values.
+ * A `filter` argument → a source-neutral predicate over source values: raw values where the
+ * role reads them raw, and where it reads a field only through a transform, the transform as
+ * the source computes it (./served-filter.ts).
  * Every condition is pushed into the source's query; a coded field's condition is first
  * evaluated over the code map (a handful of entries) and becomes a set of raw codes.
  */
 import { normalizeAddressFragment } from '../source/address.js';
 import type { ComparisonOp, Predicate, SourceValue } from '../source/source.js';
 import { badRequest } from './bad-request.js';
-import { readsRaw, type FieldBinding, type ScalarBinding, type ServedDataset } from './served-dataset.js';
+import { comparedValues, type ComparedValue, type FieldBinding, type ScalarBinding, type ServedDataset } from './served-dataset.js';
+import { boxCondition, servedCondition, withinCondition } from './served-filter.js';
 import { toSourceValues } from './to-source-value.js';
 
 type Operand = unknown;
@@ -32,23 +35,41 @@ function filterPredicates(fields: ReadonlyMap<string, FieldBinding>, filter: Fil
       predicates.push({ kind: 'not', item: conjunction(filterPredicates(fields, operand as FilterInput, at)) });
     } else {
       const field = fields.get(key);
-      // The schema offers no filter on a transformed field; refusing here too keeps that true for any caller of the planner.
-      if (!field || !readsRaw(field)) throw badRequest(at, 'no such field');
-      if (field.kind === 'object') predicates.push(...filterPredicates(objectFields(field), operand as FilterInput, at));
-      else predicates.push(...fieldPredicates(field.scalar, operand as FilterInput, at));
+      // The schema offers no filter on a value the role cannot compare; refusing here too keeps that true for any caller of the planner.
+      const values = field ? comparedValues(field) : [];
+      if (!field || values.length === 0) throw badRequest(at, 'no such field');
+      if (field.kind === 'object') predicates.push(...objectPredicates(values, operand as FilterInput, at));
+      else predicates.push(...fieldPredicates(values[0]!, operand as FilterInput, at));
     }
   }
   return predicates;
 }
 
-function objectFields(field: Extract<FieldBinding, { kind: 'object' }>): Map<string, FieldBinding> {
-  return new Map([...field.fields].map(([name, scalar]) => [name, { kind: 'scalar', name, scalar } as FieldBinding]));
+/** Conditions on an object's sub-fields, and on a position's distance (`within`) or box. */
+function objectPredicates(values: ComparedValue[], conditions: FilterInput, argument: string): Predicate[] {
+  const byName = new Map(values.map((value) => [value.field.path.slice(value.field.path.indexOf('.') + 1), value]));
+  const latitude = byName.get('latitude');
+  const longitude = byName.get('longitude');
+  return Object.entries(conditions).flatMap(([key, operand]): Predicate[] => {
+    if (operand === null || operand === undefined) return [];
+    const at = `${argument}.${key}`;
+    if ((key === 'within' || key === 'box') && latitude && longitude) {
+      const position = { latitude, longitude };
+      return [key === 'within' ? withinCondition(position, operand as never, at) : boxCondition(position, operand as never, at)];
+    }
+    const value = byName.get(key);
+    if (!value) throw badRequest(at, 'no such field');
+    return fieldPredicates(value, operand as FilterInput, at);
+  });
 }
 
-function fieldPredicates(field: ScalarBinding, conditions: FilterInput, argument: string): Predicate[] {
+function fieldPredicates(value: ComparedValue, conditions: FilterInput, argument: string): Predicate[] {
   return Object.entries(conditions)
     .filter(([, operand]) => operand !== null && operand !== undefined)
-    .map(([op, operand]) => condition(field, op as ComparisonOp, operand, `${argument}.${op}`));
+    .map(([op, operand]) => {
+      const at = `${argument}.${op}`;
+      return value.served ? servedCondition({ ...value, served: value.served }, op as ComparisonOp, operand, at) : condition(value.field, op as ComparisonOp, operand, at);
+    });
 }
 
 function condition(field: ScalarBinding, op: ComparisonOp, operand: Operand, argument: string): Predicate {

@@ -3,7 +3,8 @@
  * always ends the order, so that pages are stable and never skip or repeat a row.
  */
 import type { OrderKey } from '../source/source.js';
-import type { ScalarBinding, ServedDataset } from './served-dataset.js';
+import { badRequest } from './bad-request.js';
+import { comparedValue, type ComparedValue, type ScalarBinding, type ServedDataset } from './served-dataset.js';
 
 export interface OrderChoice {
   field: ScalarBinding;
@@ -15,24 +16,33 @@ export function orderEnumStem(path: string): string {
   return path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
-/** Every enum value a dataset offers, for the fields a role may sort by. */
-export function orderChoices(fields: Iterable<ScalarBinding>): Map<string, OrderChoice> {
+/** Every enum value a dataset offers, for the values a role may sort by. */
+export function orderChoices(values: Iterable<ComparedValue>): Map<string, OrderChoice> {
   const choices = new Map<string, OrderChoice>();
-  for (const field of fields) {
-    const stem = orderEnumStem(field.path);
-    choices.set(`${stem}_ASC`, { field, direction: 'asc' });
-    choices.set(`${stem}_DESC`, { field, direction: 'desc' });
+  for (const value of values) {
+    const stem = orderEnumStem(value.field.path);
+    choices.set(`${stem}_ASC`, { field: value.field, direction: 'asc' });
+    choices.set(`${stem}_DESC`, { field: value.field, direction: 'desc' });
   }
   return choices;
 }
 
+/**
+ * A value read transformed sorts by its transform, then by the key like every order: rows that
+ * read alike (one hundred block, one rounded position) keep the key's order, which tells
+ * nothing of their raw values.
+ */
 export function planOrder(dataset: ServedDataset, chosen: readonly OrderChoice[]): OrderKey[] {
-  const keys = chosen.map(({ field, direction }): OrderKey => {
-    const { codes } = field.mapping;
-    const { ref } = field;
-    return codes ? { ref, direction, recode: codes } : { ref, direction };
+  const values = chosen.map(({ field, direction }) => {
+    const value = comparedValue(dataset, field.path);
+    if (!value) throw badRequest('orderBy', `${field.path} cannot be sorted on`);
+    return { value, direction };
   });
-  if (!chosen.some(({ field }) => field === dataset.key)) keys.push({ ref: dataset.key.ref, direction: 'asc' });
+  const keys = values.map(({ value, direction }): OrderKey => {
+    const { codes } = value.field.mapping;
+    return codes && !value.served ? { ref: value.ref, direction, recode: codes } : { ref: value.ref, direction };
+  });
+  if (!values.some(({ value }) => value.field.path === dataset.key.path && !value.served)) keys.push({ ref: dataset.key.ref, direction: 'asc' });
   return keys;
 }
 

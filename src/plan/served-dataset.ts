@@ -5,7 +5,7 @@
 import { getNamedType, isEnumType, isObjectType, isScalarType, type GraphQLEnumType, type GraphQLObjectType, type GraphQLScalarType } from 'graphql';
 import { keyConverter, type KeyConverter } from '../config/key-format.js';
 import type { ConnectorMapping, DatasetMapping, JoinMapping, ScalarFieldMapping } from '../config/mapping.js';
-import type { ColumnDescription, ColumnType, Source, ValueRef } from '../source/source.js';
+import type { ColumnDescription, ColumnType, Source, TransformRef, ValueRef } from '../source/source.js';
 import type { RequestMemo } from './request-memo.js';
 
 /** A public scalar or enum value backed by one source value. */
@@ -19,10 +19,16 @@ export interface ScalarBinding {
   keyFormat: KeyConverter | undefined;
   /**
    * The privacy transform a role reads this value through (hundred block, rounding,
-   * redaction…). A transformed value is never filtered, sorted or grouped on: the schema
-   * offers no argument that could compare its raw value.
+   * redaction…). A transformed value's raw value is never filtered, sorted or grouped on:
+   * the schema offers no argument that could compare it.
    */
   transform?: (value: unknown) => unknown;
+  /**
+   * The transform as the source computes it, when it has a source-side form
+   * (src/privacy/served-forms.ts): what a role that reads the value transformed filters,
+   * sorts and groups on instead. Set on the sub-fields of an object read transformed too.
+   */
+  served?: TransformRef;
   type: GraphQLScalarType | GraphQLEnumType;
   /** What the source stores, once it has described its table; `undefined` for expressions or before then. */
   columnType: ColumnType | undefined;
@@ -74,6 +80,37 @@ export interface ServedDataset {
 /** Whether a role reads the field's raw value, so that filtering, sorting and grouping on it reveal nothing more. */
 export function readsRaw(field: FieldBinding | ScalarBinding): boolean {
   return 'scalar' in field ? !field.scalar.transform : !field.transform;
+}
+
+/** A value a role may compare in filters, orders and groups. */
+export interface ComparedValue {
+  field: ScalarBinding;
+  /** What the source computes for it: the raw value, or (`served`) the transform the role reads it through. */
+  ref: ValueRef;
+  served?: TransformRef;
+}
+
+/**
+ * The values of `field` a role may compare: every value of a field it reads raw, and of a
+ * field it reads transformed only what the source computes of the transform (`served`) —
+ * all of an object's sub-fields or none. Everything that filters, sorts or groups asks here,
+ * so that no path reaches the raw value of a transformed field.
+ */
+export function comparedValues(field: FieldBinding): ComparedValue[] {
+  const scalars = field.kind === 'scalar' ? [field.scalar] : [...field.fields.values()];
+  if (readsRaw(field)) return scalars.map((scalar) => ({ field: scalar, ref: scalar.ref }));
+  if (!scalars.every((scalar) => scalar.served)) return [];
+  return scalars.map((scalar) => ({ field: scalar, ref: scalar.served!, served: scalar.served! }));
+}
+
+/**
+ * The value at `path` ('address', 'location.latitude') that the role may compare in `dataset`,
+ * or undefined. Orders and groups are resolved here by path, from the role's own view: the
+ * enum values they arrive as are plain data (graphql-jit writes them into compiled code).
+ */
+export function comparedValue(dataset: ServedDataset, path: string): ComparedValue | undefined {
+  const field = dataset.fields.get(path.split('.')[0]!);
+  return field ? comparedValues(field).find((value) => value.field.path === path) : undefined;
 }
 
 export function bindDataset(

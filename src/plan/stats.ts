@@ -2,20 +2,27 @@
  * Grouped statistics, computed by the source with GROUP BY. Groups whose raw codes map to
  * one public value (the CRM's N, O and IP are all OPEN) are merged here, exactly: counts
  * and sums add, minima and maxima compare, averages are merged sums over merged counts.
+ * A field the role reads through a transform its source computes groups by the value it
+ * reads: an address by its hundred block, a location by its rounded cell.
  */
-import type { Aggregate, GroupKey, Predicate, Row, TimeBucket } from '../source/source.js';
+import type { Aggregate, GroupKey, Predicate, Row, SourceValue, TimeBucket, TransformRef } from '../source/source.js';
 import { toPublicValue } from '../response/to-public-value.js';
 import { orderEnumStem } from './order.js';
+import { badRequest } from './bad-request.js';
 import type { RequestMemo } from './request-memo.js';
-import type { ScalarBinding, ServedDataset } from './served-dataset.js';
+import { comparedValue, comparedValues, type ComparedValue, type ScalarBinding, type ServedDataset } from './served-dataset.js';
 
 export const TIME_BUCKETS: readonly TimeBucket[] = ['day', 'week', 'month', 'year'];
 
+/** An enum value of `groupBy`: plain data (graphql-jit writes enum values into compiled code). */
 export interface GroupChoice {
-  field: ScalarBinding;
-  bucket?: TimeBucket;
-  /** The field of the stats key type that shows this group's value. */
+  /** The dataset field grouped on, as audit lines name it. */
+  path: string;
+  /** The field of the stats key type that shows this group's value, and that field's GraphQL type. */
   keyName: string;
+  keyType: string;
+  /** What the source groups by: one value (in a time bucket), or each `member` of an object; by path. */
+  parts: Array<{ path: string; bucket?: TimeBucket; member?: string }>;
 }
 
 export type StatsValue = 'min' | 'max' | 'sum' | 'avg';
@@ -50,25 +57,67 @@ export interface StatsGroup {
 const isTime = (field: ScalarBinding) => field.type.name === 'DateTime' || field.type.name === 'Date';
 const isNumber = (field: ScalarBinding) => field.type.name === 'Int' || field.type.name === 'Float';
 
-/** Top-level scalar fields the role reads raw: a group key is one value, and grouping on a transformed one would reveal raw values. */
+/** Top-level scalar fields the role reads raw: grouping on a transformed one by its raw value would reveal raw values. */
 function topLevel(dataset: ServedDataset): ScalarBinding[] {
   return [...dataset.fields.values()].flatMap((field) => (field.kind === 'scalar' && !field.scalar.transform ? [field.scalar] : []));
 }
 
-/** The `groupBy` enum values: a field, or a date field's day/week/month/year. */
+/**
+ * The `groupBy` enum values: a field read raw, or a date field's day/week/month/year; a field
+ * read through a transform its source computes, by the value read (a date read truncated by
+ * itself, not in other buckets); an object read so (a location rounded), by all of it.
+ */
 export function groupChoices(dataset: ServedDataset): Map<string, GroupChoice> {
   const choices = new Map<string, GroupChoice>();
   for (const field of topLevel(dataset)) {
+    const { path } = field;
     if (!isTime(field)) {
-      choices.set(orderEnumStem(field.path), { field, keyName: field.path });
+      choices.set(orderEnumStem(path), { path, keyName: path, keyType: field.type.name, parts: [{ path }] });
       continue;
     }
     for (const bucket of TIME_BUCKETS) {
-      const keyName = `${field.path}${bucket[0]!.toUpperCase()}${bucket.slice(1)}`;
-      choices.set(`${orderEnumStem(field.path)}_${bucket.toUpperCase()}`, { field, bucket, keyName });
+      const keyName = `${path}${bucket[0]!.toUpperCase()}${bucket.slice(1)}`;
+      choices.set(`${orderEnumStem(path)}_${bucket.toUpperCase()}`, { path, keyName, keyType: 'Date', parts: [{ path, bucket }] });
     }
   }
+  for (const field of dataset.fields.values()) {
+    const values = comparedValues(field).filter((value) => value.served);
+    if (values.length === 0) continue;
+    const parts = values.map(({ field: { path } }) => (field.kind === 'scalar' ? { path } : { path, member: path.slice(field.name.length + 1) }));
+    const keyType = field.kind === 'scalar' ? field.scalar.type.name : field.type.name;
+    choices.set(orderEnumStem(field.name), { path: field.name, keyName: field.name, keyType, parts });
+  }
   return choices;
+}
+
+/** The key's public value from the source's group values, one per part (with the role's value of each). */
+function keyValue(choice: GroupChoice, parts: readonly ComparedValue[], raw: SourceValue[], source: string): unknown {
+  const values = choice.parts.map(({ bucket }, i) => {
+    const value = parts[i]!;
+    const group = raw[i] ?? null;
+    if (bucket) return group;
+    return value.served ? servedValue(value.field, value.served, group) : toPublicValue(value.field, group, source);
+  });
+  if (choice.parts[0]?.member === undefined) return values[0];
+  // A position is whole or null, as the role reads it.
+  return values.some((value) => value === null) ? null : Object.fromEntries(choice.parts.map((part, i) => [part.member, values[i]]));
+}
+
+/** A transform as the source computed it → the value the role reads. */
+function servedValue(field: ScalarBinding, served: TransformRef, raw: SourceValue): unknown {
+  if (raw === null) return null;
+  switch (served.transform) {
+    case 'hundredBlock':
+      return String(raw);
+    case 'round':
+    case 'snap':
+      return Number(raw);
+    case 'truncate': {
+      // The source gives the calendar date that starts the day, month or year.
+      const day = raw instanceof Date ? raw.toISOString().slice(0, 10) : String(raw).slice(0, 10);
+      return field.type.name === 'Date' ? day : new Date(`${day}T00:00:00.000Z`);
+    }
+  }
 }
 
 /** Fields with a minimum and maximum (numbers and dates) and fields with a sum and average (numbers). */
@@ -78,15 +127,24 @@ export function measurableFields(dataset: ServedDataset): { ordered: ScalarBindi
 }
 
 export async function resolveStats(dataset: ServedDataset, memo: RequestMemo, where: Predicate | undefined, request: StatsRequest): Promise<StatsGroup[]> {
-  const fieldsByName = new Map(topLevel(dataset).map((field) => [field.path, field]));
-  // A group's field is looked up again by its path: graphql-jit inlines enum values into the
-  // compiled query as plain data, which loses a key format's functions.
-  const groupField = (choice: GroupChoice) => fieldsByName.get(choice.field.path)!;
   const groupBy: Record<string, GroupKey> = {};
+  // Each part is the role's own value at its path (graphql-jit inlines enum values as plain data, which
+  // loses a key format's functions): one that is not comparable is refused, never grouped on.
+  const values = request.groupBy.map((choice) =>
+    choice.parts.map(({ path }) => {
+      const value = comparedValue(dataset, path);
+      if (!value || (choice.parts.length > 1 && !value.served)) throw badRequest('groupBy', `${path} cannot be grouped on`);
+      return value;
+    }),
+  );
   request.groupBy.forEach((choice, index) => {
-    groupBy[`g${index}`] = choice.bucket ? { ref: groupField(choice).ref, bucket: choice.bucket } : { ref: groupField(choice).ref };
+    choice.parts.forEach(({ bucket }, part) => {
+      const { ref } = values[index]![part]!;
+      groupBy[`g${index}_${part}`] = bucket ? { ref, bucket } : { ref };
+    });
   });
 
+  const fieldsByName = new Map(topLevel(dataset).map((field) => [field.path, field]));
   const aggregates: Record<string, Aggregate> = { n: { fn: 'count' } };
   for (const name of request.values.min ?? []) aggregates[`min_${name}`] = { fn: 'min', ref: fieldsByName.get(name)!.ref };
   for (const name of request.values.max ?? []) aggregates[`max_${name}`] = { fn: 'max', ref: fieldsByName.get(name)!.ref };
@@ -101,8 +159,7 @@ export async function resolveStats(dataset: ServedDataset, memo: RequestMemo, wh
   for (const row of rows) {
     const key: Record<string, unknown> = {};
     request.groupBy.forEach((choice, index) => {
-      const raw = row[`g${index}`] ?? null;
-      key[choice.keyName] = choice.bucket ? raw : toPublicValue(groupField(choice), raw, source);
+      key[choice.keyName] = keyValue(choice, values[index]!, choice.parts.map((_, part) => row[`g${index}_${part}`] ?? null), source);
     });
     const id = JSON.stringify(key);
     const group = merged.get(id) ?? { key, rows: [] };
@@ -144,9 +201,22 @@ function compare(a: unknown, b: unknown): number {
   if (a === b) return 0;
   if (a === null || a === undefined) return 1;
   if (b === null || b === undefined) return -1;
+  if (isPlainObject(a) && isPlainObject(b)) {
+    // A position: by its members in order (latitude, then longitude).
+    const [left, right] = [Object.values(a), Object.values(b)];
+    for (let i = 0; i < left.length; i++) {
+      const order = compare(left[i], right[i]);
+      if (order !== 0) return order;
+    }
+    return 0;
+  }
   const left = a instanceof Date ? a.getTime() : a;
   const right = b instanceof Date ? b.getTime() : b;
   return (left as number | string) < (right as number | string) ? -1 : (left as number | string) > (right as number | string) ? 1 : 0;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !(value instanceof Date);
 }
 
 /**

@@ -16,7 +16,7 @@ import { maskedSource } from './masked-keys.js';
 import { resolveCondition } from './resolve-rows.js';
 import { restrictedSource } from './restricted-source.js';
 import { roleRowRules, type RoleRowRule } from './row-rules.js';
-import { applyRule } from './transforms.js';
+import { readThrough } from './served-forms.js';
 
 /** A role a caller can hold: a role of roles.yaml, for one department when it is per-department. */
 export interface ConcreteRole {
@@ -98,7 +98,7 @@ function fieldsOf(dataset: ServedDataset, rules: RoleDefinition[], publicRules: 
       if (effectiveRule(publicRules, dataset.mapping, name).rule.kind !== 'visible') audited.add(name);
       continue;
     }
-    fields.set(name, withTransform(binding, (value: unknown) => applyRule(rule, value, context)));
+    fields.set(name, readThrough(binding, rule, context));
   }
   return { fields, audited };
 }

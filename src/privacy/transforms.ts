@@ -11,9 +11,11 @@
 import { createHmac } from 'node:crypto';
 import type { FieldRule } from '../config/mapping.js';
 import type { Secret } from '../config/secret.js';
-import { DIRECTIONS, hundredBlockNumber, ROUTE_WORDS, STREET_TYPES } from './street-words.js';
+import { roundTo, snapTo } from './coordinates.js';
+import { hundredBlock } from './hundred-block.js';
 import { redactPersonalData } from './transform-redact.js';
 
+export { hundredBlock } from './hundred-block.js';
 export { redactPersonalData } from './transform-redact.js';
 
 export interface TransformContext {
@@ -101,81 +103,6 @@ function pseudonymText(value: unknown): string {
     return JSON.stringify(Object.fromEntries(entries));
   }
   return String(value);
-}
-
-const HOUSE_NUMBER = /^\s*(\d+)(?:\s*-\s*\d+)?(?:[A-Za-z](?![A-Za-z]))?(?:\s+\d+\/\d+)?\s+(\S.*)$/;
-/** A unit designator and everything after it: the hundred block names a street, not a door. */
-const UNIT = /(?:\s+|\s*,\s*)(?:#|(?:APT|APARTMENT|UNIT|STE|SUITE|RM|ROOM|FL|FLOOR|BLDG|BUILDING|LOT|SPC|SPACE|TRLR|DEPT)\b\.?).*$/i;
-/** Where a route number is part of the street's name (US HWY 41, ROUTE 9), not a house number or ZIP code. */
-const ROUTE_WORD = new RegExp(`^(?:${ROUTE_WORDS.join('|')})$`, 'i');
-const DIRECTION = `(?:${DIRECTIONS.join('|')})`;
-const STREET_TYPE = `(?:${STREET_TYPES.join('|')})`;
-/**
- * A street named without a house number: an optional direction, one to five name words (no
- * bare numbers, which could be a house number in the wrong place; ordinals like 24TH are
- * fine), a street type, an optional direction.
- */
-const STREET = new RegExp(`^(?:${DIRECTION}\\s+)?(?:(?![0-9]+\\b)[A-Z0-9'.-]+\\s+){1,5}${STREET_TYPE}\\.?(?:\\s+${DIRECTION})?$`, 'i');
-const INTERSECTION = /\s+(?:&|AND|AT|\/|@)\s+/i;
-
-/**
- * A street address cut to its hundred block, Chicago style: the house number keeps its
- * hundreds and loses the last two digits, '1163 W 24TH ST' → '11XX W 24TH ST',
- * '5 W RIVER RD' → '0XX W RIVER RD', '12345 N MAIN ST' → '123XX N MAIN ST'.
- *
- * What would locate a door more precisely than the block goes: a letter suffix (1163A), the
- * rest of a range (1163-1167), a fraction (1163 1/2), a unit (APT 3, #3, STE 200), and anything
- * from the next bare number on (a ZIP code; a route number like US HWY 41 stays).
- *
- * An address that does not start with a house number gives only its street ('W 24TH ST', or
- * an intersection 'W 24TH ST & S MAIN ST') when it is recognisably nothing but a street
- * (ending in a street type), and null otherwise ('BEHIND 1163 W 24TH ST', a name, a landmark)
- * — never the raw value.
- */
-export function hundredBlock(address: string): string | null {
-  const numbered = HOUSE_NUMBER.exec(address);
-  if (numbered) {
-    const street = streetAfterNumber(numbered[2]!);
-    if (street === null) return null;
-    return `${hundredBlockNumber(Number(numbered[1]!))} ${street}`;
-  }
-  const streets = address.trim().split(INTERSECTION).map(namedStreet);
-  if (streets.length > 2 || streets.some((street) => street === null)) return null;
-  return streets.join(' & ');
-}
-
-function withoutUnit(text: string): string {
-  return text.replace(UNIT, '').replace(/\s+/g, ' ').trim();
-}
-
-/** The street after a house number: up to the unit or the next bare number that is not a route's. */
-function streetAfterNumber(text: string): string | null {
-  const words: string[] = [];
-  for (const word of withoutUnit(text).split(' ')) {
-    if (/^\d+(?:[-\/]\d+)*$/.test(word) && !ROUTE_WORD.test(words.at(-1) ?? '')) break;
-    words.push(word);
-  }
-  const street = words.join(' ').replace(/(?:[\s,]+|\s+(?:&|AND|AT|\/|@))+$/i, '');
-  return /[A-Za-z]/.test(street) ? street : null;
-}
-
-function namedStreet(text: string): string | null {
-  const street = withoutUnit(text);
-  return STREET.test(street) ? street : null;
-}
-
-function roundTo(number: number, decimals: number): number {
-  const factor = 10 ** decimals;
-  return Math.round(number * factor) / factor;
-}
-
-/**
- * `(floor(v / cell) + 0.5) * cell`, rounded to 10 decimals. The quotient is rounded to 9
- * decimals before the floor, so that a point on a cell's edge (0.3 with cell 0.1, whose
- * quotient is 2.9999999999999996 in floating point) falls in the cell it starts.
- */
-function snapTo(number: number, cell: number): number {
-  return roundTo((Math.floor(roundTo(number / cell, 9)) + 0.5) * cell, 10);
 }
 
 function checkDecimals(decimals: number): number {

@@ -6,7 +6,7 @@
 import { isEnumType } from 'graphql';
 import { orderChoices } from '../plan/order.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../plan/page.js';
-import { readsRaw, type ScalarBinding, type ServedDataset } from '../plan/served-dataset.js';
+import { comparedValues, type ComparedValue, type ServedDataset } from '../plan/served-dataset.js';
 
 const SCALAR_FILTERS: Record<string, string> = {
   ID: 'IDFilter',
@@ -18,8 +18,10 @@ const SCALAR_FILTERS: Record<string, string> = {
   Date: 'DateFilter',
 };
 
-export function filterTypeName(field: ScalarBinding): string {
-  return isEnumType(field.type) ? `${field.type.name}Filter` : SCALAR_FILTERS[field.type.name]!;
+export function filterTypeName(value: ComparedValue): string {
+  if (value.served?.transform === 'hundredBlock') return 'HundredBlockFilter';
+  const { type } = value.field;
+  return isEnumType(type) ? `${type.name}Filter` : SCALAR_FILTERS[type.name]!;
 }
 
 function enumFilterSdl(enumName: string): string {
@@ -28,38 +30,51 @@ input ${enumName}Filter { eq: ${enumName} ne: ${enumName} in: [${enumName}!] isN
 }
 
 /**
- * What a role may sort by: values it reads raw. A formatted key sorts by its raw spelling
- * in the source, which is not its public order, so it is not offered either.
+ * What a role may sort by: values it reads raw, and values it reads through a transform its
+ * source computes (sorted by the transform). A formatted key sorts by its raw spelling in the
+ * source, which is not its public order, so it is not offered either.
  */
-export function sortableFields(dataset: ServedDataset): ScalarBinding[] {
-  return [...dataset.fields.values()]
-    .filter(readsRaw)
-    .flatMap((field) => (field.kind === 'scalar' ? [field.scalar] : [...field.fields.values()]))
-    .filter((field) => !field.keyFormat);
+export function sortableFields(dataset: ServedDataset): ComparedValue[] {
+  return [...dataset.fields.values()].flatMap(comparedValues).filter((value) => !value.field.keyFormat);
 }
 
 /** The Relay paging arguments of every connection, root lists and address connections alike. */
 export const CONNECTION_PAGE_ARGS = 'first: Int, after: String, last: Int, before: String';
 
+/** An object of a Float latitude and longitude, such as a Location. */
+function isPosition(values: readonly ComparedValue[]): boolean {
+  const floats = new Set(values.filter((value) => value.field.type.name === 'Float').map((value) => value.field.path.replace(/^[^.]*\./, '')));
+  return floats.has('latitude') && floats.has('longitude');
+}
+
+const POSITION_FILTERS = [
+  '"Within a distance of a point, measured on the coordinates as you read them."\n  within: LocationWithin',
+  '"Inside a box of latitudes and longitudes, edges included, on the coordinates as you read them."\n  box: LocationBox',
+];
+
 export function datasetSdl(dataset: ServedDataset): { sdl: string; enumFilters: Set<string> } {
   const name = dataset.type.name;
   const enumFilters = new Set<string>();
-  const filterLine = (fieldName: string, scalar: ScalarBinding): string => {
-    if (isEnumType(scalar.type)) enumFilters.add(scalar.type.name);
-    return `  ${fieldName}: ${filterTypeName(scalar)}`;
+  const filterLine = (fieldName: string, value: ComparedValue): string => {
+    if (isEnumType(value.field.type) && !value.served) enumFilters.add(value.field.type.name);
+    return `  ${fieldName}: ${filterTypeName(value)}`;
   };
 
   const filterFields: string[] = [];
   const objectFilters: string[] = [];
-  // A field the role reads only transformed cannot be compared: its raw value would leak through the answer.
-  for (const field of [...dataset.fields.values()].filter(readsRaw)) {
+  // A field the role reads only transformed is compared as it reads it, when its source can compute the transform; otherwise not at all.
+  for (const field of dataset.fields.values()) {
+    const values = comparedValues(field);
+    if (values.length === 0) continue;
     if (field.kind === 'scalar') {
-      filterFields.push(filterLine(field.name, field.scalar));
+      filterFields.push(filterLine(field.name, values[0]!));
       continue;
     }
     const inputName = `${name}${field.name[0]!.toUpperCase()}${field.name.slice(1)}Filter`;
-    const lines = [...field.fields].map(([subName, scalar]) => filterLine(subName, scalar));
-    objectFilters.push(`"Conditions on ${name}.${field.name}."\ninput ${inputName} {\n${lines.join('\n')}\n}`);
+    const lines = values.map((value) => filterLine(value.field.path.slice(field.name.length + 1), value));
+    if (isPosition(values)) lines.push(...POSITION_FILTERS.map((line) => `  ${line}`));
+    const read = values[0]!.served ? ' as you read it' : '';
+    objectFilters.push(`"Conditions on ${name}.${field.name}${read}."\ninput ${inputName} {\n${lines.join('\n')}\n}`);
     filterFields.push(`  ${field.name}: ${inputName}`);
   }
 

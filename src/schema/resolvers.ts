@@ -65,7 +65,7 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
       const values = selectedStatsValues(info, typeName);
       const groupBy = args.groupBy ?? [];
       const groups = await resolveStats(dataset, context.loaders.memo, planFilter(dataset, args.filter), { groupBy, values });
-      context.audit.record(dataset, [...Object.values(values).flat(), ...groupBy.map((choice) => choice.field.path), ...filterFields(args.filter)], groups.length);
+      context.audit.record(dataset, [...Object.values(values).flat(), ...groupBy.map((choice) => choice.path), ...filterFields(args.filter)], groups.length);
       return groups;
     };
 

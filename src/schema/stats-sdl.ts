@@ -10,7 +10,7 @@ export function statsSdl(dataset: ServedDataset): string {
   const name = dataset.type.name;
   const choices = [...groupChoices(dataset)];
   const { ordered, numeric } = measurableFields(dataset);
-  const keyFields = choices.map(([, choice]) => `  ${choice.keyName}: ${choice.bucket ? 'Date' : choice.field.type.name}`);
+  const keyFields = choices.map(([, choice]) => `  ${choice.keyName}: ${choice.keyType}`);
   const measures: string[] = [];
   const types: string[] = [];
   if (ordered.length > 0) {

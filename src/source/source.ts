@@ -13,9 +13,40 @@ import type { FilterParam, ValueRef as MappedRef } from '../config/mapping.js';
 /**
  * A value the source computes: a mapped column or expression, or such a value in a
  * canonical spelling (`normalize`), so that joins and filters match spellings that differ
- * between departments while the comparison still runs in the source.
+ * between departments while the comparison still runs in the source; or a privacy
+ * transform of it (`TransformRef`), or the distance of a position (`DistanceRef`).
  */
-export type ValueRef = MappedRef | { normalize: 'address'; of: ValueRef };
+export type ValueRef = MappedRef | { normalize: 'address'; of: ValueRef } | TransformRef | DistanceRef;
+
+/**
+ * A value as a role reads it through a privacy transform, computed by the source exactly as
+ * the gateway computes it (src/privacy/hundred-block.ts, coordinates.ts), so that a filter,
+ * order or group compares the transformed value and never the raw one. `truncate` gives the
+ * calendar date 'YYYY-MM-DD' that starts the value's day, month or year, as a time bucket does.
+ */
+export type TransformRef = (
+  | { transform: 'hundredBlock'; of: ValueRef }
+  | { transform: 'round'; decimals: number; of: ValueRef }
+  | { transform: 'snap'; cell: number; of: ValueRef }
+  | { transform: 'truncate'; unit: 'day' | 'month' | 'year'; of: ValueRef }
+) & {
+  /** Null unless every one of these is set: a coordinate of a position, which a role reads whole or not at all. */
+  whole?: ValueRef[];
+};
+
+/**
+ * The square of the distance in metres from `from` to the position at `latitude`, `longitude`,
+ * on the plane that touches the Earth at `from` (metres per degree given for both axes): exact
+ * enough at city scale, and plain arithmetic every source computes alike.
+ */
+export interface DistanceRef {
+  squaredDistance: {
+    latitude: ValueRef;
+    longitude: ValueRef;
+    from: { latitude: number; longitude: number };
+    metresPerDegree: { latitude: number; longitude: number };
+  };
+}
 
 export type ComparisonOp = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'contains' | 'startsWith' | 'isNull';
 

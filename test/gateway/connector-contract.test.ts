@@ -55,8 +55,18 @@ const STAFF_ONLY: Record<string, string> = {
   'grouping by a normalised address': `{ workOrderStats(groupBy: [ADDRESS]) { key { address } count } }`,
 };
 
+/** Filters, orders and groups on what the public reads through a transform, computed by each kind of system. */
+const PUBLIC_ONLY: Record<string, string> = {
+  'hundred blocks: in, ordered descending': `{ serviceRequests(filter: { address: { in: ["11XX W 24TH ST", "5XX S HALSTED ST"] } }, orderBy: [ADDRESS_DESC]) { totalCount nodes { id address } } }`,
+  'hundred blocks: startsWith, ne, isNull, ordered ascending': `{ workOrders(filter: { or: [{ address: { startsWith: "0xx" } }, { address: { isNull: true } }], address: { ne: "0XX E LAKE DR" } }, orderBy: [ADDRESS_ASC]) { nodes { id address } } }`,
+  'hundred blocks: statistics': `{ serviceRequestStats(groupBy: [ADDRESS]) { key { address } count suppressed } workOrderStats(groupBy: [ADDRESS, STATUS]) { key { address status } count suppressed } }`,
+  'rounded positions: within, a box, coordinates; ordered by them': `{ near: serviceRequests(filter: { location: { within: { latitude: 41.85, longitude: -87.65, meters: 3000 }, latitude: { gte: 41.82 } } }, orderBy: [LOCATION_LATITUDE_ASC, LOCATION_LONGITUDE_DESC]) { totalCount nodes { id location { latitude longitude } } } box: serviceRequests(filter: { location: { box: { south: 41.81, west: -87.68, north: 41.86, east: -87.62 } } }, orderBy: [LOCATION_LONGITUDE_ASC]) { nodes { id location { latitude longitude } } } }`,
+  'rounded positions: statistics per cell': `{ serviceRequestStats(groupBy: [LOCATION]) { key { location { latitude longitude } } count suppressed } }`,
+  'truncated instants: ranges, order and statistics': `{ serviceRequests(filter: { updatedAt: { gte: "2024-03-15T00:00:00Z", lte: "2024-06-01T00:00:00Z", ne: "2024-05-01T00:00:00Z" } }, orderBy: [UPDATED_AT_DESC]) { nodes { id updatedAt } } serviceRequestStats(groupBy: [UPDATED_AT]) { key { updatedAt } count suppressed } }`,
+};
+
 const PUBLIC_REFUSED: Record<string, string> = {
-  'a filter on a field the public reads transformed is refused': `{ serviceRequests(filter: { address: { startsWith: "1163" } }) { totalCount } }`,
+  'a filter on redacted text is refused': `{ serviceRequests(filter: { description: { contains: "312" } }) { totalCount } }`,
   'a hidden field does not exist': `{ serviceRequests { nodes { callerPhone } } }`,
   'the address entry point does not exist where addresses are read as hundred blocks': `{ address(line: "1163 W 24TH ST") { line } }`,
 };
@@ -102,6 +112,7 @@ async function answers(engine: Engine): Promise<Answers> {
     out[`${role}: backward paging: every page`] = { data: { ids: await everyPageBackward(engine, role) } };
   }
   for (const [name, query] of Object.entries(STAFF_ONLY)) out[`staff: ${name}`] = json(await engine.run(query, undefined, 'staff'));
+  for (const [name, query] of Object.entries(PUBLIC_ONLY)) out[`public: ${name}`] = json(await engine.run(query, undefined, 'public'));
   for (const [name, query] of Object.entries(PUBLIC_REFUSED)) out[`public: ${name}`] = json(await engine.run(query, undefined, 'public'));
   return out;
 }
@@ -177,6 +188,23 @@ describe('the reference answers (both departments on PostgreSQL)', () => {
     );
   });
 
+  it('filter, order and group the public on the values it reads: some rows but not all, every one served alike', () => {
+    type Node = { address?: string | null; location?: { latitude: number; longitude: number } | null; updatedAt?: string };
+    const nodes = (name: string, root: string): Node[] => (baseline[`public: ${name}`]!.data as Record<string, { nodes: Node[] }>)[root]!.nodes;
+    const blocks = nodes('hundred blocks: in, ordered descending', 'serviceRequests');
+    expect(blocks.length).toBeGreaterThan(0);
+    expect(new Set(blocks.map((node) => node.address))).toEqual(new Set(['11XX W 24TH ST', '5XX S HALSTED ST']));
+    expect(blocks.map((node) => node.address)).toEqual([...blocks.map((node) => node.address)].sort().reverse());
+    const near = nodes('rounded positions: within, a box, coordinates; ordered by them', 'near');
+    expect(near.length).toBeGreaterThan(0);
+    expect(near.length).toBeLessThan(SERVICE_REQUESTS.rows.length);
+    const updated = nodes('truncated instants: ranges, order and statistics', 'serviceRequests').map((node) => node.updatedAt);
+    expect(updated.length).toBeGreaterThan(0);
+    expect(updated.every((at) => at === '2024-04-01T00:00:00.000Z' || at === '2024-06-01T00:00:00.000Z')).toBe(true);
+    const cells = (baseline['public: rounded positions: statistics per cell']!.data as { serviceRequestStats: Array<{ suppressed: boolean }> }).serviceRequestStats;
+    expect(cells.some((cell) => !cell.suppressed)).toBe(true);
+  });
+
   it('apply the privacy rules: withheld rows, hundred blocks, redaction, rounding, truncation', () => {
     type Row = { serviceCode: string; address: string | null; description: string | null; location: { latitude: number } | null; updatedAt: string };
     const rows = (role: string) => (baseline[`${role}: every row in key order, with totals`]!.data as { serviceRequests: { nodes: Row[] } }).serviceRequests.nodes;
@@ -204,6 +232,7 @@ describe.each(PAIRS)('311 on %s, work orders on %s', (requests, works) => {
   it.each(Object.keys({ ...QUERIES }).flatMap((name) => [`public: ${name}`, `staff: ${name}`]).concat(
     PAGED.flatMap((name) => [`public: ${name}`, `staff: ${name}`]),
     Object.keys(STAFF_ONLY).map((name) => `staff: ${name}`),
+    Object.keys(PUBLIC_ONLY).map((name) => `public: ${name}`),
     Object.keys(PUBLIC_REFUSED).map((name) => `public: ${name}`),
   ))('%s', (name) => {
     expect(got[name]).toEqual(baseline[name]);

@@ -17,7 +17,7 @@
  */
 import type { Predicate, SourceValue } from '../source.js';
 import { InvalidMongoQueryError } from './errors.js';
-import { type Expression, isNullExpression, pathOf, refExpression } from './refs.js';
+import { type Expression, isNullExpression, isNumericRef, pathOf, refExpression } from './refs.js';
 import { type BsonValue, checkValue, type FieldTypes, storedForms } from './values.js';
 
 type Filter = Record<string, unknown>;
@@ -120,15 +120,16 @@ const literal = (value: unknown): Expression => ({ $literal: value });
 
 /**
  * A comparison of a computed value, as an aggregation expression that is true or false
- * (never null). Computed values are text, so the operands are compared as text.
+ * (never null). A computed value is a number (a rounded coordinate, a distance) or text (an
+ * address, a time bucket), and the operands are compared as the same.
  */
 function compareExpression(predicate: Compare): Expression {
-  const text = (values: Scalar[]) => values.map(likeText);
+  const text = (values: Scalar[]) => values.map((value) => (isNumericRef(predicate.ref) && typeof value === 'number' ? value : likeText(value)));
   const nullable = (condition: Expression): Expression => ({ $let: { vars: { v: refExpression(predicate.ref) }, in: condition } });
   const isNull = isNullExpression('$$v');
   const checked = operand(predicate);
   if ('list' in checked) {
-    const members: Array<string | null> = text(checked.list);
+    const members: Array<string | number | null> = text(checked.list);
     if (checked.hasNull) members.push(null);
     return members.length === 0 ? false : nullable({ $in: [{ $ifNull: ['$$v', null] }, literal(members)] });
   }

@@ -5,10 +5,10 @@
  *
  * Fields this module adds to documents start with `__cg_` and are projected away.
  */
-import type { AggregateQuery, CountQuery, FindQuery, KeyLookupQuery, OrderKey, Predicate, Selection, SourceValue, TimeBucket, ValueRef } from '../source.js';
+import type { AggregateQuery, CountQuery, FindQuery, KeyLookupQuery, OrderKey, Predicate, Selection, SourceValue, ValueRef } from '../source.js';
 import { InvalidMongoQueryError } from './errors.js';
 import { compileFilter } from './filter.js';
-import { type Expression, isNullExpression, refExpression } from './refs.js';
+import { bucketExpression, type Expression, isNullExpression, refExpression } from './refs.js';
 import { checkValue, type FieldTypes, refTypes, storedForms } from './values.js';
 
 export type Stage = Record<string, unknown>;
@@ -127,32 +127,6 @@ export function keyLookupPipeline(query: KeyLookupQuery, keys: SourceValue[], ty
     { $sort: { [PLACE]: 1, _id: 1 } },
     project,
   ];
-}
-
-const DAY_MS = 86_400_000;
-const BUCKET_FORMATS: Record<TimeBucket, string> = { day: '%Y-%m-%d', week: '%Y-%m-%d', month: '%Y-%m-01', year: '%Y-01-01' };
-
-/**
- * The 'YYYY-MM-DD' that starts the value's day, ISO week (Monday), month or year. A BSON
- * Date is bucketed on its UTC fields (an instant in UTC; a wall-clock value stored as UTC
- * on its own fields); an ISO string on its date part.
- */
-function bucketExpression(value: Expression, bucket: TimeBucket): Expression {
-  const asDate = {
-    $switch: {
-      branches: [
-        { case: { $eq: [{ $type: '$$b' }, 'date'] }, then: '$$b' },
-        {
-          case: { $eq: [{ $type: '$$b' }, 'string'] },
-          then: { $dateFromString: { dateString: { $substrCP: ['$$b', 0, 10] }, format: '%Y-%m-%d', onError: null, onNull: null } },
-        },
-      ],
-      default: null,
-    },
-  };
-  const start = bucket === 'week' ? { $subtract: ['$$d', { $multiply: [{ $subtract: [{ $isoDayOfWeek: '$$d' }, 1] }, DAY_MS] }] } : '$$d';
-  const formatted = { $cond: [isNullExpression('$$d'), null, { $dateToString: { format: BUCKET_FORMATS[bucket], date: start } }] };
-  return { $let: { vars: { b: value }, in: { $let: { vars: { d: asDate }, in: formatted } } } };
 }
 
 /** Field names in $group output: `g<i>` inside `_id` for group keys, `a<i>` per aggregate, `c<i>` the non-null count behind a sum. */

@@ -14,7 +14,7 @@ import { Decimal128, Long, ObjectId } from 'mongodb';
 import type { DeclaredType, SourceValue, ValueRef } from '../source.js';
 import { dateFromUtcDate, naiveFromUtcDate, naiveTimestamp, toNumber } from '../sql/values.js';
 import { BadMongoDataError, InvalidMongoQueryError } from './errors.js';
-import { pathOf } from './refs.js';
+import { isNumericRef, pathOf } from './refs.js';
 
 /** A value sent to the server inside a query. */
 export type BsonValue = string | number | boolean | bigint | Date | ObjectId | Decimal128 | null;
@@ -25,10 +25,11 @@ export interface FieldTypes {
   declared(path: string): DeclaredType | undefined;
 }
 
-/** What a ref's value is stored as: a computed value (a normalised address) is text. */
+/** What a ref's value is stored as: a computed value is a double (a rounded coordinate, a distance) or text (an address, a time bucket). */
 export function refTypes(ref: ValueRef, types: FieldTypes): { stored: readonly string[]; declared: DeclaredType | undefined } {
   const path = pathOf(ref);
-  return path === undefined ? { stored: ['string'], declared: undefined } : { stored: types.stored(path), declared: types.declared(path) };
+  if (path !== undefined) return { stored: types.stored(path), declared: types.declared(path) };
+  return { stored: [isNumericRef(ref) ? 'double' : 'string'], declared: undefined };
 }
 
 /** Filter values come from the engine, but a value that is not a SourceValue must never reach the server as an operator document. */

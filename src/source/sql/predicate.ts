@@ -70,6 +70,11 @@ function compileCompare(predicate: Extract<Predicate, { kind: 'compare' }>, dial
   const { op, value } = predicate;
   const isNull = sql('{} is null', ref);
   const isNotNull = sql('{} is not null', ref);
+  // A computed value (a normalised address, a transform) is costly and no index serves it: where the dialect can, its
+  // comparison is made two-valued with IS TRUE / IS NOT FALSE rather than by computing it again for the NULL guard.
+  const once = 'column' in predicate.ref || 'expression' in predicate.ref ? undefined : dialect.truthOf;
+  const whenNotNull = (comparison: Fragment) => (once ? once(comparison, 'true') : sql('({} and {})', comparison, isNotNull));
+  const orNull = (comparison: Fragment) => (once ? once(comparison, 'not false') : sql('({} or {})', comparison, isNull));
 
   if (op === 'in') {
     if (!Array.isArray(value)) throw new InvalidQueryError(`operator "in" needs a list of values`);
@@ -77,7 +82,7 @@ function compileCompare(predicate: Extract<Predicate, { kind: 'compare' }>, dial
     const parts: Fragment[] = [];
     if (members.length > 0) {
       const list = join(members.map(param), ', ');
-      parts.push(sql('({} in ({}) and {})', ref, list, isNotNull));
+      parts.push(whenNotNull(sql('{} in ({})', ref, list)));
     }
     if (members.length < value.length) parts.push(isNull);
     return parts.length === 0 ? FALSE : sql('({})', join(parts, ' or '));
@@ -89,20 +94,20 @@ function compileCompare(predicate: Extract<Predicate, { kind: 'compare' }>, dial
       if (typeof value !== 'boolean') throw new InvalidQueryError(`operator "isNull" needs true or false`);
       return value ? isNull : isNotNull;
     case 'eq':
-      return value === null ? isNull : sql('({} = {} and {})', ref, param(value), isNotNull);
+      return value === null ? isNull : whenNotNull(sql('{} = {}', ref, param(value)));
     case 'ne':
-      return value === null ? isNotNull : sql('({} <> {} or {})', ref, param(value), isNull);
+      return value === null ? isNotNull : orNull(sql('{} <> {}', ref, param(value)));
     case 'lt':
     case 'lte':
     case 'gt':
     case 'gte':
-      return value === null ? FALSE : sql(`({} ${ORDERING[op]} {} and {})`, ref, param(value), isNotNull);
+      return value === null ? FALSE : whenNotNull(sql(`{} ${ORDERING[op]} {}`, ref, param(value)));
     case 'contains':
     case 'startsWith': {
       if (value === null) return FALSE;
       const literal = escapeLike(likeText(value), dialect);
       const pattern = op === 'contains' ? `%${literal}%` : `${literal}%`;
-      return sql('({} and {})', dialect.caseInsensitiveLike(ref, pattern), isNotNull);
+      return whenNotNull(dialect.caseInsensitiveLike(ref, pattern));
     }
   }
 }

@@ -1,13 +1,15 @@
 /**
  * The contract every connector must honour: the same queries over the same data (./data.ts)
  * give the same answers from every kind of source — SQL databases, MongoDB, REST APIs, CSV
- * files. Called inside a describe block whose beforeAll prepares the harness.
+ * files — including the privacy transforms a source computes (./transform-cases.ts). Called
+ * inside a describe block whose beforeAll prepares the harness.
  */
 import { expect, it } from 'vitest';
 import type { FindQuery, OrderKey, Predicate, Source } from '../../../src/source/source.js';
 import { and, byId, cmp, col, not, or, rejection } from '../query-helpers.js';
 import { ALL, EXPECTED_ROWS, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from './data.js';
 import { shapeCases } from './shape-cases.js';
+import { transformCases } from './transform-cases.js';
 import { CASE_COLUMNS } from './typed-records.js';
 
 /** A source holding the fixture tables `sr_case` and `sr_visit`. */
@@ -219,4 +221,5 @@ export function contractCases(harness: () => ContractHarness): void {
   });
 
   shapeCases(harness);
+  transformCases(harness);
 }

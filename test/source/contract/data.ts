@@ -82,3 +82,61 @@ export const ADDRESS_SPELLINGS: readonly string[] = [
   "O'Brien Boulevard",
   '1 1/2 Parkway Highway Circle Lane Court Place Drive Road Boulevard Avenue Street',
 ];
+
+export const PLACES = 'sr_place';
+
+/**
+ * id, address, lat, lon, seen_on, seen_at (naive), logged_at (UTC instant): the values the
+ * privacy transforms a source computes are checked on — every form of address the hundred
+ * block handles, in several spellings, and coordinates on half-way points, where JavaScript's
+ * rounding (half toward +∞, on doubles: 1.005 × 100 is 100.49999999999999) and SQL's ROUND
+ * (half away from zero, on decimals) part ways: −87.6295 → −87.629, 1.005 → 1, 0.285 → 0.28.
+ */
+export const PLACE_ROWS: Cell[][] = [
+  [1, '1163 West 24th Street', 41.8785, -87.6295, '2024-03-05', '2024-03-05 14:30:00', '2024-03-05 23:30:00'],
+  [2, '1163 w. 24th st., apt 3', 41.8775, -87.6285, '2024-02-29', '2024-02-29 23:59:59.999', '2024-02-29 23:59:59.500'],
+  [3, '1101-1105 W 24TH ST', 41.8795, -87.674321, '2024-03-01', '2024-03-01 00:00:00', '2024-03-01 00:00:00'],
+  [4, '1199A W 24th St', 41.848123, -87.6301, '2023-12-31', '2023-12-31 23:59:59.500', '2023-12-31 23:59:59'],
+  [5, '1163 1/2 W 24TH ST #2', 41.875, -87.63, '2024-01-01', '2024-01-01 00:00:00', '2024-01-01 00:00:00.500'],
+  [6, '400 S State St Ste 200', 1.005, 0.285, '2024-03-31', '2024-03-31 12:00:00', '2024-03-31 23:00:00'],
+  [7, '12345 N Main St 60614', -0.0005, 0.0005, '2024-04-01', '2024-04-01 00:00:00', '2024-04-01 00:30:00'],
+  [8, '5 W River Rd', 2.675, -8.345, '2024-03-05', '2024-03-05 00:00:00', '2024-03-05 00:00:00'],
+  [9, '0042 Elm St', 41.8781, -87.6298, '2024-03-06', '2024-03-06 08:00:00', '2024-03-06 08:00:00'],
+  [10, '1200 US Hwy 41', 41.8751, -87.6249, '2024-03-06', '2024-03-06 09:00:00', '2024-03-06 09:00:00'],
+  [11, 'W 24th St & S Main St', 0.3, 0.1, '2024-03-07', '2024-03-07 10:00:00', '2024-03-07 10:00:00'],
+  [12, 'W 24th St and S Main St', 41.8785, -87.6295, '2024-03-07', '2024-03-07 11:00:00', '2024-03-07 11:00:00'],
+  [13, 'Behind 1163 W 24th St', 41.8785, -87.6295, '2024-03-08', '2024-03-08 12:00:00', '2024-03-08 12:00:00'],
+  [14, 'Riverton City Hall', null, -87.6295, null, null, null],
+  [15, '1163', 41.8785, null, '2024-03-08', '2024-03-08 13:00:00', '2024-03-08 13:00:00'],
+  [16, null, null, null, null, null, null],
+  [17, '  1163   W  24TH\tST  ', 41.8779, -87.6291, '2024-03-09', '2024-03-09 14:00:00', '2024-03-09 14:00:00'],
+  [18, '1163\u00a0W 24TH ST', 41.8771, -87.6299, '2024-03-09', '2024-03-09 15:00:00', '2024-03-09 15:00:00'],
+  [19, '24th St', 41.88, -87.62, '2024-03-10', '2024-03-10 16:00:00', '2024-03-10 16:00:00'],
+  [20, '1163 Broadway', 41.8785, -87.6295, '2024-03-10', '2024-03-10 17:00:00', '2024-03-10 17:00:00'],
+  [21, '99 Main St, Unit B', 41.8786, -87.6294, '2024-03-11', '2024-03-11 18:00:00', '2024-03-11 18:00:00'],
+  [22, 'W 24TH ST & 1163 S MAIN ST', 41.8784, -87.6296, '2024-03-11', '2024-03-11 19:00:00', '2024-03-11 19:00:00'],
+  [23, '1163 W 24TH ST 62563', 41.8749, -87.6251, '2024-03-12', '2024-03-12 20:00:00', '2024-03-12 20:00:00'],
+  [24, '500 South West Parkway', -41.8785, 87.6295, '2024-12-31', '2024-12-31 23:59:59', '2024-12-31 23:59:59'],
+];
+
+/**
+ * Addresses made of the pieces the hundred block reads (house numbers, ranges, halves, units,
+ * routes, crossings, ZIP codes) and of what could trip an engine (white space of every kind,
+ * punctuation, regular-expression and LIKE characters, non-ASCII letters), joined at random
+ * but the same on every run: a source's hundred block must be hundredBlock's for each.
+ */
+export const GENERATED_ADDRESSES: readonly string[] = (() => {
+  const pieces = [
+    '1163', '5', '0042', '100', '12345', '1163A', '1163-1167', '1163 - 1167', '1 1/2', '1/2', '-', '-5', '1163 -5A', '41-', '4//5', '1--2', '12-B',
+    'W', 'N', 'NORTH', 'West', 'sw', '24TH', '5TH', 'ST', 'ST.', 'St,', 'AVE', 'Avenue', 'Street', 'RD', 'HWY', 'US', 'ROUTE', 'RT', 'RTE', '9', '41',
+    'APT', 'Apt.', 'apt', '#3B', '#', '3', 'STE', '200', 'FLOOR', 'FL', 'UNIT', 'UNITED', '&', 'AND', 'and', 'AT', '/', '@', ',', 'MAIN', 'BROADWAY',
+    "O'BRIEN", '62563', 'BEHIND', 'PO', 'BOX', 'ANDERSON', 'X_Y', '_', '.', '.5', "'S", '?', '$x', '(1)', '[2]', '*', '%', '\\', 'é', 'ß', 'Ｗ',
+    '\u00a0', '1163\u00a0W', 'x\ny', '\t', '  ', 'ST\u0085', 'ST,APT',
+  ];
+  let state = 20_240_305;
+  const next = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  return Array.from({ length: 400 }, () => {
+    const words = Array.from({ length: Math.floor(next() * 8) }, () => pieces[Math.floor(next() * pieces.length)]!);
+    return words.join(next() < 0.85 ? ' ' : next() < 0.5 ? ', ' : '  ');
+  });
+})();

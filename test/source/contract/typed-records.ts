@@ -6,7 +6,7 @@ import type { DeclaredType } from '../../../src/source/source.js';
 import type { RawRecord } from '../../../src/source/memory/scanner.js';
 import type { ColumnDescription } from '../../../src/source/source.js';
 import { naiveTimestamp } from '../../../src/source/sql/values.js';
-import { type Cell, RAW_ROWS, VISIT_ROWS } from './data.js';
+import { type Cell, PLACE_ROWS, RAW_ROWS, VISIT_ROWS } from './data.js';
 
 /** sr_case's columns and their types: those a mapping declares, and those every source must describe them with. */
 export const CASE_COLUMNS: ReadonlyArray<readonly [string, DeclaredType]> = [
@@ -34,6 +34,16 @@ export const VISIT_COLUMNS: ReadonlyArray<readonly [string, DeclaredType]> = [
   ['rank', 'integer'],
 ];
 
+export const PLACE_COLUMNS: ReadonlyArray<readonly [string, DeclaredType]> = [
+  ['id', 'integer'],
+  ['address', 'text'],
+  ['lat', 'decimal'],
+  ['lon', 'decimal'],
+  ['seen_on', 'date'],
+  ['seen_at', 'timestamp'],
+  ['logged_at', 'timestamptz'],
+];
+
 /** A fixture cell as the typed value a source returns: naive date-times in ISO form (ms only when non-zero), instants as Dates. */
 export function typedCell(cell: Cell, type: DeclaredType): unknown {
   if (cell === null || typeof cell !== 'string') return cell;
@@ -54,5 +64,6 @@ export function typedFixture() {
   return {
     cases: { records: records(RAW_ROWS, CASE_COLUMNS), columns: described(CASE_COLUMNS) },
     visits: { records: records(VISIT_ROWS, VISIT_COLUMNS), columns: described(VISIT_COLUMNS) },
+    places: { records: records(PLACE_ROWS, PLACE_COLUMNS), columns: described(PLACE_COLUMNS) },
   };
 }

@@ -14,8 +14,8 @@ import { openCsvSource } from '../../../src/source/csv/csv-source.js';
 import type { RawRecord } from '../../../src/source/memory/scanner.js';
 import type { Row, Source } from '../../../src/source/source.js';
 import { contractCases, type ContractHarness } from '../contract/cases.js';
-import { RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
-import { CASE_COLUMNS, VISIT_COLUMNS } from '../contract/typed-records.js';
+import { PLACE_ROWS, PLACES, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
+import { CASE_COLUMNS, PLACE_COLUMNS, VISIT_COLUMNS } from '../contract/typed-records.js';
 import { rejection } from '../query-helpers.js';
 import { type Columns, csvConfig, csvText, eventually, Folders, tableSettings } from './files.js';
 
@@ -63,8 +63,9 @@ describe('CSV files honour the connector contract', () => {
     const folder = await folders.create({
       [TABLE]: csvText(CASE_COLUMNS.map(([name]) => name), RAW_ROWS),
       [VISITS]: csvText(VISIT_COLUMNS.map(([name]) => name), VISIT_ROWS, { eol: '\r\n' }),
+      [PLACES]: csvText(PLACE_COLUMNS.map(([name]) => name), PLACE_ROWS),
     });
-    const source = openCsvSource('csv-fixture', csvConfig(folder), tableSettings({ [TABLE]: CASE_COLUMNS, [VISITS]: VISIT_COLUMNS }));
+    const source = openCsvSource('csv-fixture', csvConfig(folder), tableSettings({ [TABLE]: CASE_COLUMNS, [VISITS]: VISIT_COLUMNS, [PLACES]: PLACE_COLUMNS }));
     harness = { source, rowEstimates: 'exact', teardown: () => source.close() };
   });
   afterAll(() => harness.teardown());

@@ -11,7 +11,7 @@ import { scanSource } from '../../../src/source/memory/scan-source.js';
 import type { RawRecord, Scan, ScanRequest, Scanner } from '../../../src/source/memory/scanner.js';
 import { type ColumnDescription, SourceError } from '../../../src/source/source.js';
 import { contractCases } from '../contract/cases.js';
-import { TABLE, VISITS } from '../contract/data.js';
+import { PLACES, TABLE, VISITS } from '../contract/data.js';
 import { typedFixture } from '../contract/typed-records.js';
 import { cmp, rejection } from '../query-helpers.js';
 
@@ -63,6 +63,7 @@ function fixtureScanner(filters = false): ArrayScanner {
     new Map([
       [TABLE, fixture.cases],
       [VISITS, fixture.visits],
+      [PLACES, fixture.places],
     ]),
     filters,
   );

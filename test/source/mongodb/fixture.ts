@@ -10,7 +10,7 @@ import type { DeclaredType, Source, TableSettings } from '../../../src/source/so
 import { startMongoWireServer } from '../../support/mongo-wire/server.js';
 import { MONGODB_URL } from '../../support/servers.js';
 import type { ContractHarness } from '../contract/cases.js';
-import { ADDRESS_SPELLINGS, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
+import { ADDRESS_SPELLINGS, GENERATED_ADDRESSES, PLACE_ROWS, PLACES, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
 import { testSourceConfig } from '../source-config.js';
 
 export const DATABASE = 'civicgraph_test_mongodb';
@@ -75,6 +75,23 @@ export const VISIT_DOCUMENTS = VISIT_ROWS.map(([id, caseId, address, houseNo, am
   return i === 2 || i === 5 ? withoutNulls(document) : document;
 });
 
+/**
+ * sr_place: `seen_on` (a calendar date) is a 'YYYY-MM-DD' string, `seen_at` (a naive date-time)
+ * a BSON Date whose UTC fields hold it, `logged_at` (an instant) a BSON Date, and the
+ * coordinates doubles. The NULLs of the last documents are left out.
+ */
+export const PLACE_DOCUMENTS = PLACE_ROWS.map(([id, address, lat, lon, seenOn, seenAt, loggedAt]) =>
+  withoutNulls({
+    id,
+    address,
+    lat,
+    lon,
+    seen_on: seenOn,
+    seen_at: typeof seenAt === 'string' ? utc(seenAt) : null,
+    logged_at: typeof loggedAt === 'string' ? utc(loggedAt) : null,
+  }),
+);
+
 export const NESTED_IDS = ['65f0a1b2c3d4e5f601234567', '65f0a1b2c3d4e5f601234568', '65f0a1b2c3d4e5f601234569'] as const;
 
 export const NESTED_DOCUMENTS = [
@@ -110,6 +127,9 @@ export const TRICKY_DOCUMENTS = ['$gt', '{"$gt": ""}', '$where', '$$ROOT', '$', 
 export const ADDRESS_INPUTS = [...ADDRESS_SPELLINGS, '$where Street', '(1) [2] *3* Road'];
 export const ADDRESSES = 'sr_address';
 export const ADDRESS_DOCUMENTS = ADDRESS_INPUTS.map((text, i) => ({ i, text }));
+/** The generated addresses whose hundred blocks the pipeline must compute as hundredBlock does. */
+export const GENERATED = 'sr_generated_address';
+export const GENERATED_DOCUMENTS = GENERATED_ADDRESSES.map((text, i) => ({ i, text }));
 
 /** The mapping's declarations: MongoDB has no calendar dates or naive date-times. */
 export const TABLES: ReadonlyMap<string, TableSettings> = new Map(
@@ -117,6 +137,7 @@ export const TABLES: ReadonlyMap<string, TableSettings> = new Map(
     [
       [TABLE, [['opened_on', 'date'], ['opened_at', 'timestamp']]],
       [VISITS, [['visit_on', 'date'], ['visit_at', 'timestamp']]],
+      [PLACES, [['seen_on', 'date'], ['seen_at', 'timestamp']]],
     ] as Array<[string, Array<[string, DeclaredType]>]>
   ).map(([table, columns]) => [table, { columns: new Map(columns), filterParams: [] }]),
 );
@@ -144,9 +165,11 @@ export async function mongoHarness(): Promise<MongoHarness> {
     await db.dropDatabase();
     await db.collection(TABLE).insertMany(CASE_DOCUMENTS);
     await db.collection(VISITS).insertMany(VISIT_DOCUMENTS);
+    await db.collection(PLACES).insertMany(PLACE_DOCUMENTS);
     await db.collection(NESTED).insertMany(NESTED_DOCUMENTS);
     await db.collection(TRICKY).insertMany(TRICKY_DOCUMENTS);
     await db.collection(ADDRESSES).insertMany(ADDRESS_DOCUMENTS);
+    await db.collection(GENERATED).insertMany(GENERATED_DOCUMENTS);
   } catch (error) {
     await wire?.close();
     throw error;

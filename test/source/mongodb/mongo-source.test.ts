@@ -9,13 +9,14 @@ process.env.TZ = 'America/Los_Angeles';
 
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hundredBlock } from '../../../src/privacy/hundred-block.js';
 import { normalizeAddress } from '../../../src/source/address.js';
 import type { OrderKey, Predicate } from '../../../src/source/source.js';
 import { MONGODB_URL } from '../../support/servers.js';
 import { contractCases } from '../contract/cases.js';
-import { TABLE, VISITS } from '../contract/data.js';
+import { PLACES, TABLE, VISITS } from '../contract/data.js';
 import { address, asc, cmp, col, not, rejection } from '../query-helpers.js';
-import { ADDRESS_INPUTS, ADDRESSES, type MongoHarness, mongoHarness, NESTED, NESTED_IDS, TRICKY } from './fixture.js';
+import { ADDRESS_INPUTS, ADDRESSES, GENERATED, GENERATED_DOCUMENTS, type MongoHarness, mongoHarness, NESTED, NESTED_IDS, TRICKY } from './fixture.js';
 
 /**
  * A TCP proxy to a MongoDB server that can stop passing the server's replies on, as a server
@@ -84,7 +85,7 @@ describe(`MongoDB source on ${MONGODB_URL === undefined ? 'the mingo wire test s
   });
 
   it('lists the collections', async () => {
-    expect(await source().listTables()).toEqual([ADDRESSES, TABLE, NESTED, TRICKY, VISITS]);
+    expect(await source().listTables()).toEqual([ADDRESSES, TABLE, GENERATED, NESTED, PLACES, TRICKY, VISITS]);
   });
 
   describe('describing collections', () => {
@@ -243,6 +244,26 @@ describe(`MongoDB source on ${MONGODB_URL === undefined ? 'the mingo wire test s
     it('computes normalizeAddress in the pipeline for every spelling', async () => {
       const rows = await source().find({ table: ADDRESSES, select: { a: address(col('text')) }, orderBy: [asc('i')], limit: 100, offset: 0 });
       expect(rows.map((r) => r.a)).toEqual(ADDRESS_INPUTS.map(normalizeAddress));
+    });
+
+    it(`computes the hundred block of ${GENERATED_DOCUMENTS.length} generated addresses, and of their normalised spelling, as hundredBlock does`, async () => {
+      const text = col('text');
+      const rows = await source().find({
+        table: GENERATED,
+        select: { i: col('i'), block: { transform: 'hundredBlock', of: text }, normalised: address(text), normalisedBlock: { transform: 'hundredBlock', of: address(text) } },
+        orderBy: [asc('i')],
+        limit: 1_000,
+        offset: 0,
+      });
+      expect(rows).toHaveLength(GENERATED_DOCUMENTS.length);
+      const differences = rows.flatMap((row) => {
+        const input = GENERATED_DOCUMENTS[row.i as number]!.text;
+        return [
+          ...(row.block === hundredBlock(input) ? [] : [`${JSON.stringify(input)}: ${JSON.stringify(row.block)}`]),
+          ...(row.normalisedBlock === hundredBlock(row.normalised as string) ? [] : [`${JSON.stringify(row.normalised)}: ${JSON.stringify(row.normalisedBlock)}`]),
+        ];
+      });
+      expect(differences).toEqual([]);
     });
 
     it('compares a normalised value with text starting with "$" as text', async () => {

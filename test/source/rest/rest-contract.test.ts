@@ -13,8 +13,8 @@ import type { FilterParam } from '../../../src/config/mapping.js';
 import { openRestSource } from '../../../src/source/rest/rest-source.js';
 import type { DeclaredType, TableSettings } from '../../../src/source/source.js';
 import { contractCases, type ContractHarness } from '../contract/cases.js';
-import { type Cell, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
-import { CASE_COLUMNS, VISIT_COLUMNS } from '../contract/typed-records.js';
+import { type Cell, PLACE_ROWS, PLACES, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
+import { CASE_COLUMNS, PLACE_COLUMNS, VISIT_COLUMNS } from '../contract/typed-records.js';
 import { restConfig } from './support.js';
 
 /** A record as a JSON API writes it: date-times as text, instants with their offset. */
@@ -25,6 +25,7 @@ function json(row: Cell[], columns: ReadonlyArray<readonly [string, DeclaredType
 const ENDPOINTS: Record<string, Array<Record<string, Cell>>> = {
   [`/${TABLE}`]: RAW_ROWS.map((row) => json(row, CASE_COLUMNS)),
   [`/${VISITS}`]: VISIT_ROWS.map((row) => json(row, VISIT_COLUMNS)),
+  [`/${PLACES}`]: PLACE_ROWS.map((row) => json(row, PLACE_COLUMNS)),
 };
 
 /** What the API applies itself: equality on `status`, and a list of ids. Everything else the gateway applies. */
@@ -57,6 +58,7 @@ describe('REST API honours the connector contract', () => {
       new Map([
         [TABLE, settings(CASE_COLUMNS)],
         [VISITS, settings(VISIT_COLUMNS)],
+        [PLACES, settings(PLACE_COLUMNS)],
       ]),
     );
     harness = { source, rowEstimates: 'none', teardown: () => source.close() };

@@ -9,7 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import knex, { type Knex } from 'knex';
 import type { SourceConfig, SourceKind } from '../../../src/config/mapping.js';
 import type { Source } from '../../../src/source/source.js';
-import { type Cell, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
+import { type Cell, PLACE_ROWS, PLACES, RAW_ROWS, TABLE, VISIT_ROWS, VISITS } from '../contract/data.js';
 import type { ContractHarness } from '../contract/cases.js';
 import { openSqlSource } from '../../../src/source/sql/sql-source.js';
 import { MSSQL_URL, MYSQL_URL, POSTGRES_URL, withDatabase } from '../../support/servers.js';
@@ -37,6 +37,17 @@ const VISIT_DDL: Record<Flavour, string> = {
   mssql: `create table dbo.${VISITS} (
     id int primary key, case_id int null, address nvarchar(200) null, house_no int null, amount decimal(10,2) null,
     visit_on date null, visit_at datetime2(3) null, logged_at datetimeoffset(3) null, [rank] int null)`,
+};
+
+const PLACE_DDL: Record<Flavour, string> = {
+  postgres: `create table ${PLACES} (
+    id integer primary key, address varchar(200), lat numeric(10,6), lon numeric(10,6), seen_on date, seen_at timestamp(3), logged_at timestamptz(3))`,
+  mysql: `create table ${PLACES} (
+    id int primary key, address varchar(200) null, lat decimal(10,6) null, lon decimal(10,6) null, seen_on date null, seen_at datetime(3) null,
+    logged_at timestamp(3) null default null) character set utf8mb4`,
+  mssql: `create table dbo.${PLACES} (
+    id int primary key, address nvarchar(200) null, lat decimal(10,6) null, lon decimal(10,6) null, seen_on date null, seen_at datetime2(3) null,
+    logged_at datetimeoffset(3) null)`,
 };
 
 const DDL: Record<Flavour, string> = {
@@ -71,6 +82,16 @@ function insertSql(flavour: Flavour): string {
 function insertVisitsSql(flavour: Flavour): string {
   const values = VISIT_ROWS.map((row) => `(${row.map((cell, i) => literal(flavour, cell, i === 7)).join(', ')})`);
   return `insert into ${VISITS} values ${values.join(', ')}`;
+}
+
+function insertPlacesSql(flavour: Flavour): string {
+  const values = PLACE_ROWS.map((row) => `(${row.map((cell, i) => literal(flavour, cell, i === 6)).join(', ')})`);
+  return `insert into ${PLACES} values ${values.join(', ')}`;
+}
+
+/** The places table, for the transforms a source computes (../contract/transform-cases.ts). */
+function placeSql(flavour: Flavour): string[] {
+  return [PLACE_DDL[flavour], insertPlacesSql(flavour)];
 }
 
 /** A table created after the statistics were gathered, with UNANALYSED_ROWS rows: its estimate cannot come from them. */
@@ -130,6 +151,7 @@ export async function postgresHarness(): Promise<Harness> {
     await db.raw(insertSql('postgres'));
     await db.raw(VISIT_DDL.postgres);
     await db.raw(insertVisitsSql('postgres'));
+    for (const statement of placeSql('postgres')) await db.raw(statement);
     await db.raw(`analyze ${TABLE}, ${VISITS}`);
     for (const statement of extraTablesSql('postgres')) await db.raw(statement);
   });
@@ -168,6 +190,7 @@ export async function mysqlHarness(): Promise<Harness> {
     await db.raw(insertSql('mysql'));
     await db.raw(VISIT_DDL.mysql);
     await db.raw(insertVisitsSql('mysql'));
+    for (const statement of placeSql('mysql')) await db.raw(statement);
     await db.raw(`analyze table ${TABLE}, ${VISITS}`);
     for (const statement of extraTablesSql('mysql')) await db.raw(statement);
   });
@@ -202,6 +225,7 @@ export async function pgliteHarness(): Promise<Harness> {
   await setup.exec(insertSql('postgres'));
   await setup.exec(VISIT_DDL.postgres);
   await setup.exec(insertVisitsSql('postgres'));
+  for (const statement of placeSql('postgres')) await setup.exec(statement);
   await setup.exec(`analyze ${TABLE}, ${VISITS}`);
   for (const statement of extraTablesSql('postgres')) await setup.exec(statement);
   // PGlite ignores per-database settings; the data directory's own configuration is read at start.
@@ -243,6 +267,7 @@ export async function mssqlHarness(): Promise<Harness> {
     await db.raw(insertSql('mssql'));
     await db.raw(VISIT_DDL.mssql);
     await db.raw(insertVisitsSql('mssql'));
+    for (const statement of placeSql('mssql')) await db.raw(statement);
     // SQL Server's row counts need no statistics.
     for (const statement of extraTablesSql('mssql')) await db.raw(statement);
   } finally {

@@ -9,7 +9,8 @@ import knex, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADDRESS_STEPS } from '../../../src/source/address.js';
 import { mssqlClientClass, mssqlConnection, withStatementTimeout } from '../../../src/source/sql/dialects/mssql.js';
-import type { Predicate } from '../../../src/source/source.js';
+import { HUNDRED_BLOCK, type TextStep, WHITE_SPACE } from '../../../src/privacy/hundred-block.js';
+import type { Predicate, ValueRef } from '../../../src/source/source.js';
 import {
   compileAggregate, compileCount, compileDescribeTable, compileEstimateRows, compileFind, compileFindByKeys, compileListTables,
 } from '../../../src/source/sql/sql-source.js';
@@ -315,6 +316,75 @@ describe('SQL Server: compiled SQL', () => {
     expect(compileAggregate('mssql', { table: T, groupBy: { place: { ref: address(c('ADDR')) } }, aggregates: { n: { fn: 'count' } } })).toEqual({
       sql: `select [g0] as [place], count(*) as [n] from (select ${normalizedSql('[ADDR]', 0)} as [g0] from [dbo].[SR_CASE]) as [grouped] group by [g0]`,
       bindings: STEP_BINDINGS,
+    });
+  });
+
+  describe('values read through a privacy transform (src/privacy/served-forms.ts)', () => {
+    const where = (ref: ValueRef, op: 'in' | 'lt' | 'lte', value: number | string | Array<number | string>): Predicate => ({ kind: 'compare', ref, op, value });
+    /** JavaScript's Math.round(v × 10^3) / 10^3 on doubles, each constant bound and cast, the column read three times. */
+    const round3 = (column: string, first: number) => {
+      const z = (p: number) => `(cast(${column} as float) * cast(@p${p} as float))`;
+      return `((floor(${z(first)}) + case when (${z(first + 1)} - floor(${z(first + 2)})) >= cast(@p${first + 3} as float) then cast(@p${first + 4} as float) else cast(@p${first + 5} as float) end) / cast(@p${first + 6} as float))`;
+    };
+    const ROUND_BINDINGS = [1000, 1000, 1000, 0.5, 1, 0, 1000];
+
+    it('rounds a coordinate with floor and a comparison on floats, never ROUND (which rounds decimals, halves away from zero)', () => {
+      expect(countSql(where({ transform: 'round', decimals: 3, of: c('LAT') }, 'lt', 41.879))).toEqual({
+        sql: `select count(*) as [n] from [dbo].[SR_CASE] where (${round3('[LAT]', 0)} < @p7 and ${round3('[LAT]', 8)} is not null)`,
+        bindings: [...ROUND_BINDINGS, 41.879, ...ROUND_BINDINGS],
+      });
+    });
+
+    it('measures a squared distance in metres with float arithmetic, on the coordinates as given', () => {
+      const distance: ValueRef = {
+        squaredDistance: { latitude: c('LAT'), longitude: c('LON'), from: { latitude: 41.879, longitude: -87.629 }, metresPerDegree: { latitude: 111_195, longitude: 83_000 } },
+      };
+      const axis = (column: string, p: number) => `((cast(${column} as float) - cast(@p${p} as float)) * cast(@p${p + 1} as float))`;
+      const squared = (p: number) => `((${axis('[LAT]', p)} * ${axis('[LAT]', p + 2)}) + (${axis('[LON]', p + 4)} * ${axis('[LON]', p + 6)}))`;
+      const constants = [41.879, 111_195, 41.879, 111_195, -87.629, 83_000, -87.629, 83_000];
+      expect(countSql(where(distance, 'lte', 22_500))).toEqual({
+        sql: `select count(*) as [n] from [dbo].[SR_CASE] where (${squared(0)} <= @p8 and ${squared(9)} is not null)`,
+        bindings: [...constants, 22_500, ...constants],
+      });
+    });
+
+    it('truncates a date to its month as the time bucket does', () => {
+      expect(compileAggregate('mssql', { table: T, groupBy: { m: { ref: { transform: 'truncate', unit: 'month', of: c('UPDATED') } } }, aggregates: { n: { fn: 'count' } } })).toEqual({
+        sql: `select [g0] as [m], count(*) as [n] from (select dateadd(month, datediff(month, ${ANCHOR}, [UPDATED]), ${ANCHOR}) as [g0] from [dbo].[SR_CASE]) as [grouped] group by [g0]`,
+        bindings: [],
+      });
+    });
+
+    it("computes the hundred block with SQL Server 2025's REGEXP_REPLACE, REGEXP_SUBSTR and REGEXP_COUNT, binding only the program's patterns", () => {
+      const patterns = new Set<string>([`[${WHITE_SPACE}]+`]);
+      const collect = (step: TextStep): void => {
+        if ('pattern' in step) patterns.add(step.pattern);
+        if ('of' in step) collect(step.of);
+        if (step.op === 'concat') step.parts.forEach(collect);
+        if (step.op === 'when') [step.then, step.else].forEach(collect);
+      };
+      collect(HUNDRED_BLOCK);
+      const compiled = countSql(where({ transform: 'hundredBlock', of: c('ADDR') }, 'in', ['11XX W 24TH ST']));
+      const fold = (p: number) => `ltrim(rtrim(regexp_replace([ADDR], @p${p}, N' ')))`;
+      expect(compiled.sql.startsWith(
+        'select count(*) as [n] from [dbo].[SR_CASE] where ((case when ' +
+          `(regexp_count(${fold(0)}, @p1) > 0) then (coalesce(nullif(regexp_replace(regexp_replace(nullif(regexp_substr(${fold(2)}, @p3), N''), @p4, N''), @p5, N''), ''), N'0') + N'XX ' + `,
+      )).toBe(true);
+      // REGEXP_LIKE would need the database at compatibility level 170.
+      expect(compiled.sql).not.toMatch(/regexp_like/i);
+      const [first, ...rest] = compiled.bindings;
+      expect(first).toBe(`[${WHITE_SPACE}]+`);
+      expect(rest.filter((binding) => binding !== '11XX W 24TH ST').every((binding) => patterns.has(binding as string))).toBe(true);
+      expect(compiled.bindings.filter((binding) => binding === '11XX W 24TH ST')).toHaveLength(1);
+    });
+
+    it('writes the address steps into the statement inside a hundred block, which reads its input six times, so that it keeps to few parameters', () => {
+      const block: ValueRef = { transform: 'hundredBlock', of: address(c('ADDR')) };
+      const compiled = compileFind('mssql', { table: T, select: { b: block }, where: where(block, 'in', ['11XX W 24TH ST']), orderBy: [{ ref: block, direction: 'asc' }], limit: 5, offset: 0 });
+      expect(compiled.sql).toContain(`replace(upper((N' ' + cast([ADDR] as nvarchar(max)) + N' ')), N'.', N''), N',', N' ')`);
+      expect(compiled.sql.match(/upper\(/g)).toHaveLength(6 * 5);
+      // Selected, compared (twice: the value and its null guard), ordered (twice: the null flag and the value): 25 patterns each, the page and the value.
+      expect(compiled.bindings).toHaveLength(5 * 24 + 2);
     });
   });
 

@@ -31,6 +31,28 @@ export interface Dialect {
   padWithSpaces(value: Fragment): Fragment;
   /** `value` without leading and trailing spaces (TRIM; SQL Server 2016 has only LTRIM/RTRIM). */
   trimSpaces(value: Fragment): Fragment;
+  /** The texts one after the other; NULL when any of them is. */
+  concat(parts: Fragment[]): Fragment;
+  /** A regular expression of src/privacy/hundred-block.ts as the dialect must be given it. */
+  regex(pattern: string): string;
+  /** The leftmost match of `pattern` in `value`, NULL when there is none or it is empty. */
+  regexMatch(value: Fragment, pattern: Fragment): Fragment;
+  /** `value` with every match of `pattern` replaced by `replacement` (a pattern anchored at an end matches once). */
+  regexReplace(value: Fragment, pattern: Fragment, replacement: Fragment): Fragment;
+  /** The condition that `pattern` matches somewhere in `value`. */
+  regexTest(value: Fragment, pattern: Fragment): Fragment;
+  /**
+   * `(comparison) IS TRUE` or `IS NOT FALSE`: two-valued without evaluating the compared value again for a NULL
+   * guard. SQL Server has no boolean values to test (a comparison is not an expression there).
+   */
+  truthOf?(comparison: Fragment, truth: 'true' | 'not false'): Fragment;
+  /**
+   * `use(named)`, where `named` stands for `value` computed once per row; without it (MySQL/MariaDB
+   * cannot refer to a row from a derived table), `use(value)` repeats the expression.
+   */
+  computeOnce?(value: Fragment, use: (named: Fragment) => Fragment): Fragment;
+  /** `value` as a double-precision float: the type JavaScript reads a number as, and computes the coordinate rules on. */
+  toDouble(value: Fragment): Fragment;
   /**
    * The calendar date (a SQL DATE) that starts the day / ISO week (Monday) / month / year in which
    * the date or date-time `value` falls. A naive date-time is taken as stored; an instant in UTC

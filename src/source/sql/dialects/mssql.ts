@@ -50,6 +50,13 @@ export const mssqlDialect: Dialect = {
   padWithSpaces: (value) => sql(`(N' ' + {} + N' ')`, value),
   // TRIM exists only from SQL Server 2017.
   trimSpaces: (value) => sql('ltrim(rtrim({}))', value),
+  concat: (parts) => sql(`(${parts.map(() => '{}').join(' + ')})`, ...parts),
+  // The REGEXP_ functions are SQL Server 2025's (and Azure SQL's); REGEXP_LIKE needs compatibility level 170, REGEXP_COUNT does not.
+  regex: (pattern) => pattern,
+  regexMatch: (value, pattern) => sql(`nullif(regexp_substr({}, {}), N'')`, value, pattern),
+  regexReplace: (value, pattern, replacement) => sql('regexp_replace({}, {}, {})', value, pattern, replacement),
+  regexTest: (value, pattern) => sql('(regexp_count({}, {}) > 0)', value, pattern),
+  toDouble: (value) => sql('cast({} as float)', value),
   timeBucket: (value, bucket) => mssqlTimeBucket(value, bucket),
   describeColumns: (db: Knex, schema, table) =>
     db

@@ -52,6 +52,15 @@ export const mysqlDialect: Dialect = {
   // MySQL's CONCAT is NULL when any argument is (its `||` is OR).
   padWithSpaces: (value) => sql(`concat(' ', {}, ' ')`, value),
   trimSpaces: (value) => sql('trim({})', value),
+  concat: (parts) => sql(`concat(${parts.map(() => '{}').join(', ')})`, ...parts),
+  // A case-insensitive collation (MariaDB's default) would make every pattern ignore case: (?-i) turns that off, in ICU (MySQL 8) and PCRE (MariaDB) alike.
+  regex: (pattern) => `(?-i)${pattern}`,
+  // MariaDB gives '' where MySQL gives NULL for no match.
+  regexMatch: (value, pattern) => sql(`nullif(regexp_substr({}, {}), '')`, value, pattern),
+  regexReplace: (value, pattern, replacement) => sql('regexp_replace({}, {}, {})', value, pattern, replacement),
+  regexTest: (value, pattern) => sql('({} regexp {})', value, pattern),
+  truthOf: (comparison, truth) => sql(`(({}) is ${truth})`, comparison),
+  toDouble: (value) => sql('cast({} as double)', value),
   // TIMESTAMP values are read in the session zone, pinned to UTC by connect(). Each form returns a DATE.
   timeBucket: (value, bucket) => {
     switch (bucket) {

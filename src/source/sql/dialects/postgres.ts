@@ -44,6 +44,16 @@ export const postgresDialect: Dialect = {
   toText: (value) => sql('cast({} as text)', value),
   padWithSpaces: (value) => sql(`(' ' || {} || ' ')`, value),
   trimSpaces: (value) => sql('trim({})', value),
+  concat: (parts) => sql(`(${parts.map(() => '{}').join(' || ')})`, ...parts),
+  regex: (pattern) => pattern,
+  // substring(… from …) gives the whole match of a pattern without capturing groups; it is PostgreSQL 9's (regexp_substr is 15's).
+  regexMatch: (value, pattern) => sql(`nullif(substring({} from {}), '')`, value, pattern),
+  regexReplace: (value, pattern, replacement) => sql(`regexp_replace({}, {}, {}, 'g')`, value, pattern, replacement),
+  regexTest: (value, pattern) => sql('({} ~ {})', value, pattern),
+  truthOf: (comparison, truth) => sql(`(({}) is ${truth})`, comparison),
+  toDouble: (value) => sql('cast({} as double precision)', value),
+  // OFFSET 0 keeps the planner from folding the subquery back into copies of the expression.
+  computeOnce: (value, use) => sql('(select {} from (select {} as "value" offset 0) as "named")', use({ sql: '"named"."value"', bindings: [] }), value),
   // date_trunc takes a timestamptz in the session zone, which connect() pins to UTC; 'week' is the ISO week.
   timeBucket: (value, bucket) => sql(`cast(date_trunc('${bucket}', {}) as date)`, value),
   describeColumns: (db: Knex, schema, table) =>
