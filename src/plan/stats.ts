@@ -184,17 +184,19 @@ export async function resolveStats(dataset: ServedDataset, memo: RequestMemo, wh
     }
     return group;
   });
-  if (dataset.minimumCellCount !== undefined) {
-    suppressSmallCells(groups, dataset.minimumCellCount, request.groupBy.map((choice) => choice.keyName));
-  }
-  // Deterministic order: by the group values, in groupBy order, nulls last.
-  return groups.sort((a, b) => {
+  // Deterministic order: by the group values, in groupBy order, nulls last. Sorted before suppression,
+  // so that which cells suppression picks to protect a small one never depends on the order a source returns groups in.
+  groups.sort((a, b) => {
     for (const choice of request.groupBy) {
       const order = compare(a.key[choice.keyName], b.key[choice.keyName]);
       if (order !== 0) return order;
     }
     return 0;
   });
+  if (dataset.minimumCellCount !== undefined) {
+    suppressSmallCells(groups, dataset.minimumCellCount, request.groupBy.map((choice) => choice.keyName));
+  }
+  return groups;
 }
 
 function compare(a: unknown, b: unknown): number {

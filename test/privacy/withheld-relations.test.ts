@@ -147,9 +147,12 @@ describe('work orders of cases withheld from the public', () => {
   });
 
   it('are in no group of workOrderStats, grouped by every field the public may group by', async () => {
-    const schema = served(await pub('{ g: __type(name: "WorkOrderGroupBy") { enumValues { name } } k: __type(name: "WorkOrderStatsKey") { fields { name } } }'));
+    const schema = served(await pub('{ g: __type(name: "WorkOrderGroupBy") { enumValues { name } } k: __type(name: "WorkOrderStatsKey") { fields { name type { kind } } } }'));
     const groupings: string[] = schema.g.enumValues.map((value: { name: string }) => value.name);
-    const keyFields = schema.k.fields.map((field: { name: string }) => field.name).join(' ');
+    // A position groups by its rounded cell, keyed as an object.
+    const keyFields = schema.k.fields
+      .map((field: { name: string; type: { kind: string } }) => (field.type.kind === 'OBJECT' ? `${field.name} { latitude longitude }` : field.name))
+      .join(' ');
     expect(groupings).toEqual(expect.arrayContaining(['SERVICE_REQUEST_ID', 'WORK_TYPE', 'ID', 'STATUS', 'CREATED_AT_MONTH']));
     const exact: Record<string, (row: WorkOrderRow) => unknown> = {
       WORK_TYPE: (row) => row.worktype,
