@@ -128,6 +128,8 @@ export interface World {
   running: RunningGateway;
   /** Every answer given to a public caller (anonymous or app token), for the final sweep. */
   publicAnswers: Array<{ request: string; text: string }>;
+  /** An anonymous request; its answer is kept for the final sweep. */
+  pub(query: string, variables?: Record<string, unknown>): Promise<HttpAnswer>;
   close(): Promise<void>;
 }
 
@@ -310,6 +312,7 @@ export async function openWorld(name: string): Promise<World> {
   const audit: string[] = [];
   const logs: string[] = [];
   const { running, base } = await startGateway(resolve('connectors'), env, audit, logs);
+  const publicAnswers: World['publicAnswers'] = [];
   return {
     base,
     env,
@@ -319,7 +322,12 @@ export async function openWorld(name: string): Promise<World> {
     tokens: await tokens(),
     db,
     running,
-    publicAnswers: [],
+    publicAnswers,
+    async pub(query, variables) {
+      const answer = await postTo(base, query, variables);
+      publicAnswers.push({ request: query + JSON.stringify(variables ?? {}), text: answer.text });
+      return answer;
+    },
     async close() {
       await running.stop();
       await Promise.all(Object.values(db).map((connection) => connection.destroy()));
