@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import type { ConnectorMapping } from '../config/mapping.js';
 import { instrumentSource } from '../observe/instrumented-source.js';
 import type { Metrics } from '../observe/metrics.js';
-import { budgetedSource } from '../request/limits/budgeted-source.js';
 import { openSource, tableSettings } from '../source/open-source.js';
 import type { Source } from '../source/source.js';
 
@@ -27,13 +26,13 @@ export class SourcePool {
   /** With metrics, every source counts and times the queries it is sent. */
   constructor(private readonly metrics?: Metrics) {}
 
-  /** The source, held to the budget of whichever request queries it (see budgetedSource). */
+  /** The one source for the connector's settings, opened on first use. */
   sourceFor(connector: ConnectorMapping): Source {
     const key = settingsKey(connector);
     let source = this.open.get(key);
     if (!source) {
       const opened = openSource(connector);
-      source = budgetedSource(this.metrics ? instrumentSource(opened, this.metrics) : opened);
+      source = this.metrics ? instrumentSource(opened, this.metrics) : opened;
       this.open.set(key, source);
     }
     return source;

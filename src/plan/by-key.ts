@@ -8,13 +8,18 @@ import { joinLoader, type JoinArgs, type PublicObject } from './join.js';
 import type { JoinBinding, ServedDataset } from './served-dataset.js';
 import { toSourceValues } from './to-source-value.js';
 import type { Source, SourceValue } from '../source/source.js';
+import type { RequestBudget } from './budget.js';
 import { RequestMemo } from './request-memo.js';
 
 /** Per-request loaders; a new one for every request so nothing is cached across callers. */
 export class RequestLoaders {
   private readonly loaders = new Map<string, DataLoader<string, unknown>>();
-  /** What the request's row rules looked up, shared by all its queries. */
-  readonly memo = new RequestMemo();
+  /** What the request's row rules looked up, shared by all its queries, and its budget. */
+  readonly memo: RequestMemo;
+
+  constructor(budget?: RequestBudget) {
+    this.memo = new RequestMemo(budget);
+  }
 
   byKey(dataset: ServedDataset, fields: readonly string[]): DataLoader<string, PublicObject | null> {
     const shape = new RowShape(dataset, fields);

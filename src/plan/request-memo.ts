@@ -1,10 +1,23 @@
 /**
- * What one request works out once and then reuses: a role's row rule resolved against the
- * rows of other datasets, the keys of rows withheld from it. A new memo for every request,
- * so nothing is reused across callers or goes stale between requests.
+ * What one request works out once and then reuses — a role's row rule resolved against the
+ * rows of other datasets, the keys of rows withheld from it — and the runtime budget its
+ * source queries are held to. A new memo for every request, so nothing is reused across
+ * callers or goes stale between requests.
  */
+import type { RequestBudget } from './budget.js';
+
 export class RequestMemo {
-  private readonly values = new Map<object, Promise<unknown>>();
+  #uncounted: RequestMemo | undefined;
+
+  /**
+   * `budget`: what the request may spend, absent outside a request (start-up, the CLI) and where
+   * limits are not enforced; `countsRows`: whether rows read through this memo count against it.
+   */
+  constructor(
+    readonly budget?: RequestBudget,
+    readonly countsRows = true,
+    private readonly values = new Map<object, Promise<unknown>>(),
+  ) {}
 
   /** The value computed for `key` in this request, computing it on first use. */
   once<T>(key: object, compute: () => Promise<T>): Promise<T> {
@@ -14,5 +27,16 @@ export class RequestMemo {
       this.values.set(key, value);
     }
     return value;
+  }
+
+  /**
+   * The same request, for what the gateway reads to enforce a role's privacy rules (the keys of
+   * withheld rows): the deadline still holds, but the rows are not counted. Counting them would let
+   * the rows a caller is told it read, or where its row budget runs out, tell how many rows are
+   * withheld from it.
+   */
+  withoutCountingRows(): RequestMemo {
+    this.#uncounted ??= new RequestMemo(this.budget, false, this.values);
+    return this.#uncounted;
   }
 }

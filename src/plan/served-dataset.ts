@@ -7,6 +7,7 @@ import { keyConverter, type KeyConverter } from '../config/key-format.js';
 import type { ConnectorMapping, DatasetMapping, JoinMapping, ScalarFieldMapping } from '../config/mapping.js';
 import type { ColumnDescription, ColumnType, Source, TransformRef, ValueRef } from '../source/source.js';
 import type { RequestMemo } from './request-memo.js';
+import { budgetedSource } from './budgeted-source.js';
 
 /** A public scalar or enum value backed by one source value. */
 export interface ScalarBinding {
@@ -58,7 +59,8 @@ export interface ServedDataset {
   /**
    * The source as one request may read it. For a role's view it only ever returns the rows
    * the role may see and only the key values it may read: its row rule can depend on other
-   * datasets' rows, which are looked up once per request (see privacy/role-views.ts).
+   * datasets' rows, which are looked up once per request (see privacy/role-views.ts). Held to
+   * the request's budget, when it has one.
    */
   sourceFor(request: RequestMemo): Source;
   fields: ReadonlyMap<string, FieldBinding>;
@@ -155,7 +157,8 @@ export function bindDataset(
     type: dataset.type,
     one: dataset.one,
     many: dataset.many,
-    sourceFor: () => source,
+    // Every query a request makes reaches the source through its memo, and so is held to its budget.
+    sourceFor: (request) => (request.budget ? budgetedSource(source, request.budget, request.countsRows) : source),
     fields,
     key: key.scalar,
     joins: new Map(),

@@ -9,7 +9,6 @@
  * transformed), so its raw values never reach a comparison; this source refuses any query
  * that would compare or group by one anyway.
  */
-import { withoutCountingRows } from '../request/limits/budget.js';
 import type { RequestMemo } from '../plan/request-memo.js';
 import type { JoinBinding, ServedDataset } from '../plan/served-dataset.js';
 import { toSourceValues } from '../plan/to-source-value.js';
@@ -89,14 +88,12 @@ async function readableKeys(key: MaskedKey, values: SourceValue[], request: Requ
   }
   if (wanted.size === 0) return new Set();
   // Not the caller's reading: rows counted here would tell how many keys name withheld rows.
-  const found = await withoutCountingRows(() =>
-    readable.sourceFor(request).findByKeys({
-      table: readable.mapping.table,
-      select: {},
-      key: join.to.ref,
-      keyAlias: LOOKUP_ALIAS,
-      keys: [...wanted.values()],
-    }),
-  );
+  const found = await readable.sourceFor(request.withoutCountingRows()).findByKeys({
+    table: readable.mapping.table,
+    select: {},
+    key: join.to.ref,
+    keyAlias: LOOKUP_ALIAS,
+    keys: [...wanted.values()],
+  });
   return new Set(found.map((row) => String(toPublicValue(join.to, row[LOOKUP_ALIAS] ?? null, readable.connector.name))));
 }

@@ -8,7 +8,6 @@
  */
 import { isSqlKind } from '../config/mapping.js';
 import type { RequestMemo } from '../plan/request-memo.js';
-import { withoutCountingRows } from '../request/limits/budget.js';
 import type { JoinBinding, ScalarBinding, ServedDataset } from '../plan/served-dataset.js';
 import { toSourceValues } from '../plan/to-source-value.js';
 import { DataError, toPublicValue } from '../response/to-public-value.js';
@@ -72,16 +71,14 @@ async function linkedKeys(owner: ServedDataset, join: JoinBinding, where: Predic
   const { target } = join;
   const present: Predicate = { kind: 'compare', ref: join.to.ref, op: 'isNull', value: false };
   // Not the caller's reading: rows counted here would tell how many rows are withheld from it.
-  const rows = await withoutCountingRows(() =>
-    target.sourceFor(request).find({
-      table: target.mapping.table,
-      select: { k: join.to.ref },
-      where: { kind: 'and', items: [present, where] },
-      orderBy: [],
-      limit: MAX_LINKED_KEYS + 1,
-      offset: 0,
-    }),
-  );
+  const rows = await target.sourceFor(request.withoutCountingRows()).find({
+    table: target.mapping.table,
+    select: { k: join.to.ref },
+    where: { kind: 'and', items: [present, where] },
+    orderBy: [],
+    limit: MAX_LINKED_KEYS + 1,
+    offset: 0,
+  });
   if (rows.length > MAX_LINKED_KEYS) {
     throw new DataError(
       target.connector.name,

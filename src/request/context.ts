@@ -1,3 +1,4 @@
+import type { RequestBudget } from '../plan/budget.js';
 import { RequestLoaders } from '../plan/by-key.js';
 import { RequestAudit } from '../privacy/audit.js';
 import type { Caller } from './authenticate.js';
@@ -23,8 +24,9 @@ export interface RequestContext {
   rateLimit?: RequestRateLimit;
 }
 
-export function newRequestContext(caller: Caller, rateLimit?: RequestRateLimit): RequestContext {
-  const context: RequestContext = { caller, loaders: new RequestLoaders(), audit: new RequestAudit() };
+/** `budget`: what the request may spend at run time, where limits are enforced; every source query it makes is held to it. */
+export function newRequestContext(caller: Caller, rateLimit?: RequestRateLimit, budget?: RequestBudget): RequestContext {
+  const context: RequestContext = { caller, loaders: new RequestLoaders(budget), audit: new RequestAudit() };
   if (rateLimit) context.rateLimit = rateLimit;
   return context;
 }

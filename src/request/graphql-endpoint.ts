@@ -24,7 +24,7 @@ import type { AuditSink } from '../privacy/audit.js';
 import { AuthenticationError, type Authenticator, type Caller } from './authenticate.js';
 import type { RateLimits } from '../config/roles.js';
 import { budgetHeaders, callerKey, rateLimitKey, type RateLimitCredentials, type RateLimiter, type SpentBudget } from './rate-limit.js';
-import { RequestBudget, runWithBudget } from './limits/budget.js';
+import { RequestBudget } from '../plan/budget.js';
 import { costPlugin } from './limits/cost-plugin.js';
 import { InFlight } from './limits/in-flight.js';
 import { parseOptions, staticLimitRules } from './limits/static-limits.js';
@@ -139,25 +139,29 @@ export class GraphQLEndpoint {
       response,
       async ({ role, server, context }) => {
         const run = async (operation: Operation): Promise<OperationResult> => {
-          const answer = await server.server.executeOperation(operation, { contextValue: newRequestContext(context.caller, context.rateLimit) });
-          // An answer streamed over many operations (a download) carries the headers of those before its first byte.
-          if (!response.headersSent) for (const [name, value] of answer.http.headers) response.setHeader(name, value);
-          if (answer.body.kind !== 'single') throw new Error('incremental delivery is not served');
-          return { status: answer.http.status ?? 200, result: answer.body.singleResult };
+          // Each operation is audited and cached as one request, and spends the request's budget or its own.
+          const own = budget === 'operation' ? this.newBudget(server.limits, role) : undefined;
+          const contextValue = newRequestContext(context.caller, context.rateLimit, own ?? context.loaders.memo.budget);
+          try {
+            const answer = await server.server.executeOperation(operation, { contextValue });
+            // An answer streamed over many operations (a download) carries the headers of those before its first byte.
+            if (!response.headersSent) for (const [name, value] of answer.http.headers) response.setHeader(name, value);
+            if (answer.body.kind !== 'single') throw new Error('incremental delivery is not served');
+            return { status: answer.http.status ?? 200, result: answer.body.singleResult };
+          } finally {
+            own?.end();
+          }
         };
-        const execute = budget === 'request' ? run : (operation: Operation) => this.withinBudget(server.limits, role, () => run(operation));
-        await work({ role, limits: server.limits, caller: context.caller, schema: server.schema, execute });
+        await work({ role, limits: server.limits, caller: context.caller, schema: server.schema, execute: run });
       },
       refuse,
       budget,
     );
   }
 
-  /** Runs `work` under a runtime budget of the role's deadline and rows, where limits are enforced. */
-  private withinBudget<T>(limits: QueryLimits, role: string, work: () => Promise<T>): Promise<T> {
-    if (!this.enforceLimits) return work();
-    // Every source query the work makes, however deep, is held to this budget (./limits/budgeted-source.ts).
-    return runWithBudget(new RequestBudget({ deadlineMs: limits.deadlineMs, maxRows: limits.rows, role }), work);
+  /** A runtime budget of the role's deadline and rows, where limits are enforced. */
+  private newBudget(limits: QueryLimits, role: string): RequestBudget | undefined {
+    return this.enforceLimits ? new RequestBudget({ deadlineMs: limits.deadlineMs, maxRows: limits.rows, role }) : undefined;
   }
 
   /** Authentication, the caller's budgets and places in flight, and the role's runtime budget around `work`. */
@@ -199,13 +203,13 @@ export class GraphQLEndpoint {
       refuse(response, 429, { message, extensions: { code: 'RATE_LIMITED', measure: 'inFlight', limit: target.limits.inFlight } });
       return;
     }
+    const requestBudget = budget === 'request' ? this.newBudget(target.limits, role) : undefined;
     try {
-      const context = newRequestContext({ ...caller, role }, rateLimit);
+      const context = newRequestContext({ ...caller, role }, rateLimit, requestBudget);
       contexts.set(request, context);
-      const handle = () => work({ role, server: target, context });
-      if (budget === 'request') await this.withinBudget(target.limits, role, handle);
-      else await handle();
+      await work({ role, server: target, context });
     } finally {
+      requestBudget?.end();
       this.inFlight.leave(key);
     }
   }

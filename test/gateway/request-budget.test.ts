@@ -3,7 +3,7 @@
  * wrapped once): a request past its deadline answers with what was ready and a
  * DEADLINE_EXCEEDED error, and the statement it left is cancelled on the server, not left
  * running; a request that reads more rows than it may, across all its levels, gets
- * ROW_BUDGET_EXCEEDED. Requests are run inside runWithBudget the way the HTTP endpoint runs them.
+ * ROW_BUDGET_EXCEEDED. Requests are run with a budget in their context the way the HTTP endpoint runs them.
  */
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
@@ -14,7 +14,7 @@ import { graphql, parse, type ExecutionResult, type GraphQLFormattedError } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { Caller } from '../../src/request/authenticate.js';
-import { RequestBudget, runWithBudget, type BudgetLimits } from '../../src/request/limits/budget.js';
+import { RequestBudget, type BudgetLimits } from '../../src/plan/budget.js';
 import { newRequestContext } from '../../src/request/context.js';
 import { formatError } from '../../src/request/errors.js';
 import { jitGateway } from '../../src/request/jit-executor.js';
@@ -54,8 +54,8 @@ async function serve(requests: Department, works: Department): Promise<Served> {
   return {
     gateway,
     run: (query, limits) => {
-      const execute = () => graphql({ schema, source: query, contextValue: newRequestContext(STAFF) });
-      return limits ? runWithBudget(new RequestBudget({ ...limits, role: 'staff' }), execute) : execute();
+      const budget = limits && new RequestBudget({ ...limits, role: 'staff' });
+      return graphql({ schema, source: query, contextValue: newRequestContext(STAFF, undefined, budget) }).finally(() => budget?.end());
     },
   };
 }
@@ -224,8 +224,9 @@ describe('a request that reads more rows than it may', () => {
 
   it('keeps the error code and figures through compiled execution and error formatting, as the endpoint serves it', async () => {
     const { executor } = await jitGateway(served.gateway.schemas.get('staff')!).load({ apollo: { graphRef: 'unused' } } as never);
-    const request = { document: parse(TWO_LISTS), operationName: null, queryHash: 'budget-two-lists', context: newRequestContext(STAFF), request: { variables: {} } };
-    const result = await runWithBudget(new RequestBudget({ deadlineMs: 60_000, maxRows: 1_000 }), () => executor!(request as never));
+    const budget = new RequestBudget({ deadlineMs: 60_000, maxRows: 1_000 });
+    const request = { document: parse(TWO_LISTS), operationName: null, queryHash: 'budget-two-lists', context: newRequestContext(STAFF, undefined, budget), request: { variables: {} } };
+    const result = await executor!(request as never).finally(() => budget.end());
     const formatted = ((result as ExecutionResult).errors ?? []).map((error): GraphQLFormattedError => formatError(error.toJSON(), error, 'staff', () => undefined));
     expect(formatted).toHaveLength(1);
     expect(formatted[0]!.extensions).toEqual({ code: 'ROW_BUDGET_EXCEEDED', limit: 1_000, measured: 1_202 });

@@ -8,7 +8,7 @@
  * in the RateLimit headers, so that two callers' answers to one query are the same.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type FragmentDefinitionNode } from 'graphql';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { QueryLimits } from '../../config/limits.js';
 import { estimateCost, type CostModel } from '../../plan/cost.js';
 import type { RequestContext } from '../context.js';
@@ -17,6 +17,7 @@ import { LimitRefusal } from './refusal.js';
 import { variablesRefusal } from './static-limits.js';
 
 export function costPlugin(model: CostModel, limits: QueryLimits, role: string): ApolloServerPlugin<RequestContext> {
+  const estimates = memoisedEstimates(model);
   return {
     async requestDidStart() {
       let report: { estimated: number; limit: number } | undefined;
@@ -27,11 +28,7 @@ export function costPlugin(model: CostModel, limits: QueryLimits, role: string):
           // Variables are known only now; graphql-js would coerce any depth of them recursively.
           const nested = variablesRefusal(request.variables, limits, role);
           if (nested) throw nested;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const definition of document.definitions) {
-            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-          }
-          const cost = estimateCost(model, { operation, fragments, variables: request.variables });
+          const cost = estimates(document, operation, request.variables);
           report = { estimated: cost, limit: limits.cost };
           if (cost > limits.cost) {
             throw new LimitRefusal(
@@ -66,3 +63,34 @@ export function costPlugin(model: CostModel, limits: QueryLimits, role: string):
     },
   };
 }
+
+/** Variables up to this size are remembered with the estimate; larger ones are rare enough to cost again. */
+const MAX_REMEMBERED_VARIABLES = 1024;
+
+/**
+ * The model's estimates, remembered per operation and variables: Apollo hands every request of one
+ * query text the same parsed document, and a client asks the same few queries over and over. The
+ * memory goes with the document (Apollo's document cache bounds how many are kept).
+ */
+function memoisedEstimates(model: CostModel) {
+  const known = new WeakMap<OperationDefinitionNode, Map<string, number>>();
+  return (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): number => {
+    const key = variables === undefined ? '' : JSON.stringify(variables);
+    const remembered = known.get(operation)?.get(key);
+    if (remembered !== undefined) return remembered;
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const definition of document.definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+    }
+    const cost = estimateCost(model, { operation, fragments, variables });
+    if (key.length <= MAX_REMEMBERED_VARIABLES) {
+      const byVariables = known.get(operation) ?? new Map<string, number>();
+      if (byVariables.size < MAX_VARIABLE_SETS) byVariables.set(key, cost);
+      known.set(operation, byVariables);
+    }
+    return cost;
+  };
+}
+
+/** Distinct variable sets remembered per operation: a client paging through ids must not grow it without bound. */
+const MAX_VARIABLE_SETS = 100;

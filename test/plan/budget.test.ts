@@ -1,14 +1,16 @@
 /**
- * A request's runtime budget on its own: the deadline (its signal, its error, its timer
- * ended with the request), the row count, and the async context that carries the budget to
- * every query the request starts. The budget held over real sources and GraphQL requests is
+ * A request's runtime budget on its own: the deadline (its error, its timer ended with the
+ * request), the row count, and the request memo that holds every query made through it to
+ * the budget. The budget held over real sources and GraphQL requests is
  * test/gateway/request-budget.test.ts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { currentBudget, RequestBudget, runWithBudget } from '../../src/request/limits/budget.js';
+import { RequestBudget } from '../../src/plan/budget.js';
+import { budgetedSource } from '../../src/plan/budgeted-source.js';
+import { RequestMemo } from '../../src/plan/request-memo.js';
+import type { FindQuery, Source } from '../../src/source/source.js';
 
 async function failure(work: () => unknown): Promise<GraphQLError> {
   try {
@@ -21,11 +23,10 @@ async function failure(work: () => unknown): Promise<GraphQLError> {
 }
 
 describe('the deadline', () => {
-  it('aborts the signal and makes every check fail with DEADLINE_EXCEEDED, its limit and the time measured', async () => {
+  it('makes every check fail with DEADLINE_EXCEEDED, its limit and the time measured', async () => {
     const budget = new RequestBudget({ deadlineMs: 100, maxRows: 10, role: 'public' });
     expect(() => budget.check()).not.toThrow();
     await sleep(150);
-    expect(budget.signal.aborted).toBe(true);
     const error = await failure(() => budget.check());
     expect(error.message).toBe('the request ran past its deadline of 0.1 s for role public; the fields answered before it are returned');
     expect(error.extensions).toMatchObject({ code: 'DEADLINE_EXCEEDED', limit: 100 });
@@ -49,11 +50,11 @@ describe('the deadline', () => {
     budget.end();
   });
 
-  it('has no timer left once the request has ended', async () => {
+  it('stops its deadline once the request has ended: nothing it armed fires later', async () => {
     const budget = new RequestBudget({ deadlineMs: 50, maxRows: 10 });
+    await budget.within(sleep(1));
     budget.end();
-    await sleep(100);
-    expect(budget.signal.aborted).toBe(false);
+    await expect(budget.within(sleep(100).then(() => 'settled'))).resolves.toBe('settled');
   });
 
   it('may be unlimited, and refuses limits that mean nothing', () => {
@@ -81,34 +82,59 @@ describe('the rows', () => {
   });
 });
 
-describe('the request context', () => {
-  it('carries the budget to everything the request starts — timers, promises, DataLoader batches — and to nothing else', async () => {
+describe('the request memo', () => {
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ id: i }));
+  function countingSource() {
+    const asked: Array<number | undefined> = [];
+    const source = {
+      name: 'counted',
+      pushdown: {} as Source['pushdown'],
+      find: async (query: FindQuery) => {
+        asked.push(query.deadline);
+        return rows(query.limit);
+      },
+    } as unknown as Source;
+    return { source, asked };
+  }
+  const find = (source: Source, limit: number) => source.find({ table: 't', select: {}, where: undefined, orderBy: [], limit, offset: 0 } as unknown as FindQuery);
+
+  it('holds every query made through it to its budget: the deadline is sent along, and the rows count', async () => {
+    const { source, asked } = countingSource();
     const budget = new RequestBudget({ deadlineMs: 60_000, maxRows: 10 });
-    const seen: Array<RequestBudget | undefined> = [];
-    const loader = new DataLoader(async (keys: readonly number[]) => {
-      seen.push(currentBudget());
-      return keys;
-    });
-    await runWithBudget(budget, async () => {
-      seen.push(currentBudget());
-      await sleep(1);
-      seen.push(currentBudget());
-      await new Promise<void>((resolve) =>
-        setImmediate(() => {
-          seen.push(currentBudget());
-          resolve();
-        }),
-      );
-      await Promise.all([loader.load(1), loader.load(2)]);
-    });
-    expect(seen).toEqual([budget, budget, budget, budget]);
-    expect(currentBudget()).toBeUndefined();
+    const memo = new RequestMemo(budget);
+    const held = budgetedSource(source, memo.budget!, memo.countsRows);
+    await find(held, 6);
+    expect(asked).toEqual([budget.deadline]);
+    expect(budget.rowsRead).toBe(6);
+    expect((await failure(() => find(held, 6))).extensions.code).toBe('ROW_BUDGET_EXCEEDED');
+    // Over its rows, the request asks the source for nothing more.
+    expect((await failure(() => find(held, 1))).extensions.code).toBe('ROW_BUDGET_EXCEEDED');
+    expect(asked).toHaveLength(2);
+    budget.end();
   });
 
-  it('ends the budget when the request settles, however it settles', async () => {
-    const budget = new RequestBudget({ deadlineMs: 50, maxRows: 10 });
-    await expect(runWithBudget(budget, () => Promise.reject(new Error('failed')))).rejects.toThrow('failed');
-    await sleep(100);
-    expect(budget.signal.aborted).toBe(false);
+  it('without counting rows, shares the budget, its deadline and what the request worked out, but adds no rows', async () => {
+    const { source } = countingSource();
+    const budget = new RequestBudget({ deadlineMs: 60_000, maxRows: 10 });
+    const memo = new RequestMemo(budget);
+    const uncounted = memo.withoutCountingRows();
+    expect(uncounted.budget).toBe(budget);
+    expect(uncounted.countsRows).toBe(false);
+    expect(memo.withoutCountingRows()).toBe(uncounted);
+    const key = {};
+    const computed = memo.once(key, async () => 'rule');
+    expect(uncounted.once(key, async () => 'again')).toBe(computed);
+    await find(budgetedSource(source, budget, uncounted.countsRows), 50);
+    expect(budget.rowsRead).toBe(0);
+    budget.end();
+  });
+
+  it('refuses a query past the deadline before it reaches the source', async () => {
+    const { source, asked } = countingSource();
+    const budget = new RequestBudget({ deadlineMs: 20, maxRows: 10 });
+    await sleep(40);
+    expect((await failure(() => find(budgetedSource(source, budget, true), 1))).extensions.code).toBe('DEADLINE_EXCEEDED');
+    expect(asked).toEqual([]);
+    budget.end();
   });
 });

@@ -1,12 +1,11 @@
 /**
  * What one request may spend at run time, for what static analysis of the query cannot
  * know: how long it may run (a deadline) and how many rows its source queries may return,
- * all levels together. The budget lives in the request's async context, so every query the
- * request makes — resolvers, DataLoader batches, any other entry point — is held to it
- * without anyone passing it along (see ./budgeted-source.ts, which every source is wrapped in).
+ * all levels together. The budget travels with the request's memo (./request-memo.ts), which
+ * every source is reached through (`ServedDataset.sourceFor`), so every query the request
+ * makes — resolvers, DataLoader batches, row rules, any other entry point — is held to it
+ * (./budgeted-source.ts).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { setMaxListeners } from 'node:events';
 import { GraphQLError } from 'graphql';
 
 export interface BudgetLimits {
@@ -21,11 +20,14 @@ export interface BudgetLimits {
 export class RequestBudget {
   /** The instant (epoch ms) by which the request must be answered. */
   readonly deadline: number;
-  /** Aborts at the deadline, for work that can be stopped by a signal. */
-  readonly signal: AbortSignal;
   readonly #limits: BudgetLimits;
   readonly #startedAt = Date.now();
-  readonly #timer: NodeJS.Timeout | undefined;
+  /**
+   * Rejects at the deadline; armed by the first query that waits on it, so that a request whose
+   * sources are never asked (introspection, the catalog, a refusal) costs no timer.
+   */
+  #expiry: Promise<never> | undefined;
+  #timer: NodeJS.Timeout | undefined;
   #rowsRead = 0;
 
   constructor(limits: BudgetLimits) {
@@ -33,15 +35,6 @@ export class RequestBudget {
     if (!(limits.maxRows >= 0)) throw new RangeError('maxRows must be zero or more');
     this.#limits = limits;
     this.deadline = this.#startedAt + limits.deadlineMs;
-    const controller = new AbortController();
-    this.signal = controller.signal;
-    // Every query in flight listens for the deadline: a page of many fields is normal, not a leak.
-    setMaxListeners(0, this.signal);
-    if (Number.isFinite(limits.deadlineMs)) {
-      this.#timer = setTimeout(() => controller.abort(), limits.deadlineMs);
-      // A deadline never keeps the process alive on its own.
-      this.#timer.unref();
-    }
   }
 
   get rowsRead(): number {
@@ -50,7 +43,7 @@ export class RequestBudget {
 
   /** Throws the error the request has already earned, if any: past its deadline, or over its rows. */
   check(): void {
-    if (this.signal.aborted || Date.now() >= this.deadline) throw this.deadlineExceeded();
+    if (Date.now() >= this.deadline) throw this.deadlineExceeded();
     if (this.#rowsRead > this.#limits.maxRows) throw this.#rowBudgetExceeded();
   }
 
@@ -65,13 +58,19 @@ export class RequestBudget {
    * comes first: a query that cannot be stopped in time is abandoned, not waited for.
    */
   within<T>(work: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const expire = () => reject(this.deadlineExceeded());
-      this.signal.addEventListener('abort', expire, { once: true });
-      // Subscribed even when abandoned, so that its late failure is handled, not reported as unhandled.
-      work.then(resolve, reject).finally(() => this.signal.removeEventListener('abort', expire));
-      if (this.signal.aborted) expire();
+    if (!Number.isFinite(this.deadline)) return work;
+    // Handled even when abandoned, so that its late failure is not reported as unhandled.
+    work.catch(() => undefined);
+    return Promise.race([work, this.#armed()]);
+  }
+
+  #armed(): Promise<never> {
+    this.#expiry ??= new Promise<never>((_, reject) => {
+      this.#timer = setTimeout(() => reject(this.deadlineExceeded()), Math.max(0, this.deadline - Date.now()));
+      // A deadline never keeps the process alive on its own.
+      this.#timer.unref();
     });
+    return this.#expiry;
   }
 
   deadlineExceeded(): GraphQLError {
@@ -96,36 +95,3 @@ export class RequestBudget {
 
 const seconds = (ms: number) => String(ms / 1000);
 const count = (n: number) => n.toLocaleString('en-US');
-
-const storage = new AsyncLocalStorage<RequestBudget>();
-
-/** Runs `work` under `budget` (everything it starts, however deep, sees it) and ends the budget when `work` settles. */
-export async function runWithBudget<T>(budget: RequestBudget, work: () => T | Promise<T>): Promise<T> {
-  try {
-    return await storage.run(budget, work);
-  } finally {
-    budget.end();
-  }
-}
-
-/** The budget of the request this code runs for; undefined outside a request (the CLI, startup). */
-export function currentBudget(): RequestBudget | undefined {
-  return storage.getStore();
-}
-
-const uncounted = new AsyncLocalStorage<true>();
-
-/**
- * Runs `work` without counting the rows it reads against the request: for what the gateway reads
- * to enforce a role's privacy rules (the keys of withheld rows). Counting them would let the
- * rows a caller is told it read, or where its row budget runs out, tell how many rows are
- * withheld from it. The deadline still holds.
- */
-export function withoutCountingRows<T>(work: () => Promise<T>): Promise<T> {
-  return uncounted.run(true, work);
-}
-
-/** Whether rows read here count against the request's budget. */
-export function rowsCount(): boolean {
-  return uncounted.getStore() !== true;
-}

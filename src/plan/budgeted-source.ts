@@ -3,21 +3,19 @@
  * once when the request is already past its deadline or over its rows, is sent with the
  * request's deadline so that the source stops it then (cancelling it where the system can),
  * is abandoned at the deadline if the source has not stopped by itself, and adds the rows it
- * returns to the request's count. Outside a request there is no budget and nothing changes.
+ * returns to the request's count (unless they are read to enforce privacy rules).
  *
- * The pool wraps every source in this outermost, around the metrics: a query refused here
+ * It is the outermost wrapper of the pool's source, around the metrics: a query refused here
  * never reached the source and is not counted as one, and a query the deadline stopped is
  * counted with the reason `deadline`, apart from the source's own timeouts.
  */
-import { SourceError, type Source } from '../../source/source.js';
-import { currentBudget, rowsCount } from './budget.js';
+import { SourceError, type Source } from '../source/source.js';
+import type { RequestBudget } from './budget.js';
 
-export function budgetedSource(source: Source): Source {
+export function budgetedSource(source: Source, budget: RequestBudget, countsRows: boolean): Source {
   const held =
     <Q extends { deadline?: number }, R>(run: (query: Q) => Promise<R>, rowsIn: (result: R) => number) =>
     async (query: Q): Promise<R> => {
-      const budget = currentBudget();
-      if (!budget) return run(query);
       budget.check();
       // A caller's own earlier deadline stays, and so does its error.
       const bounded = query.deadline === undefined || budget.deadline <= query.deadline;
@@ -28,7 +26,7 @@ export function budgetedSource(source: Source): Source {
         if (bounded && error instanceof SourceError && error.reason === 'deadline') throw budget.deadlineExceeded();
         throw error;
       }
-      if (rowsCount()) budget.addRows(rowsIn(result));
+      if (countsRows) budget.addRows(rowsIn(result));
       return result;
     };
   const rows = (result: unknown[]) => result.length;
