@@ -4,10 +4,13 @@
  * source queries are held to. A new memo for every request, so nothing is reused across
  * callers or goes stale between requests.
  */
+import type { Source } from '../source/source.js';
 import type { RequestBudget } from './budget.js';
+import { budgetedSource } from './budgeted-source.js';
 
 export class RequestMemo {
   #uncounted: RequestMemo | undefined;
+  readonly #held = new Map<Source, Source>();
 
   /**
    * `budget`: what the request may spend, absent outside a request (start-up, the CLI) and where
@@ -27,6 +30,17 @@ export class RequestMemo {
       this.values.set(key, value);
     }
     return value;
+  }
+
+  /** `source` held to the request's budget, if it has one (./budgeted-source.ts). */
+  held(source: Source): Source {
+    if (!this.budget) return source;
+    let held = this.#held.get(source);
+    if (!held) {
+      held = budgetedSource(source, this.budget, this.countsRows);
+      this.#held.set(source, held);
+    }
+    return held;
   }
 
   /**

@@ -7,7 +7,6 @@ import { keyConverter, type KeyConverter } from '../config/key-format.js';
 import type { ConnectorMapping, DatasetMapping, JoinMapping, ScalarFieldMapping } from '../config/mapping.js';
 import type { ColumnDescription, ColumnType, Source, TransformRef, ValueRef } from '../source/source.js';
 import type { RequestMemo } from './request-memo.js';
-import { budgetedSource } from './budgeted-source.js';
 
 /** A public scalar or enum value backed by one source value. */
 export interface ScalarBinding {
@@ -158,7 +157,7 @@ export function bindDataset(
     one: dataset.one,
     many: dataset.many,
     // Every query a request makes reaches the source through its memo, and so is held to its budget.
-    sourceFor: (request) => (request.budget ? budgetedSource(source, request.budget, request.countsRows) : source),
+    sourceFor: (request) => request.held(source),
     fields,
     key: key.scalar,
     joins: new Map(),

@@ -8,7 +8,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../src/plan/budget.js';
-import { budgetedSource } from '../../src/plan/budgeted-source.js';
 import { RequestMemo } from '../../src/plan/request-memo.js';
 import type { FindQuery, Source } from '../../src/source/source.js';
 
@@ -102,7 +101,9 @@ describe('the request memo', () => {
     const { source, asked } = countingSource();
     const budget = new RequestBudget({ deadlineMs: 60_000, maxRows: 10 });
     const memo = new RequestMemo(budget);
-    const held = budgetedSource(source, memo.budget!, memo.countsRows);
+    const held = memo.held(source);
+    expect(memo.held(source)).toBe(held);
+    expect(new RequestMemo().held(source)).toBe(source);
     await find(held, 6);
     expect(asked).toEqual([budget.deadline]);
     expect(budget.rowsRead).toBe(6);
@@ -124,7 +125,7 @@ describe('the request memo', () => {
     const key = {};
     const computed = memo.once(key, async () => 'rule');
     expect(uncounted.once(key, async () => 'again')).toBe(computed);
-    await find(budgetedSource(source, budget, uncounted.countsRows), 50);
+    await find(uncounted.held(source), 50);
     expect(budget.rowsRead).toBe(0);
     budget.end();
   });
@@ -133,7 +134,7 @@ describe('the request memo', () => {
     const { source, asked } = countingSource();
     const budget = new RequestBudget({ deadlineMs: 20, maxRows: 10 });
     await sleep(40);
-    expect((await failure(() => find(budgetedSource(source, budget, true), 1))).extensions.code).toBe('DEADLINE_EXCEEDED');
+    expect((await failure(() => find(new RequestMemo(budget).held(source), 1))).extensions.code).toBe('DEADLINE_EXCEEDED');
     expect(asked).toEqual([]);
     budget.end();
   });
