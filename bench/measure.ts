@@ -5,6 +5,7 @@
  * up as mismatches rather than as fast.
  */
 import autocannon from 'autocannon';
+import { readFile } from 'node:fs/promises';
 import type { Request } from './queries.js';
 import { JSON_HEADERS } from './http.js';
 
@@ -19,6 +20,12 @@ export interface Measurement {
   p50Ms: number;
   p99Ms: number;
   requests: number;
+  /**
+   * The server process's CPU time (user + system) per request of the measured run, in ms; it
+   * varies less with other load on the machine than throughput does. Undefined where the server's
+   * process is not known or /proc cannot be read.
+   */
+  cpuMsPerRequest?: number;
   /** Non-2xx responses, connection errors, timeouts and wrong bodies. */
   failures: { non2xx: number; errors: number; timeouts: number; mismatches: number };
 }
@@ -37,14 +44,34 @@ async function run(url: string, request: Request, expectBody: string, connection
   });
 }
 
-export async function measure(url: string, request: Request, expectBody: string, options: LoadOptions): Promise<Measurement> {
+/** `pid`: the server's process, whose CPU time the measured run is charged. */
+export async function measure(url: string, request: Request, expectBody: string, options: LoadOptions, pid?: number): Promise<Measurement> {
   if (options.warmupSeconds > 0) await run(url, request, expectBody, options.connections, options.warmupSeconds);
+  const before = pid === undefined ? undefined : await processCpuMs(pid);
   const result = await run(url, request, expectBody, options.connections, options.durationSeconds);
+  const after = pid === undefined ? undefined : await processCpuMs(pid);
+  const cpuMsPerRequest = before !== undefined && after !== undefined && result.requests.total > 0 ? (after - before) / result.requests.total : undefined;
   return {
+    ...(cpuMsPerRequest === undefined ? {} : { cpuMsPerRequest }),
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     requests: result.requests.total,
     failures: { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, mismatches: result.mismatches },
   };
+}
+
+/** Linux's clock ticks per second for /proc times (USER_HZ), 100 on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time the process has used so far (user + system), in ms; undefined where /proc cannot tell. */
+async function processCpuMs(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
 }

@@ -87,33 +87,46 @@ interface LimitsRound {
   off: Measurement;
   /** Requests per second with the limits ÷ without, in the same round. */
   ratio: number;
+  /** CPU time per request without the limits ÷ with, in the same round: below 1 by what the limits cost. */
+  cpuRatio: number | undefined;
 }
 
 /** Q1 with and without the limits, round by round; the ratio to quote is the median of the rounds' ratios. */
-function limitsRounds(rows: Row[]): { rounds: LimitsRound[]; medianRatio: number } | undefined {
+function limitsRounds(rows: Row[]): { rounds: LimitsRound[]; medianRatio: number; medianCpuRatio: number | undefined } | undefined {
   const on = find(rows, 'Q1', 'civicgraph')?.rounds;
   const off = find(rows, 'Q1', 'civicgraph-unlimited')?.rounds;
   if (!on || !off || on.length === 0 || on.length !== off.length) return undefined;
-  const rounds = on.map((m, i) => ({ on: m, off: off[i]!, ratio: ratio(m.requestsPerSecond, off[i]!.requestsPerSecond) ?? 0 }));
-  return { rounds, medianRatio: median(rounds.map((r) => r.ratio)) };
+  const rounds = on.map((m, i) => ({
+    on: m,
+    off: off[i]!,
+    ratio: ratio(m.requestsPerSecond, off[i]!.requestsPerSecond) ?? 0,
+    cpuRatio: m.cpuMsPerRequest === undefined || off[i]!.cpuMsPerRequest === undefined ? undefined : ratio(off[i]!.cpuMsPerRequest!, m.cpuMsPerRequest),
+  }));
+  const cpuRatios = rounds.map((r) => r.cpuRatio);
+  const medianCpuRatio = cpuRatios.every((r) => r !== undefined) ? median(cpuRatios as number[]) : undefined;
+  return { rounds, medianRatio: median(rounds.map((r) => r.ratio)), medianCpuRatio };
 }
 
-const LIMITS_HEADER = ['round', 'with limits req/s', 'p50 ms', 'p99 ms', 'without limits req/s', 'p50 ms', 'p99 ms', 'with ÷ without'];
+const LIMITS_HEADER = ['round', 'with limits req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'without limits req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'req/s with ÷ without', 'CPU/req without ÷ with'];
 
 function limitsCells(results: Results): string[][] {
   const measured = limitsRounds(results.rows);
   if (!measured) return [];
-  const cells = measured.rounds.map(({ on, off, ratio: r }, i) => [
+  const cpu = (value: number | undefined, digits: number) => (value === undefined ? '' : fixed(value, digits));
+  const cells = measured.rounds.map(({ on, off, ratio: r, cpuRatio }, i) => [
     String(i + 1),
     fixed(on.requestsPerSecond),
     fixed(on.p50Ms),
     fixed(on.p99Ms),
+    cpu(on.cpuMsPerRequest, 2),
     fixed(off.requestsPerSecond),
     fixed(off.p50Ms),
     fixed(off.p99Ms),
+    cpu(off.cpuMsPerRequest, 2),
     fixed(r, 3),
+    cpu(cpuRatio, 3),
   ]);
-  return [...cells, ['median', '', '', '', '', '', '', fixed(measured.medianRatio, 3)]];
+  return [...cells, ['median', '', '', '', '', '', '', '', '', fixed(measured.medianRatio, 3), cpu(measured.medianCpuRatio, 3)]];
 }
 
 type Status = 'met' | 'missed' | 'not measured';
@@ -138,7 +151,11 @@ function targets(results: Results): { target: string; status: Status; detail: st
     {
       target: `Q1 overhead of the limits ≤ ${Math.round((1 - LIMITS_TARGET) * 100)} % (throughput with ÷ without ≥ ${LIMITS_TARGET})`,
       status: status(limits !== undefined, (limits?.medianRatio ?? 0) >= LIMITS_TARGET),
-      detail: limits === undefined ? '' : `${limits.medianRatio.toFixed(3)}× (median of ${limits.rounds.length} rounds)`,
+      detail:
+        limits === undefined
+          ? ''
+          : `${limits.medianRatio.toFixed(3)}× (median of ${limits.rounds.length} rounds)` +
+            (limits.medianCpuRatio === undefined ? '' : `; CPU time per request without ÷ with: ${limits.medianCpuRatio.toFixed(3)}×`),
     },
   ];
 }
@@ -219,6 +236,9 @@ estimate and cost budget per window, answer size, requests in flight) and one wi
 ${options.durationSeconds} s each after a ${options.warmupSeconds} s warm-up, the one with limits first in odd rounds and second in even
 rounds; each round's ratio compares two runs next to each other in time, and the ratio quoted is
 the median of the rounds'. In the throughput table, both rows give the medians of their rounds.
+CPU ms/req is the server process's CPU time (user + system, from /proc) over the measured run
+divided by the requests it answered: it moves less than throughput when other work shares the
+machine, so its ratio says what the limits cost even where the throughput ratio is noisy.
 
 ## Targets
 

@@ -68,7 +68,7 @@ export async function benchQuery(query: QueryId, servers: Servers, options: Opti
     const server = servers[row.server];
     if (expectBody === undefined || !running(server)) continue;
     const request = requestFor(row.server, query)!;
-    targets.set(row.server, { name: `${query} on ${row.server}`, url: `${server.url}${request.path}`, request, expectBody });
+    targets.set(row.server, { name: `${query} on ${row.server}`, url: `${server.url}${request.path}`, request, expectBody, ...(server.pid === undefined ? {} : { pid: server.pid }) });
     if (isCivicGraph(row.server)) row.sourceQueries = await sourceQueriesPerRequest(server.url, request, options.probeRequests);
   }
 
@@ -88,7 +88,7 @@ export async function benchQuery(query: QueryId, servers: Servers, options: Opti
       continue;
     }
     log(`measuring ${target.name} for ${options.durationSeconds} s …`);
-    row.measurement = await measure(target.url, target.request, target.expectBody, options);
+    row.measurement = await measure(target.url, target.request, target.expectBody, options, target.pid);
   }
   return rows;
 }

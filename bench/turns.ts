@@ -13,6 +13,8 @@ export interface Target {
   url: string;
   request: Request;
   expectBody: string;
+  /** The server's process, whose CPU time per request is measured. */
+  pid?: number;
 }
 
 /** Each target's measurements, round by round. */
@@ -21,9 +23,9 @@ export async function measureInTurns(targets: readonly [Target, Target], rounds:
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? [0, 1] : [1, 0];
     for (const side of order) {
-      const { name, url, request, expectBody } = targets[side]!;
+      const { name, url, request, expectBody, pid } = targets[side]!;
       log(`measuring ${name} for ${options.durationSeconds} s (round ${round + 1} of ${rounds}) …`);
-      measured[side]![round] = await measure(url, request, expectBody, options);
+      measured[side]![round] = await measure(url, request, expectBody, options, pid);
     }
   }
   return measured;
@@ -42,6 +44,7 @@ export function medianMeasurement(rounds: readonly Measurement[]): Measurement {
     requestsPerSecond: median(rounds.map((m) => m.requestsPerSecond)),
     p50Ms: median(rounds.map((m) => m.p50Ms)),
     p99Ms: median(rounds.map((m) => m.p99Ms)),
+    ...(rounds.every((m) => m.cpuMsPerRequest !== undefined) ? { cpuMsPerRequest: median(rounds.map((m) => m.cpuMsPerRequest!)) } : {}),
     requests: sum((m) => m.requests),
     failures: {
       non2xx: sum((m) => m.failures.non2xx),
