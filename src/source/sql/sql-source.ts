@@ -112,25 +112,52 @@ class SqlSource implements Source {
 
   /**
    * Runs one statement under the time limit, queryTimeoutMs or what is left before the caller's
-   * deadline, whichever ends first; every failure becomes a SourceError.
+   * deadline, whichever ends first, the wait for a pooled connection included: a statement whose
+   * caller stopped waiting while the pool was busy never reaches the system. Every failure
+   * becomes a SourceError.
    */
   private async run<T>(build: () => Knex.QueryBuilder, table?: string, deadline?: number): Promise<T> {
     const limit = timeLimit(this.timeoutMs, deadline);
+    let connection: unknown;
     try {
+      connection = await this.connectionWithin(msLeft(limit));
       const ms = msLeft(limit);
       // knex reads a time limit of 0 as none at all.
       if (ms === 0) throw new QueryTimeoutError();
-      const builder = build();
-      switch (this.timeoutMode) {
-        case 'cancel':
-          return (await builder.timeout(ms, { cancel: true })) as T;
-        case 'driver':
-          return (await withStatementTimeout(builder, ms)) as T;
-        case 'abandon':
-          return (await abandonAfter(builder, ms)) as T;
-      }
+      return (await this.within(build().connection(connection), ms)) as T;
     } catch (error) {
       throw toSourceError(this.name, error, { dialect: this.dialect, table, timeoutMs: this.timeoutMs, byDeadline: limit.byDeadline });
+    } finally {
+      if (connection !== undefined) await this.db.client.releaseConnection(connection);
+    }
+  }
+
+  private within(builder: Knex.QueryBuilder, ms: number): PromiseLike<unknown> {
+    switch (this.timeoutMode) {
+      case 'cancel':
+        return builder.timeout(ms, { cancel: true });
+      case 'driver':
+        return withStatementTimeout(builder, ms);
+      case 'abandon':
+        return abandonAfter(builder, ms);
+    }
+  }
+
+  /** A connection from the pool, waited for at most `ms`; one that arrives later goes straight back. */
+  private async connectionWithin(ms: number): Promise<unknown> {
+    if (ms === 0) throw new QueryTimeoutError();
+    const pending: Promise<unknown> = this.db.client.acquireConnection();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueryTimeoutError()), ms);
+    });
+    try {
+      return await Promise.race([pending, expired]);
+    } catch (error) {
+      pending.then((late) => this.db.client.releaseConnection(late), () => undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

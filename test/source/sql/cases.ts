@@ -130,6 +130,32 @@ export function sourceCases(harness: () => Harness): void {
     }
   });
 
+  it("never sends a statement whose caller's deadline passed while it waited for a pooled connection", async (ctx) => {
+    const running = harness().runningStatements;
+    if (!running) return ctx.skip('PGlite runs in this process and blocks it while a statement runs: nothing waits beside it');
+    const { source: probe, table } = harness().openProbe(20_000);
+    const [holding, waiting] = [harness().sleep(2), harness().sleep(3)];
+    try {
+      // The probe's one connection is busy for two seconds.
+      const held = probe.find({ table, select: { s: { expression: holding } }, orderBy: [], limit: 1, offset: 0, deadline: Date.now() + 10_000 });
+      await expect.poll(() => running(holding), { timeout: 2_000, interval: 50 }).toBe(1);
+      const started = Date.now();
+      const error = await rejection(probe.find({ table, select: { s: { expression: waiting } }, orderBy: [], limit: 1, offset: 0, deadline: started + 500 }));
+      expect(error.reason).toBe('deadline');
+      expect(Date.now() - started).toBeLessThan(1_500);
+      await held;
+      // Had it been queued for the connection, it would run now, for what was left of its time limit.
+      const seen: number[] = [];
+      for (let sample = 0; sample < 10; sample++) {
+        seen.push(await running(waiting));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(seen).toEqual(Array(10).fill(0));
+    } finally {
+      await probe.close();
+    }
+  });
+
   it('reports an unreachable server without the URL or password', async (ctx) => {
     const url = harness().unreachableUrl;
     if (url === undefined) return ctx.skip('PGlite has no server to be unreachable');

@@ -21,9 +21,12 @@ export const DATABASE = 'civicgraph_test_sql';
 /** East of UTC by 13 hours in February: a bucket taken in this zone would move late-UTC instants to the next day. */
 const NON_UTC_ZONE = 'Pacific/Auckland';
 
-export function sourceConfig(kind: SourceKind, connection: string, queryTimeoutMs = 20_000): SourceConfig {
-  return testSourceConfig(kind, connection, 'test/source/sql/fixture.ts', { queryTimeoutMs });
+export function sourceConfig(kind: SourceKind, connection: string, queryTimeoutMs = 20_000, pool?: SourceConfig['pool']): SourceConfig {
+  return testSourceConfig(kind, connection, 'test/source/sql/fixture.ts', { queryTimeoutMs, ...(pool ? { pool } : {}) });
 }
+
+/** Probes have one pooled connection, so that a test can make a statement wait for it. */
+const PROBE_POOL = { min: 0, max: 1 };
 
 type Flavour = 'postgres' | 'mysql' | 'mssql';
 
@@ -118,6 +121,7 @@ export interface Harness extends ContractHarness {
   /** An expression that takes about `seconds` to evaluate. */
   sleep(seconds: number): string;
   /** Opens another source (closed by the caller) that can see `table`, with its own time limit. */
+  /** A source of its own with the given time limit and one pooled connection. */
   openProbe(queryTimeoutMs: number): { source: Source; table: string };
   /**
    * How many statements other connections are running on the fixture database whose text
@@ -161,7 +165,7 @@ export async function postgresHarness(): Promise<Harness> {
     kind: 'postgres',
     qualifiedTable: `public.${TABLE}`,
     sleep: (s) => `pg_sleep(${s})`,
-    openProbe: (ms) => ({ source: openSqlSource('pg-probe', sourceConfig('postgres', url, ms)), table: TABLE }),
+    openProbe: (ms) => ({ source: openSqlSource('pg-probe', sourceConfig('postgres', url, ms, PROBE_POOL)), table: TABLE }),
     runningStatements: (text) =>
       withAdmin('pg', url, async (db) => {
         const { rows } = await db.raw<{ rows: Array<{ n: number }> }>(
@@ -200,7 +204,7 @@ export async function mysqlHarness(): Promise<Harness> {
     kind: 'mysql',
     qualifiedTable: `${DATABASE}.${TABLE}`,
     sleep: (s) => `SLEEP(${s})`,
-    openProbe: (ms) => ({ source: openSqlSource('mariadb-probe', sourceConfig('mysql', url, ms)), table: TABLE }),
+    openProbe: (ms) => ({ source: openSqlSource('mariadb-probe', sourceConfig('mysql', url, ms, PROBE_POOL)), table: TABLE }),
     runningStatements: (text) =>
       withAdmin('mysql2', url, async (db) => {
         const [rows] = await db.raw<[Array<{ n: number }>, unknown]>(
@@ -280,7 +284,7 @@ export async function mssqlHarness(): Promise<Harness> {
     qualifiedTable: `dbo.${TABLE}`,
     // WAITFOR is a statement, not an expression: a large cross join keeps the server busy instead.
     sleep: () => '(select count_big(*) from sys.all_objects a cross join sys.all_objects b cross join sys.all_objects c)',
-    openProbe: (ms) => ({ source: openSqlSource('mssql-probe', sourceConfig('mssql', url, ms)), table: TABLE }),
+    openProbe: (ms) => ({ source: openSqlSource('mssql-probe', sourceConfig('mssql', url, ms, PROBE_POOL)), table: TABLE }),
     runningStatements: async (text) => {
       const monitor = admin(url);
       try {
