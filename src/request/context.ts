@@ -1,3 +1,4 @@
+import type { RequestRecord } from '../observe/request-observer.js';
 import { RequestLoaders } from '../plan/by-key.js';
 import { RequestAudit } from '../privacy/audit.js';
 import type { Caller } from './authenticate.js';
@@ -21,10 +22,13 @@ export interface RequestContext {
   loaders: RequestLoaders;
   audit: RequestAudit;
   rateLimit?: RequestRateLimit;
+  /** The HTTP request's record, for its log line: the operation's name is noted there. */
+  record?: RequestRecord;
 }
 
-export function newRequestContext(caller: Caller, rateLimit?: RequestRateLimit): RequestContext {
+export function newRequestContext(caller: Caller, rateLimit?: RequestRateLimit, record?: RequestRecord): RequestContext {
   const context: RequestContext = { caller, loaders: new RequestLoaders(), audit: new RequestAudit() };
   if (rateLimit) context.rateLimit = rateLimit;
+  if (record) context.record = record;
   return context;
 }

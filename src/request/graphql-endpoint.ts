@@ -14,6 +14,9 @@ import type { FormattedExecutionResult, GraphQLFormattedError, GraphQLSchema } f
 import type { QueryLimits } from '../config/limits.js';
 import type { CostModel } from '../plan/cost.js';
 import { graphqlMetricsPlugin } from '../observe/graphql-metrics-plugin.js';
+import { operationPlugin } from '../observe/operation-plugin.js';
+import { requestRecord } from '../observe/request-observer.js';
+import { inOperationSpan } from '../observe/spans.js';
 import { jitGateway } from './jit-executor.js';
 import type { Metrics } from '../observe/metrics.js';
 import { newRequestContext, type RequestContext, type RequestRateLimit } from './context.js';
@@ -29,6 +32,7 @@ import { costPlugin } from './limits/cost-plugin.js';
 import { InFlight } from './limits/in-flight.js';
 import { parseOptions, staticLimitRules } from './limits/static-limits.js';
 import { responseSizeGuard } from './limits/response-size.js';
+import type { Log } from '../observe/log.js';
 
 /** The context of each request, made once its caller is known and before Apollo asks for it. */
 const contexts = new WeakMap<Request, RequestContext>();
@@ -101,7 +105,7 @@ export class GraphQLEndpoint {
   private readonly inFlight = new InFlight();
 
   constructor(
-    private readonly log: (line: string) => void,
+    private readonly log: Log,
     private readonly metrics: Metrics,
     private readonly audit: AuditSink,
     /** False only to measure what the limits cost (the benchmark); a gateway on a network always enforces them. */
@@ -120,7 +124,7 @@ export class GraphQLEndpoint {
 
   readonly handle = (request: Request, response: Response, next: NextFunction): void => {
     void this.admit(request, response, async ({ server }) => {
-      await server.handler(request, response, next);
+      await inOperationSpan(async () => server.handler(request, response, next));
     });
   };
 
@@ -139,7 +143,8 @@ export class GraphQLEndpoint {
       response,
       async ({ role, server, context }) => {
         const run = async (operation: Operation): Promise<OperationResult> => {
-          const answer = await server.server.executeOperation(operation, { contextValue: newRequestContext(context.caller, context.rateLimit) });
+          const contextValue = newRequestContext(context.caller, context.rateLimit, context.record);
+          const answer = await inOperationSpan(() => server.server.executeOperation(operation, { contextValue }));
           // An answer streamed over many operations (a download) carries the headers of those before its first byte.
           if (!response.headersSent) for (const [name, value] of answer.http.headers) response.setHeader(name, value);
           if (answer.body.kind !== 'single') throw new Error('incremental delivery is not served');
@@ -200,7 +205,9 @@ export class GraphQLEndpoint {
       return;
     }
     try {
-      const context = newRequestContext({ ...caller, role }, rateLimit);
+      const record = requestRecord(request);
+      if (record) record.role = role;
+      const context = newRequestContext({ ...caller, role }, rateLimit, record);
       contexts.set(request, context);
       const handle = () => work({ role, server: target, context });
       if (budget === 'request') await this.withinBudget(target.limits, role, handle);
@@ -270,6 +277,7 @@ export class GraphQLEndpoint {
         ...(enforced ? [costPlugin(cost, limits, role)] : []),
         mediaTypePlugin(),
         graphqlMetricsPlugin(this.metrics),
+        operationPlugin(role),
         auditPlugin(this.audit),
       ],
     });

@@ -10,6 +10,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type FragmentDefinitionNode } from 'graphql';
 import type { QueryLimits } from '../../config/limits.js';
+import { annotateOperation } from '../../observe/spans.js';
 import { estimateCost, type CostModel } from '../../plan/cost.js';
 import type { RequestContext } from '../context.js';
 import { budgetHeaders } from '../rate-limit.js';
@@ -33,6 +34,7 @@ export function costPlugin(model: CostModel, limits: QueryLimits, role: string):
           }
           const cost = estimateCost(model, { operation, fragments, variables: request.variables });
           report = { estimated: cost, limit: limits.cost };
+          annotateOperation({ 'civicgraph.cost.estimated': cost, 'civicgraph.cost.limit': limits.cost });
           if (cost > limits.cost) {
             throw new LimitRefusal(
               'QUERY_TOO_COSTLY',
