@@ -41,7 +41,7 @@ export function serviceLog(options: ServiceLogOptions = {}): Log {
   // Asynchronous, so that a request never waits on a write; pino flushes what is left when the process exits.
   const destination =
     options.destination ??
-    (readable ? pretty({ destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) : pino.destination({ dest: 2, sync: false }));
+    (readable ? pretty({ destination: 2, colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) : pino.destination({ dest: 2, sync: false }));
   const logger = pino(
     {
       level,

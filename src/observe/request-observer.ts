@@ -23,11 +23,14 @@ export interface RequestRecord {
   operation?: string;
 }
 
-const records = new WeakMap<IncomingMessage, RequestRecord>();
+/** A property of the request rather than a WeakMap entry, which the garbage collector pays for on every request. */
+const RECORD = Symbol('civicgraph.requestRecord');
+
+type Recorded = IncomingMessage & { [RECORD]?: RequestRecord };
 
 /** The record of a request the observer saw; undefined for one it did not (a test's bare app). */
 export function requestRecord(request: IncomingMessage): RequestRecord | undefined {
-  return records.get(request);
+  return (request as Recorded)[RECORD];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -53,7 +56,7 @@ export function observeRequests(log: Log, handle: (request: IncomingMessage, res
   return (request, response) => {
     const started = performance.now();
     const record: RequestRecord = { id: requestId(request.headers['x-request-id']) };
-    records.set(request, record);
+    (request as Recorded)[RECORD] = record;
     response.setHeader('x-request-id', record.id);
     const method = request.method ?? 'GET';
     const endpoint = endpointOf(request.url);

@@ -87,9 +87,19 @@ function exportProblems(log: Log): DiagLogger {
     const now = Date.now();
     if (now - last < QUIET_MS) return;
     last = now;
-    // The first line only: the SDK appends stacks and the objects it failed with.
-    log(`traces: ${message.split('\n')[0]!.slice(0, 300)}`, 'warn');
+    log(`traces: ${firstLine(message).slice(0, 300)}`, 'warn');
   };
   const ignore = () => undefined;
   return { error: note, warn: note, info: ignore, debug: ignore, verbose: ignore };
+}
+
+/** The SDK reports a failed export as the error's JSON, stack included: its message is what an operator reads. */
+function firstLine(message: string): string {
+  try {
+    const reported = JSON.parse(message) as { message?: unknown };
+    if (typeof reported.message === 'string') return `exporting spans failed: ${reported.message}`;
+  } catch {
+    // not JSON: a sentence of the SDK's own
+  }
+  return message.split('\n')[0]!;
 }
