@@ -41,7 +41,7 @@ export function startTracing(log: Log, env: Environment = process.env): Tracing 
   provider.register();
   diag.setLogger(exportProblems(log));
   useTracer(provider.getTracer('civicgraph', VERSION));
-  log('traces: exporting spans by OTLP', 'info', { endpoint: withoutCredentials(endpoint) });
+  log('traces: exporting spans by OTLP', 'info', { collector: withoutCredentials(endpoint) });
   return {
     async shutdown() {
       useTracer(undefined);
