@@ -39,9 +39,9 @@ export function serviceLog(options: ServiceLogOptions = {}): Log {
   if (!LEVELS.includes(level)) throw new Error(`CIVICGRAPH_LOG_LEVEL must be one of ${LEVELS.join(', ')}, not "${level}"`);
   const readable = options.pretty ?? (options.destination === undefined && process.stderr.isTTY === true);
   // Asynchronous, so that a request never waits on a write; pino flushes what is left when the process exits.
-  const destination =
-    options.destination ??
-    (readable ? pretty({ destination: 2, colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) : pino.destination({ dest: 2, sync: false }));
+  const destination = readable
+    ? pretty({ destination: options.destination ?? 2, colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+    : (options.destination ?? pino.destination({ dest: 2, sync: false }));
   const logger = pino(
     {
       level,

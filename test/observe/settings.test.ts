@@ -41,6 +41,22 @@ describe('the service log', () => {
     expect(lines.map((line) => line.msg)).toEqual(['reload failed']);
   });
 
+  it('is readable on a terminal: one line each, time, level, message and fields', async () => {
+    let text = '';
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        text += chunk.toString('utf8');
+        done();
+      },
+    });
+    const log = serviceLog({ pretty: true, destination });
+    log('request', 'info', { requestId: 'abc', status: 200 });
+    log('reload failed', 'error');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lines = text.replace(/\u001b\[\d+m/g, '').split('\n').filter(Boolean);
+    expect(lines).toEqual([expect.stringMatching(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: request \{"requestId":"abc","status":200\}$/), expect.stringMatching(/^\[\d\d:\d\d:\d\d\.\d{3}\] ERROR: reload failed$/)]);
+  });
+
   it('refuses a level it does not know, naming the variable', () => {
     expect(() => serviceLog({ level: 'verbose' })).toThrow(/CIVICGRAPH_LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, not "verbose"/);
   });
