@@ -32,7 +32,11 @@ runChild(async () => {
       enforceLimits: !values['no-limits'],
       // Audit lines are still composed for every privileged request; only their writing is left out.
       audit: () => undefined,
-      log: (line) => process.stderr.write(`[civicgraph] ${line}\n`),
+      // Each request's log line is still composed; only its writing is left out, as for audit lines,
+      // so that the load's console stays readable.
+      log: (message, _level, fields) => {
+        if (fields?.requestId === undefined) process.stderr.write(`[civicgraph] ${message}\n`);
+      },
     });
     return {
       url: running.url.replace(/\/graphql$/, ''),

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { prepareDemo } from '../demo/prepare.js';
 import { serve, type RunningGateway } from '../gateway/serve.js';
+import { serviceLog, type Log } from '../observe/log.js';
+import { startTracing } from '../observe/tracing.js';
 import { demoCredentials } from '../request/demo-credentials.js';
 import type { SourceKind } from '../config/mapping.js';
 import { introspect, KINDS } from './introspect.js';
@@ -17,9 +19,9 @@ import { token } from './token.js';
 import { validate } from './validate.js';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-const log = (line: string): void => {
-  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-};
+
+/** The service log of `serve` and `demo`; the other commands print plain text for the person who ran them. */
+const gatewayLog = (): Log => serviceLog({ level: process.env.CIVICGRAPH_LOG_LEVEL });
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -33,7 +35,9 @@ function auditSink(): (line: string) => void {
   return file ? (line) => appendFileSync(file, `${line}\n`) : (line) => process.stdout.write(`${line}\n`);
 }
 
-async function run(options: { connectors: string; schemas: string; port: number; host: string; watch: boolean }): Promise<RunningGateway> {
+async function run(options: { connectors: string; schemas: string; port: number; host: string; watch: boolean }, log: Log = gatewayLog()): Promise<RunningGateway> {
+  // Before anything is served, so that a bad OTEL_* value stops the start and every request is traced.
+  const tracing = startTracing(log);
   const running = await serve({
     audit: auditSink(),
     connectorsDir: resolve(options.connectors),
@@ -49,13 +53,16 @@ async function run(options: { connectors: string; schemas: string; port: number;
   const stop = (): void => {
     process.off('SIGINT', stop).off('SIGTERM', stop);
     log('stopping');
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-      },
-    );
+    running
+      .stop()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log(`stopping failed: ${error instanceof Error ? error.message : String(error)}`, 'error');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -101,8 +108,9 @@ program
   .option('--host <host>', 'interface to listen on (env HOST)', host)
   .action(async (options: { port: number; host: string }) => {
     for (const [name, value] of Object.entries(DEMO_SECRETS)) process.env[name] ||= value;
+    const log = gatewayLog();
     await prepareDemo(resolve(projectRoot, '.civicgraph/demo'), { log });
-    const running = await run({ connectors: resolve(projectRoot, 'connectors'), schemas: resolve(projectRoot, 'schemas'), watch: true, ...options });
+    const running = await run({ connectors: resolve(projectRoot, 'connectors'), schemas: resolve(projectRoot, 'schemas'), watch: true, ...options }, log);
     await printDemoCredentials(running);
   });
 

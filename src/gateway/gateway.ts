@@ -25,11 +25,12 @@ import { datasetTypes, type DatasetType } from '../schema/datasets.js';
 import { loadPublicSchema, SchemaFileError, type PublicSchema } from '../schema/sdl.js';
 import { buildServingState, type ServingState } from './serving-state.js';
 import { SourcePool } from './source-pool.js';
+import type { Log } from '../observe/log.js';
 
 export interface GatewayOptions {
   connectorsDir: string;
   schemasDir: string;
-  log: (line: string) => void;
+  log: Log;
   /** Where mapping files' `${VAR}` and the pseudonym key come from; `process.env` by default. */
   env?: Environment;
 }
@@ -100,7 +101,7 @@ export class Gateway {
     const built = await buildServingState(mappings, schema.publicSchema, schema.types, (connector) => this.pool.sourceFor(connector), { roles, pseudonymKey });
     const state = { ...built, roles, schema };
     state.problems.unshift(...rolesLoaded.problems, ...loaded.problems);
-    for (const problem of state.problems) this.options.log(formatProblem(problem));
+    for (const problem of state.problems) this.options.log(formatProblem(problem), problem.severity === 'error' ? 'error' : 'warn');
     this.state = state;
     await this.useRateLimits(roles.rateLimits);
     await this.pool.closeUnused(mappings);
@@ -160,8 +161,8 @@ export class Gateway {
       read = { publicSchema, types: datasetTypes(publicSchema.schema), printed: print(publicSchema.document) };
     } catch (error) {
       if (!(error instanceof SchemaFileError) || !this.state) throw error;
-      for (const line of error.message.split('\n')) this.options.log(line);
-      this.options.log(`${where}: still serving the last good public schema`);
+      for (const line of error.message.split('\n')) this.options.log(line, 'error');
+      this.options.log(`${where}: still serving the last good public schema`, 'warn');
       return this.state.schema;
     }
     if (!this.state) return read;
@@ -170,8 +171,8 @@ export class Gateway {
     const loaded = await loadMappings(this.options.connectorsDir, read.publicSchema.schema, { env, roles });
     const broken = loaded.problems.filter((problem) => problem.severity === 'error' && served.has(problem.file));
     if (broken.length === 0) return read;
-    for (const problem of broken) this.options.log(formatProblem(problem));
-    this.options.log(`${where}: mapping files served now do not load against the edited public schema (above): still serving the last good public schema`);
+    for (const problem of broken) this.options.log(formatProblem(problem), 'error');
+    this.options.log(`${where}: mapping files served now do not load against the edited public schema (above): still serving the last good public schema`, 'warn');
     return this.state.schema;
   }
 
@@ -184,7 +185,7 @@ export class Gateway {
   private keepLastGood(loaded: ConnectorMapping[], problems: readonly Problem[]): ConnectorMapping[] {
     const failed = new Set(problems.filter((problem) => problem.severity === 'error').map((problem) => problem.file));
     const kept = (this.state?.mappings ?? []).filter((mapping) => failed.has(mapping.file));
-    for (const mapping of kept) this.options.log(`${mapping.file}: still serving its last good version`);
+    for (const mapping of kept) this.options.log(`${mapping.file}: still serving its last good version`, 'warn');
     return [...loaded, ...kept];
   }
 }

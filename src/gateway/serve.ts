@@ -50,7 +50,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
     log: options.log,
   });
 
-  const server = await startHttpServer(app, options.port, options.host, limits);
+  const server = await startHttpServer(app, options.port, options.host, limits, options.log);
   const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${server.port}/graphql`;
 
   let reloading = Promise.resolve();
@@ -64,7 +64,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
           await gateway.reload();
           await endpoint.serve(gateway.serving());
         } catch (error) {
-          options.log(`reload failed, still serving the previous configuration: ${error instanceof Error ? error.message : String(error)}`);
+          options.log(`reload failed, still serving the previous configuration: ${error instanceof Error ? error.message : String(error)}`, 'error');
         }
       });
     }, RELOAD_DELAY_MS);

@@ -10,6 +10,7 @@ import { graphiqlPage } from './graphiql/graphiql-page.js';
 import type { HttpLimits } from './http-limits.js';
 import { open311Router } from './open311/router.js';
 import { refuseLongUrls } from './url-limit.js';
+import type { Log } from '../observe/log.js';
 
 export interface SourceState {
   source: string;
@@ -34,7 +35,7 @@ export interface AppOptions {
   /** The origins whose pages may send credentials to /graphql (CIVICGRAPH_CORS_ORIGINS); any origin may query it without. */
   corsOrigins: readonly string[];
   /** Where errors no route answered are noted. */
-  log: (line: string) => void;
+  log: Log;
 }
 
 /** CIVICGRAPH_TRUST_PROXY as Express's `trust proxy` setting; undefined: leave it off. */

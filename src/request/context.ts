@@ -1,3 +1,4 @@
+import type { RequestRecord } from '../observe/request-observer.js';
 import type { RequestBudget } from '../plan/budget.js';
 import { RequestLoaders } from '../plan/by-key.js';
 import { RequestAudit } from '../privacy/audit.js';
@@ -22,11 +23,20 @@ export interface RequestContext {
   loaders: RequestLoaders;
   audit: RequestAudit;
   rateLimit?: RequestRateLimit;
+  /** The HTTP request's record, for its log line: the operation's name is noted there. */
+  record?: RequestRecord;
 }
 
-/** `budget`: what the request may spend at run time, where limits are enforced; every source query it makes is held to it. */
-export function newRequestContext(caller: Caller, rateLimit?: RequestRateLimit, budget?: RequestBudget): RequestContext {
+export interface RequestContextOptions {
+  rateLimit?: RequestRateLimit;
+  /** What the request may spend at run time, where limits are enforced; every source query it makes is held to it. */
+  budget?: RequestBudget;
+  record?: RequestRecord;
+}
+
+export function newRequestContext(caller: Caller, { rateLimit, budget, record }: RequestContextOptions = {}): RequestContext {
   const context: RequestContext = { caller, loaders: new RequestLoaders(budget), audit: new RequestAudit() };
   if (rateLimit) context.rateLimit = rateLimit;
+  if (record) context.record = record;
   return context;
 }

@@ -5,6 +5,7 @@
  */
 import type { ErrorRequestHandler } from 'express';
 import { errorBody, type ErrorBody } from './error-body.js';
+import type { Log } from '../observe/log.js';
 
 /** What `body-parser` (and `http-errors`) attach to an error about the request itself. */
 interface RequestError extends Error {
@@ -33,7 +34,7 @@ function answerTo(error: RequestError): ErrorBody {
   return errorBody('BAD_REQUEST', error.message);
 }
 
-export function answerErrorsAsJson(log: (line: string) => void): ErrorRequestHandler {
+export function answerErrorsAsJson(log: Log): ErrorRequestHandler {
   return (error: unknown, request, response, next) => {
     // A response already under way cannot change; Express's handler ends its connection.
     if (response.headersSent) {
@@ -45,7 +46,7 @@ export function answerErrorsAsJson(log: (line: string) => void): ErrorRequestHan
       return;
     }
     // Only the name: a message may carry a value or a connection detail.
-    log(`internal error at ${request.method} ${request.path}: ${error instanceof Error ? error.name : typeof error}`);
+    log(`internal error at ${request.method} ${request.path}: ${error instanceof Error ? error.name : typeof error}`, 'error');
     response.status(500).json(errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
   };
 }

@@ -10,6 +10,7 @@ import { SourceError, type SourceErrorReason } from '../source/source.js';
 import { DataError } from '../response/to-public-value.js';
 import { LimitRefusal } from './limits/refusal.js';
 import { tokenLimitRefusal } from './limits/static-limits.js';
+import type { Log } from '../observe/log.js';
 
 /** A source failure's code says who can act: the caller (narrow the query), the department (its data), or nobody now (its system). */
 const SOURCE_CODES: Readonly<Record<SourceErrorReason, string>> = {
@@ -23,7 +24,7 @@ const SOURCE_CODES: Readonly<Record<SourceErrorReason, string>> = {
   'row-limit': 'QUERY_TOO_LARGE',
 };
 
-export function formatError(formatted: GraphQLFormattedError, error: unknown, role: string, log: (line: string) => void): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error: unknown, role: string, log: Log): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const refusal = limitRefusal(error, role);
   // Apollo re-codes validation and parse errors; a refused limit keeps its own code.
@@ -36,11 +37,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, ro
     return { message: original.message, path, locations: formatted.locations, extensions: { code: SOURCE_CODES[original.reason], source: original.source, reason: original.reason } };
   }
   if (original instanceof DataError) {
-    log(`data error: ${original.message}`);
+    log(`data error: ${original.message}`, 'error');
     return { message: original.message, path, locations: formatted.locations, extensions: { code: 'SOURCE_DATA_ERROR', source: original.source } };
   }
   if (original instanceof GraphQLError) return formatted;
-  log(`internal error at ${path?.join('.') ?? 'request'}: ${original instanceof Error ? original.name : typeof original}`);
+  log(`internal error at ${path?.join('.') ?? 'request'}: ${original instanceof Error ? original.name : typeof original}`, 'error');
   return { message: 'Internal server error', path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 

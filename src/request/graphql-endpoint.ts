@@ -14,6 +14,9 @@ import type { FormattedExecutionResult, GraphQLFormattedError, GraphQLSchema } f
 import type { QueryLimits } from '../config/limits.js';
 import type { CostModel } from '../plan/cost.js';
 import { graphqlMetricsPlugin } from '../observe/graphql-metrics-plugin.js';
+import { operationPlugin } from '../observe/operation-plugin.js';
+import { requestRecord } from '../observe/request-observer.js';
+import { inOperationSpan } from '../observe/spans.js';
 import { jitGateway } from './jit-executor.js';
 import type { Metrics } from '../observe/metrics.js';
 import { newRequestContext, type RequestContext, type RequestRateLimit } from './context.js';
@@ -29,6 +32,7 @@ import { costPlugin } from './limits/cost-plugin.js';
 import { InFlight } from './limits/in-flight.js';
 import { parseOptions, staticLimitRules } from './limits/static-limits.js';
 import { responseSizeGuard } from './limits/response-size.js';
+import type { Log } from '../observe/log.js';
 
 /** The context of each request, made once its caller is known and before Apollo asks for it. */
 const contexts = new WeakMap<Request, RequestContext>();
@@ -101,7 +105,7 @@ export class GraphQLEndpoint {
   private readonly inFlight = new InFlight();
 
   constructor(
-    private readonly log: (line: string) => void,
+    private readonly log: Log,
     private readonly metrics: Metrics,
     private readonly audit: AuditSink,
     /** False only to measure what the limits cost (the benchmark); a gateway on a network always enforces them. */
@@ -120,7 +124,7 @@ export class GraphQLEndpoint {
 
   readonly handle = (request: Request, response: Response, next: NextFunction): void => {
     void this.admit(request, response, async ({ server }) => {
-      await server.handler(request, response, next);
+      await inOperationSpan(async () => server.handler(request, response, next));
     });
   };
 
@@ -141,9 +145,10 @@ export class GraphQLEndpoint {
         const run = async (operation: Operation): Promise<OperationResult> => {
           // Each operation is audited and cached as one request, and spends the request's budget or its own.
           const own = budget === 'operation' ? this.newBudget(server.limits, role) : undefined;
-          const contextValue = newRequestContext(context.caller, context.rateLimit, own ?? context.loaders.memo.budget);
+          const { rateLimit, record } = context;
+          const contextValue = newRequestContext(context.caller, { rateLimit, record, budget: own ?? context.loaders.memo.budget });
           try {
-            const answer = await server.server.executeOperation(operation, { contextValue });
+            const answer = await inOperationSpan(() => server.server.executeOperation(operation, { contextValue }));
             // An answer streamed over many operations (a download) carries the headers of those before its first byte.
             if (!response.headersSent) for (const [name, value] of answer.http.headers) response.setHeader(name, value);
             if (answer.body.kind !== 'single') throw new Error('incremental delivery is not served');
@@ -205,7 +210,9 @@ export class GraphQLEndpoint {
     }
     const requestBudget = budget === 'request' ? this.newBudget(target.limits, role) : undefined;
     try {
-      const context = newRequestContext({ ...caller, role }, rateLimit, requestBudget);
+      const record = requestRecord(request);
+      if (record) record.role = role;
+      const context = newRequestContext({ ...caller, role }, { rateLimit, record, budget: requestBudget });
       contexts.set(request, context);
       await work({ role, server: target, context });
     } finally {
@@ -274,6 +281,7 @@ export class GraphQLEndpoint {
         ...(enforced ? [costPlugin(cost, limits, role)] : []),
         mediaTypePlugin(),
         graphqlMetricsPlugin(this.metrics),
+        operationPlugin(role),
         auditPlugin(this.audit),
       ],
     });

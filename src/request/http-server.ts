@@ -6,6 +6,8 @@
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { Log } from '../observe/log.js';
+import { observeRequests } from '../observe/request-observer.js';
 import { answerClientErrors } from './client-errors.js';
 import type { HttpLimits } from './http-limits.js';
 
@@ -17,7 +19,7 @@ export interface HttpServer {
 
 type ServerLimits = Pick<HttpLimits, 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'shutdownTimeoutMs'>;
 
-export async function startHttpServer(app: RequestListener, port: number, host: string, limits: ServerLimits): Promise<HttpServer> {
+export async function startHttpServer(app: RequestListener, port: number, host: string, limits: ServerLimits, log: Log): Promise<HttpServer> {
   const server = createServer({
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
@@ -35,7 +37,8 @@ export async function startHttpServer(app: RequestListener, port: number, host: 
     inFlight.add(response);
     response.once('close', () => inFlight.delete(response));
   });
-  server.on('request', app);
+  // Each request gets its id, its log line and, while tracing, its span.
+  server.on('request', observeRequests(log, app));
   answerClientErrors(server, limits, (socket: Duplex) => [...inFlight].some((response) => response.socket === socket && response.headersSent));
 
   await new Promise<void>((resolve, reject) => {

@@ -18,6 +18,7 @@ import { createClient } from 'redis';
 import type { RateLimits } from '../config/roles.js';
 import type { Secret } from '../config/secret.js';
 import type { Caller } from './authenticate.js';
+import type { Log } from '../observe/log.js';
 
 export interface RateLimitDecision {
   /** Whether this request is within the limit. */
@@ -33,7 +34,7 @@ export interface RateLimiterOptions {
   /** Shared counters; absent: in-process only. */
   redisUrl?: Secret;
   /** Where the outage and recovery of Redis are reported (never with the URL). */
-  log?: (line: string) => void;
+  log?: Log;
   /** Prefix of the Redis keys; default `civicgraph:rl:` (tests add their own suffix). */
   prefix?: string;
   /** How long connecting to Redis may take; default 500 ms. */
@@ -56,7 +57,7 @@ export class RateLimiter {
   readonly windowMs: number;
   private readonly memory: MemoryCounter;
   private readonly prefix: string;
-  private readonly log: (line: string) => void;
+  private readonly log: Log;
   private readonly connectTimeoutMs: number;
   private readonly commandTimeoutMs: number;
   private readonly retryAfterMs: number;
@@ -173,7 +174,7 @@ export class RateLimiter {
     this.downUntil = Date.now() + this.retryAfterMs;
     if (!this.down && !this.closed) {
       this.down = true;
-      this.log(`rate limits: Redis is unreachable (${reason(error)}); counting requests in this process until it is back`);
+      this.log(`rate limits: Redis is unreachable (${reason(error)}); counting requests in this process until it is back`, 'warn');
     }
   }
 

@@ -55,7 +55,7 @@ async function serve(requests: Department, works: Department): Promise<Served> {
     gateway,
     run: (query, limits) => {
       const budget = limits && new RequestBudget({ ...limits, role: 'staff' });
-      return graphql({ schema, source: query, contextValue: newRequestContext(STAFF, undefined, budget) }).finally(() => budget?.end());
+      return graphql({ schema, source: query, contextValue: newRequestContext(STAFF, { budget }) }).finally(() => budget?.end());
     },
   };
 }
@@ -225,7 +225,7 @@ describe('a request that reads more rows than it may', () => {
   it('keeps the error code and figures through compiled execution and error formatting, as the endpoint serves it', async () => {
     const { executor } = await jitGateway(served.gateway.schemas.get('staff')!).load({ apollo: { graphRef: 'unused' } } as never);
     const budget = new RequestBudget({ deadlineMs: 60_000, maxRows: 1_000 });
-    const request = { document: parse(TWO_LISTS), operationName: null, queryHash: 'budget-two-lists', context: newRequestContext(STAFF, undefined, budget), request: { variables: {} } };
+    const request = { document: parse(TWO_LISTS), operationName: null, queryHash: 'budget-two-lists', context: newRequestContext(STAFF, { budget }), request: { variables: {} } };
     const result = await executor!(request as never).finally(() => budget.end());
     const formatted = ((result as ExecutionResult).errors ?? []).map((error): GraphQLFormattedError => formatError(error.toJSON(), error, 'staff', () => undefined));
     expect(formatted).toHaveLength(1);

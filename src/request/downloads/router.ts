@@ -15,6 +15,7 @@ import type { AdmittedRequest, GraphQLEndpoint } from '../graphql-endpoint.js';
 import { dataOf, OperationFailed, roleDatasets, selectionOf, type RoleDataset } from '../role-datasets.js';
 import { FORMATS, type Row } from './formats.js';
 import { BadParameter, parseDownloadQuery, type DownloadQuery } from './query-string.js';
+import type { Log } from '../../observe/log.js';
 
 /** Rows per page: the most one GraphQL page may hold. */
 const PAGE_ROWS = 1000;
@@ -36,7 +37,7 @@ class Refusal extends Error {
   }
 }
 
-export function downloadsRouter(endpoint: GraphQLEndpoint, log: (line: string) => void): Router {
+export function downloadsRouter(endpoint: GraphQLEndpoint, log: Log): Router {
   const router = Router();
   router.get('/datasets/:file', (request, response) =>
     endpoint.runAs(request, response, (admitted) => download(admitted, request, response, log), undefined, 'operation'),
@@ -44,7 +45,7 @@ export function downloadsRouter(endpoint: GraphQLEndpoint, log: (line: string) =
   return router;
 }
 
-async function download(admitted: AdmittedRequest, request: Request, response: Response, log: (line: string) => void): Promise<void> {
+async function download(admitted: AdmittedRequest, request: Request, response: Response, log: Log): Promise<void> {
   let started = false;
   try {
     const file = String(request.params.file);
@@ -89,7 +90,7 @@ async function download(admitted: AdmittedRequest, request: Request, response: R
       return;
     }
     // Past the first byte a status can no longer say it: the connection is cut, so the client sees an incomplete transfer, not a short file.
-    log(`download ${request.path} stopped: ${error instanceof Error ? error.message : String(error)}`);
+    log(`download ${request.path} stopped: ${error instanceof Error ? error.message : String(error)}`, 'warn');
     response.destroy();
   }
 }

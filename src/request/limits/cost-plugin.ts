@@ -10,6 +10,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { QueryLimits } from '../../config/limits.js';
+import { annotateOperation } from '../../observe/spans.js';
 import { estimateCost, type CostModel } from '../../plan/cost.js';
 import type { RequestContext } from '../context.js';
 import { budgetHeaders } from '../rate-limit.js';
@@ -30,6 +31,7 @@ export function costPlugin(model: CostModel, limits: QueryLimits, role: string):
           if (nested) throw nested;
           const cost = estimates(document, operation, request.variables);
           report = { estimated: cost, limit: limits.cost };
+          annotateOperation({ 'civicgraph.cost.estimated': cost, 'civicgraph.cost.limit': limits.cost });
           if (cost > limits.cost) {
             throw new LimitRefusal(
               'QUERY_TOO_COSTLY',

@@ -18,11 +18,12 @@ import { CATALOG, firstCursor, requestById, requestsList, requestsPage, services
 import { Parameters, requestsQuery, type Resource } from './parameters.js';
 import { requestElement, requestSelection, serviceRequestType, SERVICE_REQUEST_TYPE } from './request-fields.js';
 import { discoveryDocument, servicesDocument, type ServiceGroup } from './services.js';
+import type { Log } from '../../observe/log.js';
 
 export interface Open311Options {
   endpoint: GraphQLEndpoint;
   /** Where errors no Open311 answer explains are noted. */
-  log: (line: string) => void;
+  log: Log;
 }
 
 interface Route {
@@ -99,7 +100,7 @@ export function open311Router({ endpoint, log }: Open311Options): Router {
         } catch (error) {
           if (error instanceof Open311Error) return answerError(error);
           // The name only: an unexpected message may carry a value.
-          log(`open311: internal error answering ${found?.resource ?? 'a request'}: ${error instanceof Error ? error.name : typeof error}`);
+          log(`open311: internal error answering ${found?.resource ?? 'a request'}: ${error instanceof Error ? error.name : typeof error}`, 'error');
           answerError(Open311Error.of(500, 'internal error'));
         }
       },
