@@ -19,8 +19,8 @@ const CORS_ORIGINS_VARIABLE = 'CIVICGRAPH_CORS_ORIGINS';
 /** Chromium caches a preflight for at most 2 hours, whatever a server asks. */
 const PREFLIGHT_MAX_AGE_SECONDS = 7200;
 
-/** Headers a page may read besides the CORS-safelisted ones: the budgets, and when to try again. */
-const EXPOSED_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy', 'Retry-After'];
+/** Headers a page may read besides the CORS-safelisted ones: the budgets, when to try again, and the id to quote when reporting a problem. */
+const EXPOSED_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy', 'Retry-After', 'X-Request-Id'];
 
 const common: CorsOptions = { methods: ['GET', 'POST'], exposedHeaders: EXPOSED_HEADERS, maxAge: PREFLIGHT_MAX_AGE_SECONDS };
 /** Request headers are allowed as asked for (cors's default): no header a page sets counts as a credential but those checked here. */

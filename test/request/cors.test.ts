@@ -170,7 +170,7 @@ describe('the CORS answers, header by header', () => {
       'access-control-allow-methods': 'GET,POST',
       'access-control-allow-headers': 'content-type, x-app-token, apollo-require-preflight',
       'access-control-max-age': '7200',
-      'access-control-expose-headers': 'RateLimit-Limit,RateLimit-Remaining,RateLimit-Reset,RateLimit-Policy,Retry-After',
+      'access-control-expose-headers': 'RateLimit-Limit,RateLimit-Remaining,RateLimit-Reset,RateLimit-Policy,Retry-After,X-Request-Id',
     });
     expect(response.headers.get('vary')).toMatch(/\bOrigin\b/);
   });
