@@ -89,7 +89,7 @@ async function run(options: IntrospectOptions, printError: (line: string) => voi
   const { schema } = await loadPublicSchema(options.schemasDir);
   const types = tableTypes(options.types ?? [], schema);
 
-  const mapping: ConnectorMapping = { file: out ?? resolve('draft.yaml'), name, system: name, department: name, liaison: { name: '', email: '' }, source: config, datasets: [] };
+  const mapping: ConnectorMapping = { file: out ?? resolve('draft.yaml'), name, system: name, department: name, liaison: { name: '', email: '' }, source: config, types: [], datasets: [] };
   const source = openSource(mapping);
   try {
     const names = options.tables && options.tables.length > 0 ? [...options.tables] : await source.listTables();

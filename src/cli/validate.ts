@@ -12,7 +12,7 @@ import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
 import { Secret } from '../config/secret.js';
 import { buildServingState, checkAgainstSource } from '../gateway/serving-state.js';
 import { SourcePool } from '../gateway/source-pool.js';
-import { datasetTypes } from '../schema/datasets.js';
+import { withDeclaredTypes } from '../schema/declared-sdl.js';
 import { loadPublicSchema } from '../schema/sdl.js';
 import { pushdownSummary } from './pushdown-summary.js';
 
@@ -42,10 +42,10 @@ export async function validate(options: ValidateOptions): Promise<number> {
     if (!options.offline && rolesLoaded.roles) {
       const access = { roles: rolesLoaded.roles, pseudonymKey: env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined };
       // A live check that cannot reach the system has checked nothing: an error here, though a gateway serves such a source.
-      const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => pool.sourceFor(connector), access, 'error');
+      const state = await buildServingState(loaded.mappings, publicSchema, (connector) => pool.sourceFor(connector), access, 'error');
       problems.push(...state.problems);
       for (const connector of loaded.unserved) {
-        for (const checked of await checkAgainstSource(connector, pool.sourceFor(connector), publicSchema.schema, 'error')) problems.push(...checked.problems);
+        for (const checked of await checkAgainstSource(connector, pool.sourceFor(connector), withDeclaredTypes(publicSchema, [connector]).schema, 'error')) problems.push(...checked.problems);
       }
     }
   } finally {
