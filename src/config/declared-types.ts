@@ -31,7 +31,8 @@ const SCALARS = ['ID', 'String', 'Int', 'Float', 'Boolean', 'DateTime', 'Date'];
 
 /** Where a curated type is written, for messages that point at both places. */
 export function curatedPlace(type: GraphQLNamedType): string {
-  const location = type.astNode?.loc;
+  // The name, not the node: a node starts at its description.
+  const location = type.astNode?.name.loc;
   if (!location) return 'the public schema';
   const line = location.source.body.slice(0, location.start).split('\n').length;
   return `${relative(process.cwd(), location.source.name) || location.source.name}:${line}`;
