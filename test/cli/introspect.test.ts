@@ -20,7 +20,8 @@ import { loadMappings } from '../../src/config/load-mappings.js';
 import { loadRoles } from '../../src/config/load-roles.js';
 import { loadPublicSchema } from '../../src/schema/sdl.js';
 import { startMongoWireServer, type MongoWireServer } from '../support/mongo-wire/server.js';
-import { freshPostgresDatabase, POSTGRES_URL, withDatabase, withKnex } from '../support/servers.js';
+import { validate } from '../../src/cli/validate.js';
+import { freshPostgresDatabase, MYSQL_URL, POSTGRES_URL, withDatabase, withKnex } from '../support/servers.js';
 
 const DATABASE = 'civicgraph_test_introspect';
 const PG_URL = withDatabase(POSTGRES_URL, DATABASE);
@@ -122,6 +123,50 @@ describe('from PostgreSQL', () => {
     expect(code).toBe(1);
     expect(messages.join('\n')).toMatch(/cannot reach the PostgreSQL server/);
     expect(messages.join('\n')).not.toMatch(/s3cretPW|127\.0\.0\.1/);
+  });
+});
+
+describe('from MariaDB, a table no public type fits', () => {
+  const MYSQL_DATABASE = 'hdeclared_introspect';
+  const url = withDatabase(MYSQL_URL, MYSQL_DATABASE);
+
+  beforeAll(async () => {
+    await withKnex('mysql2', MYSQL_URL, async (admin) => {
+      await admin.raw(`drop database if exists ${MYSQL_DATABASE}`);
+      await admin.raw(`create database ${MYSQL_DATABASE}`);
+    });
+    await withKnex('mysql2', url, async (db) => {
+      await db.raw(`create table CE_CASE (CASE_ID varchar(20) primary key, VIOLATION_CD varchar(10) not null, INSPECTOR varchar(60),
+        OPENED_DT datetime not null, UPDATED_DT datetime, SITE_ADDR varchar(100), LAT decimal(9,6), LON decimal(9,6), FINE_AMT decimal(10,2), REINSPECT_ON date)`);
+      await db('CE_CASE').insert({ CASE_ID: 'CE-1', VIOLATION_CD: 'PMAINT', INSPECTOR: 'R. Castillo', OPENED_DT: '2024-05-01 09:00:00', SITE_ADDR: '42 N Main Ave', LAT: 41.9, LON: -87.6, FINE_AMT: 250, REINSPECT_ON: '2024-06-01' });
+    });
+  });
+
+  it('drafts a declared type from the live table: typed fields, the key, a location; it loads and validates against the table', async () => {
+    const env = { CODE_DB_URL: url };
+    const { code, text, messages, file } = await draft({ kind: 'mysql', connection: 'CODE_DB_URL', name: 'code-compliance', types: ['CE_CASE=CodeCase'] }, env);
+    expect(code, messages.join('\n')).toBe(0);
+    const parsed = parse(text) as Draft & { types: Record<string, { fields: Record<string, { type: string }> }> };
+    // Not a ServiceRequest, though it has a key and dates: a type of its own, named as the liaison asked.
+    expect(Object.keys(parsed.datasets)).toEqual(['CodeCase']);
+    const types = Object.fromEntries(Object.entries(parsed.types.CodeCase!.fields).map(([name, field]) => [name, field.type]));
+    expect(types).toEqual({ id: 'ID!', location: 'Location', violation: 'String', inspector: 'String', openedAt: 'DateTime', updatedAt: 'DateTime', siteAddr: 'String', fineAmt: 'Float', reinspectOnDate: 'Date' });
+    expect(parsed.datasets.CodeCase!.fields).toMatchObject({ id: 'CASE_ID', location: { fields: { latitude: 'LAT', longitude: 'LON' } }, openedAt: 'OPENED_DT', fineAmt: 'FINE_AMT' });
+    expectFailClosed(parsed.datasets.CodeCase!);
+    expect(text).toContain('# CE_CASE: CodeCase is the new type you named, so this draft declares a public type for it.');
+    expect(text).not.toContain(url);
+    await expectLoadable(file, env);
+    // Checked against the live table as validate checks any mapping: every column exists and serves its field.
+    const lines: string[] = [];
+    const exit = await validate({ connectorsDir: dirname(file), schemasDir: 'schemas', offline: false, env, print: (line) => lines.push(line) });
+    expect(exit, lines.join('\n')).toBe(0);
+    expect(lines.join('\n')).toMatch(/type CodeCase comes from .*draft\.yaml:\d+ only, not from schemas\//);
+  });
+
+  it('without --type, names the type after the table', async () => {
+    const { code, text } = await draft({ kind: 'mysql', connection: 'CODE_DB_URL', name: 'code-compliance' }, { CODE_DB_URL: url });
+    expect(code).toBe(0);
+    expect(Object.keys((parse(text) as Draft).datasets)).toEqual(['CeCase']);
   });
 });
 
