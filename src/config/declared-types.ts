@@ -26,6 +26,12 @@ interface RawDeclaredType {
   fields: Record<string, RawDeclaredField>;
 }
 
+/**
+ * Names the gateway generates for every role's schema (src/schema/*-sdl.ts): a declared type or
+ * enum so named would collide with them when a role's schema is built.
+ */
+const GENERATED = /^(Node|Address)$|(Connection|Edge|Filter|OrderBy|GroupBy|StatsGroup|StatsKey|StatsNumbers|StatsValues)$/;
+
 /** The scalars every dataset field may have: GraphQL's own and the gateway's dates. */
 const SCALARS = ['ID', 'String', 'Int', 'Float', 'Boolean', 'DateTime', 'Date'];
 
@@ -63,6 +69,10 @@ export function resolveDeclaredTypes(source: YamlSource, curated: GraphQLSchema,
     const declared = value as unknown as RawDeclaredType;
     const description = rejected([...base, 'description']) ? '' : declared.description;
     const existing = curated.getType(name);
+    if (GENERATED.test(name)) {
+      report(base, `"${name}" is a name the gateway gives the types it generates (Node, Address, …Connection, …Edge, …Filter, …OrderBy, …GroupBy, …Stats…): name the type another way`);
+      continue;
+    }
     if (existing) {
       report(base, `${name} is already a type of the public schema (${curatedPlace(existing)}): fill it under datasets without declaring it, or give the new type another name`);
       continue;
@@ -79,6 +89,10 @@ export function resolveDeclaredTypes(source: YamlSource, curated: GraphQLSchema,
       if (rejected(path)) continue;
       const typeName = field.type.replace(/!$/, '');
       const enumValues = field.values;
+      if (enumValues && GENERATED.test(typeName)) {
+        report([...path, 'type'], `"${typeName}" is a name the gateway gives the types it generates: name the enum another way (e.g. ${name}${fieldName[0]!.toUpperCase()}${fieldName.slice(1)})`, 'value');
+        continue;
+      }
       if (enumValues) {
         const clash = curated.getType(typeName) ?? (declaredNames.has(typeName) ? typeName : undefined);
         if (SCALARS.includes(typeName) || shapes.has(typeName) || clash) {

@@ -112,12 +112,13 @@ function declareAcrossFiles(files: LoadedFile[], curated: GraphQLSchema): Array<
     const resolved = resolveDeclaredTypes(file.source, curated, file.errorAt);
     file.problems.push(...resolved.problems);
     for (const type of resolved.types) {
-      const names = [type.name, ...type.fields.filter((field) => field.values).map((field) => field.type)];
+      // Root fields too: two types with one root field name would make no role's schema.
+      const names = [type.name, ...type.fields.filter((field) => field.values).map((field) => field.type), `root field "${type.one}"`, `root field "${type.many}"`];
       const taken = names.map((name) => [name, owners.get(name)] as const).find(([, owner]) => owner !== undefined);
       if (taken) {
         const [name, owner] = taken;
         const where = `${relative(process.cwd(), owner!.file.source!.file)}:${owner!.type.at.line}`;
-        file.problems.push({ severity: 'error', ...file.source.keyAt(['types', type.name]), path: `types.${type.name}`, message: `${name} is already declared by ${where}; a type is declared by one mapping file only` });
+        file.problems.push({ severity: 'error', ...file.source.keyAt(['types', type.name]), path: `types.${type.name}`, message: `${name} is already declared by ${where}; a ${name.startsWith('root field') ? 'root field' : 'type'} is declared by one mapping file only` });
         continue;
       }
       for (const name of names) owners.set(name, { file, type });

@@ -148,6 +148,15 @@ describe('a declared type', () => {
     expect(loaded.mappings.map((mapping) => mapping.name).sort()).toEqual(['code-compliance', 'crm-311']);
   });
 
+  it('a name the gateway generates, or a root field another file declares, is refused', async () => {
+    const generated = DECLARED.replace('  CodeCase:\n    description', '  CodeCaseConnection:\n    description');
+    const { problem } = await refusal(generated, 'is a name the gateway gives the types it generates');
+    expect(problem).toMatchObject({ line: 11, path: 'types.CodeCaseConnection' });
+    const other = DECLARED.replace('name: code-compliance', 'name: inspections').replace('  CodeCase:\n    description', '  Inspection:\n    many: codeCases\n    description').replace('  CodeCase:\n    title', '  Inspection:\n    title').replace('CodeCaseStatus', 'InspectionStatus');
+    const taken = await refusal(DECLARED, 'root field "codeCases" is already declared by', { 'zz-inspections.yaml': other });
+    expect(taken.problem).toMatchObject({ file: join(taken.loaded.dir, 'zz-inspections.yaml'), line: 11, path: 'types.Inspection' });
+  });
+
   it('an inverse join named as a field the target has, or a join its own file declares, is refused', async () => {
     const asField = DECLARED.replace('inverse: { name: codeCases', 'inverse: { name: status');
     const field = await refusal(asField, '"status" is already a field of ServiceRequest');
