@@ -93,6 +93,11 @@ export function resolveDeclaredTypes(source: YamlSource, curated: GraphQLSchema,
         report([...path, 'type'], `"${typeName}" is a name the gateway gives the types it generates: name the enum another way (e.g. ${name}${fieldName[0]!.toUpperCase()}${fieldName.slice(1)})`, 'value');
         continue;
       }
+      const reserved = enumValues?.find((value) => value === 'true' || value === 'false' || value === 'null');
+      if (reserved !== undefined) {
+        report([...path, 'values'], `"${reserved}" cannot be an enum value in GraphQL: write it another way (e.g. ${reserved.toUpperCase()})`, 'value');
+        continue;
+      }
       if (enumValues) {
         const clash = curated.getType(typeName) ?? (declaredNames.has(typeName) ? typeName : undefined);
         if (SCALARS.includes(typeName) || shapes.has(typeName) || clash) {

@@ -126,6 +126,12 @@ describe('a declared type', () => {
     expect(problem.message).toContain('schemas/service-requests.graphql:');
   });
 
+  it('an enum value GraphQL reserves is refused, not turned into SDL that does not parse', async () => {
+    const text = DECLARED.replace('values: [OPEN, CLOSED]', 'values: [OPEN, true]');
+    const { problem } = await refusal(text, '"true" cannot be an enum value in GraphQL');
+    expect(problem).toMatchObject({ line: lineOf(text, 'values: [OPEN, true]'), path: 'types.CodeCase.fields.status.values' });
+  });
+
   it('a join to a type that exists nowhere is refused at its target', async () => {
     const text = DECLARED.replace('        target: ServiceRequest', '        target: ServiceRequests');
     const { problem } = await refusal(text, 'is not a type of the public schema');
