@@ -1,6 +1,6 @@
 /**
  * `civicgraph`: serve mappings, serve the demo, validate mappings, draft a mapping from a live system,
- * sign a token for a role.
+ * write a mapping's declared types as SDL, sign a token for a role.
  * Every command prints problems as `file:line:column: severity: key: message`.
  */
 import { Command, InvalidArgumentError } from 'commander';
@@ -15,6 +15,7 @@ import { demoCredentials } from '../request/demo-credentials.js';
 import type { SourceKind } from '../config/mapping.js';
 import { introspect, KINDS } from './introspect.js';
 import { privacyReport } from './privacy-report.js';
+import { sdl } from './sdl.js';
 import { token } from './token.js';
 import { validate } from './validate.js';
 
@@ -198,6 +199,24 @@ program
       });
     },
   );
+
+program
+  .command('sdl')
+  .description('write the public types a mapping declares (its types:) as SDL, for the city to adopt into schemas/')
+  .argument('<mapping>', 'the mapping file, e.g. connectors/code-compliance.yaml')
+  .option('--type <name>', 'only this declared type')
+  .option('--out <file>', 'write the SDL here, e.g. schemas/code-cases.graphql (default: standard output)')
+  .option('--connectors <dir>', 'folder of roles.yaml', 'connectors')
+  .option('--schemas <dir>', 'folder of the public schema (.graphql files)', 'schemas')
+  .action(async (mapping: string, options: { type?: string; out?: string; connectors: string; schemas: string }) => {
+    process.exitCode = await sdl({
+      mapping,
+      ...(options.type !== undefined ? { type: options.type } : {}),
+      ...(options.out !== undefined ? { out: options.out } : {}),
+      connectorsDir: resolve(options.connectors),
+      schemasDir: resolve(options.schemas),
+    });
+  });
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`civicgraph: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -89,7 +89,7 @@ async function run(options: IntrospectOptions, printError: (line: string) => voi
   const { schema } = await loadPublicSchema(options.schemasDir);
   const types = tableTypes(options.types ?? [], schema);
 
-  const mapping: ConnectorMapping = { file: out ?? resolve('draft.yaml'), name, system: name, department: name, liaison: { name: '', email: '' }, source: config, datasets: [] };
+  const mapping: ConnectorMapping = { file: out ?? resolve('draft.yaml'), name, system: name, department: name, liaison: { name: '', email: '' }, source: config, types: [], datasets: [] };
   const source = openSource(mapping);
   try {
     const names = options.tables && options.tables.length > 0 ? [...options.tables] : await source.listTables();
@@ -113,9 +113,11 @@ async function run(options: IntrospectOptions, printError: (line: string) => voi
     else print(draft.text);
     for (const dataset of draft.datasets) {
       printError(
-        dataset.leftOut === undefined
-          ? `${dataset.table} → ${dataset.type}: ${dataset.mapped.length} fields mapped${dataset.unmatchedColumns.length > 0 ? `; columns left for you: ${dataset.unmatchedColumns.join(', ')}` : ''}`
-          : `${dataset.table}: left out: ${dataset.leftOut}; if a public type does fit, name it with --type ${dataset.table}=Type`,
+        dataset.leftOut !== undefined
+          ? `${dataset.table}: left out: ${dataset.leftOut}; name another type for it with --type ${dataset.table}=Type`
+          : dataset.declared !== undefined
+            ? `${dataset.table} → ${dataset.type}, declared in the draft (${dataset.declared}): ${dataset.mapped.length} fields; rename and describe them under types:`
+            : `${dataset.table} → ${dataset.type}: ${dataset.mapped.length} fields mapped${dataset.unmatchedColumns.length > 0 ? `; columns left for you: ${dataset.unmatchedColumns.join(', ')}` : ''}`,
       );
     }
     if (written.startsWith('${')) printError(`The draft reads its connection from ${written}: set it in the gateway's environment.`);
@@ -198,8 +200,10 @@ function tableTypes(pairs: readonly string[], schema: GraphQLSchema): Map<string
       const at = pair.lastIndexOf('=');
       if (at <= 0) throw new UsageError(`--type "${pair}" must be table=Type (e.g. permits.csv=Permit)`);
       const type = pair.slice(at + 1);
-      if (!known.includes(type)) {
-        throw new UsageError(`--type ${pair}: "${type}" is not a public type${didYouMean(type, known, { ignoreCase: true })}; a mapping fills one of ${known.join(', ')}`);
+      // A name that is no public type declares a new one, unless it is a near miss of one (a typo would otherwise declare a type).
+      const nearMiss = known.includes(type) ? '' : didYouMean(type, known, { ignoreCase: true });
+      if (nearMiss || !/^[A-Z][_0-9A-Za-z]*$/.test(type) || (!known.includes(type) && schema.getType(type))) {
+        throw new UsageError(`--type ${pair}: "${type}" is not a public dataset type${nearMiss}; name one of ${known.join(', ')}, or a new type to declare (a capital letter, then letters and digits, e.g. CodeCase)`);
       }
       return [pair.slice(0, at), type];
     }),

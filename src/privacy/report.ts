@@ -169,9 +169,19 @@ function datasetSection(input: ReportInput, columns: readonly RoleColumn[], conn
   }
   for (const join of dataset.joins) {
     const rows = join.cardinality === 'one' ? ", and through it to this dataset's rows (see “Joined rows and keys”)" : '';
+    const back = join.inverse ? ` Its inverse gives ${join.target} the list ${join.inverse.name} of this dataset's rows, under the same condition and this dataset's rules.` : '';
     notes.push(
-      `Join ${join.name} → ${join.target} (${join.from} = ${join.to}): offered to a role only where it reads both fields unaltered; the target dataset's own rules apply to its rows${rows}.`,
+      `Join ${join.name} → ${join.target} (${join.from} = ${join.to}): offered to a role only where it reads both fields unaltered; the target dataset's own rules apply to its rows${rows}.${back}`,
     );
+  }
+  // Inverse joins other files declare on this dataset add fields to it: its reviewer sees them here too.
+  for (const other of input.mappings.flatMap((mapping) => mapping.datasets.map((candidate) => ({ mapping, candidate })))) {
+    for (const join of other.candidate.joins) {
+      if (!join.inverse || join.target !== dataset.typeName) continue;
+      notes.push(
+        `Join ${join.inverse.name} → ${other.candidate.typeName} (${join.to} = ${join.from}), the inverse of ${other.candidate.typeName}.${join.name} in ${other.mapping.name}'s mapping: offered to a role only where it reads both fields unaltered; ${other.candidate.typeName}'s own rules apply to its rows.`,
+      );
+    }
   }
   return { mapping: dataset, publication: PUBLICATION_TEXT[dataset.publication], fields, summaries, joined, notes };
 }

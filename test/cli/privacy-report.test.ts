@@ -1,6 +1,6 @@
 /** `civicgraph privacy-report`, run as a liaison runs it, over the demo mappings. */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,5 +28,18 @@ describe('civicgraph privacy-report', () => {
     expect(markdown).toMatch(/Reviewed by/);
     expect(html).toContain('<table');
     expect(html).not.toMatch(/<script|src=|href=|@import|url\(/i);
+  });
+
+  it('reviews a declared type like a curated one, and lists on the curated type the inverse joins another file gives it', async () => {
+    const connectors = await mkdtemp(join(tmpdir(), 'hdeclared-report-'));
+    for (const file of ['connectors/roles.yaml', 'connectors/crm-311.yaml', 'connectors/examples/code-compliance-csv.yaml']) await cp(file, join(connectors, file.split('/').at(-1)!));
+    await cp('connectors/examples/data', join(connectors, 'data'), { recursive: true });
+    const out = await mkdtemp(join(tmpdir(), 'hdeclared-report-out-'));
+    await run('node', ['--import', 'tsx', 'src/cli/civicgraph.ts', 'privacy-report', '--connectors', connectors, '--out', out]);
+    const markdown = await readFile(join(out, 'privacy-report.md'), 'utf8');
+    expect(markdown).toContain('### CodeCase — Code Compliance Cases');
+    expect(markdown).toMatch(/^\| inspector \| String \| hidden \| visible \|/m);
+    const serviceRequests = markdown.slice(markdown.indexOf('### ServiceRequest'));
+    expect(serviceRequests).toContain("- Join codeCases → CodeCase (id = serviceRequestId), the inverse of CodeCase.serviceRequest in code-compliance's mapping");
   });
 });
