@@ -75,8 +75,34 @@ export async function quality(options: QualityOptions): Promise<number> {
 }
 
 const number = (n: number) => n.toLocaleString('en-US');
+const counted = (n: number, one: string, many: string) => `${number(n)} ${n === 1 ? one : many}`;
 const percent = (share: number | null) => (share === null ? '–' : `${(share * 100).toFixed(1)}%`);
-const shown = (value: unknown) => (value === null || value === undefined ? '–' : String(value));
+/** A value in a table cell: long text cut, so that a description does not push the table off the screen. */
+const shown = (value: unknown, width = 32) => {
+  const text = value === null || value === undefined ? '–' : String(value);
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+};
+/** The codes a terminal line has room for; --json gives all the profile holds. */
+const CODES_SHOWN = 5;
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** Records per month as one line a year: a bar per month (a space for none), then the year's total. */
+function histogram(months: QualityProfile['recordsPerMonth']['months']): string[] {
+  const most = Math.max(...months.map((m) => m.rows));
+  const years = new Map<string, Map<number, number>>();
+  for (const { month, rows } of months) {
+    const year = years.get(month.slice(0, 4)) ?? new Map<number, number>();
+    year.set(Number(month.slice(5, 7)), rows);
+    years.set(month.slice(0, 4), year);
+  }
+  return [...years].map(([year, counts]) => {
+    const bars = Array.from({ length: 12 }, (_, i) => {
+      const rows = counts.get(i + 1) ?? 0;
+      return rows === 0 ? ' ' : BARS[Math.min(BARS.length - 1, Math.floor((rows / most) * BARS.length))]!;
+    }).join('');
+    return `${year}  ${bars}  ${number([...counts.values()].reduce((sum, n) => sum + n, 0))}`;
+  });
+}
 
 function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
@@ -90,11 +116,11 @@ export function formatQuality(result: DatasetQuality): string {
   const p: QualityProfile = result.profile;
   const lines = [
     `${p.dataset} — ${p.title} (${p.source}, ${p.department}), as ${p.role}`,
-    `${number(p.rows)} rows; computed ${p.computedAt} by ${p.queries.count} source queries, none answering more than ${number(p.queries.largestResult)} rows`,
+    `${counted(p.rows, 'row', 'rows')}; computed ${p.computedAt} by ${counted(p.queries.count, 'source query', 'source queries')}, none answering more than ${counted(p.queries.largestResult, 'row', 'rows')}`,
     '',
     ...table(
       ['Field', 'Type', 'Read', 'Nulls', 'Distinct', 'Min', 'Max'],
-      p.fields.map((f) => [f.field, f.type, f.read, f.nulls === null ? '–' : `${number(f.nulls)} (${percent(f.nullShare)})`, f.distinct === null ? '–' : number(f.distinct), shown(f.min), shown(f.max)]),
+      p.fields.map((f) => [f.field, f.type, f.read, f.nulls === null ? '–' : `${number(f.nulls)} (${percent(f.nullShare)})`, f.distinct === null ? '–' : number(f.distinct), shown(f.min, 28), shown(f.max, 28)]),
     ),
   ];
   if (p.codes.length > 0) {
@@ -104,8 +130,10 @@ export function formatQuality(result: DatasetQuality): string {
         ['Field', 'Untranslated', 'Top codes'],
         p.codes.map((c) => [
           c.field,
-          c.untranslatedRows === 0 ? 'none' : `${number(c.untranslatedRows)} rows, ${number(c.untranslatedCodes)} codes: ${c.untranslated.map((u) => `${String(u.code)} (${number(u.rows)})`).join(', ')}`,
-          c.top.map((t) => `${String(t.code)}=${t.label === null ? '?' : String(t.label)} ${number(t.rows)}`).join(', '),
+          c.untranslatedRows === 0
+            ? 'none'
+            : `${counted(c.untranslatedRows, 'row', 'rows')}, ${counted(c.untranslatedCodes, 'code', 'codes')}: ${c.untranslated.slice(0, CODES_SHOWN).map((u) => `${shown(u.code, 16)} (${number(u.rows)})`).join(', ')}`,
+          c.top.slice(0, CODES_SHOWN).map((t) => `${shown(t.code, 16)}=${t.label === null ? '?' : shown(t.label, 16)} ${number(t.rows)}`).join(', ') + (c.top.length > CODES_SHOWN ? ', …' : ''),
         ]),
       ),
     );
@@ -116,11 +144,12 @@ export function formatQuality(result: DatasetQuality): string {
     lines.push(...table(['Field', 'Future', 'Before'], p.dates.map((d) => [d.field, number(d.future), number(d.beforeExisted)])));
   }
   for (const a of p.addresses) {
-    lines.push('', `Addresses: ${a.field}: ${number(a.notNormalised)} of ${number(a.values)} do not normalise${a.examples.length > 0 ? `: ${a.examples.map((e) => `"${e.address}" (${number(e.rows)})`).join(', ')}` : ''}`);
+    const examples = a.examples.slice(0, CODES_SHOWN).map((e) => `"${shown(e.address, 40)}" (${number(e.rows)})`).join(', ');
+    lines.push('', `Addresses: ${a.field}: ${number(a.notNormalised)} of ${number(a.values)} do not normalise${examples ? `: ${examples}` : ''}`);
   }
   if (p.key) {
-    const repeated = p.key.repeated.map((r) => `${shown(r.key)} (${number(r.rows)})`).join(', ');
-    lines.push('', `Key ${p.key.field}: ${number(p.key.nulls)} rows without one, ${number(p.key.duplicateRows)} rows repeating another's${repeated ? `: ${repeated}` : ''}`);
+    const repeated = p.key.repeated.slice(0, CODES_SHOWN).map((r) => `${shown(r.key)} (${number(r.rows)})`).join(', ');
+    lines.push('', `Key ${p.key.field}: ${counted(p.key.nulls, 'row', 'rows')} without one, ${counted(p.key.duplicateRows, 'row repeats', 'rows repeat')} another's${repeated ? `: ${repeated}` : ''}`);
   }
   if (p.joins.length > 0) {
     lines.push('', 'Joins (rows whose value finds a row of the target, as this role sees it):');
@@ -131,16 +160,14 @@ export function formatQuality(result: DatasetQuality): string {
           `${j.join} → ${j.target}.${j.to}`,
           j.error ? `error: ${j.error.message}` : `${number(j.matched)} of ${number(j.references)}${j.complete ? '' : ' (first values only)'}`,
           percent(j.matchRate),
-          j.orphans.map((o) => `${shown(o.value)} (${number(o.rows)})`).join(', '),
+          j.orphans.slice(0, CODES_SHOWN).map((o) => `${shown(o.value)} (${number(o.rows)})`).join(', '),
         ]),
       ),
     );
   }
   const { months } = p.recordsPerMonth;
   if (months.length > 0) {
-    const most = Math.max(...months.map((m) => m.rows));
-    lines.push('', `Records per month (${p.recordsPerMonth.field}):`);
-    for (const m of months) lines.push(`${m.month}  ${'#'.repeat(Math.max(1, Math.round((m.rows / most) * 40)))} ${number(m.rows)}`);
+    lines.push('', `Records per month of ${p.recordsPerMonth.field} (January to December; the year's total):`, ...histogram(months));
   }
   return `${lines.join('\n')}\n`;
 }
