@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRoles } from '../../src/config/load-roles.js';
 import type { RolesConfig } from '../../src/config/roles.js';
 import { JOIN_PAGE } from '../../src/plan/quality/joins.js';
-import { profileDatasets, profileEveryDepartment, type DatasetQuality, type QualityProfile } from '../../src/plan/quality/profile.js';
+import { profileDataset, profileDatasets, profileEveryDepartment, QualityAccessError, type DatasetQuality, type QualityProfile } from '../../src/plan/quality/profile.js';
+import { RequestAudit } from '../../src/privacy/audit.js';
 import { hundredBlock } from '../../src/privacy/hundred-block.js';
 import { normalizeAddress } from '../../src/source/address.js';
 import { SERVICE_REQUESTS, WORK_ORDERS, type Table, type Value } from '../gateway/contract/city.js';
@@ -209,6 +210,18 @@ describe('who gets a profile', () => {
     }
     const own = await profileDatasets(engine.state.views, roles, 'liaison:311-customer-service', { now: NOW });
     expect(own.map((r) => r.dataset)).toEqual(['ServiceRequest']);
+  });
+
+  it('is refused on a view whose statistics are suppressed, even when asked for directly', async () => {
+    const publicView = engine.state.views.find((view) => view.role === 'public')!.datasets.find((dataset) => dataset.type.name === 'ServiceRequest')!;
+    await expect(profileDataset(publicView, { role: 'public', now: NOW })).rejects.toThrow(QualityAccessError);
+  });
+
+  it('records the fields it measured raw that the public cannot read raw in the request’s audit, never a value', async () => {
+    const audit = new RequestAudit();
+    await profileDatasets(engine.state.views, roles, 'liaison:311-customer-service', { now: NOW, audit });
+    const line = JSON.parse(audit.line('liaison:311-customer-service', 'dana@example.org', NOW)!) as { datasets: Array<{ type: string; fields: string[] }> };
+    expect(line.datasets).toEqual([{ type: 'ServiceRequest', fields: ['address', 'description', 'location', 'updatedAt'], rows: 1 }]);
   });
 });
 

@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import knex, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyConverter } from '../../src/config/key-format.js';
+import { Gateway } from '../../src/gateway/gateway.js';
 import { loadRoles } from '../../src/config/load-roles.js';
 import { JOIN_PAGE } from '../../src/plan/quality/joins.js';
 import { profileEveryDepartment, type DatasetQuality, type QualityProfile } from '../../src/plan/quality/profile.js';
@@ -145,6 +146,19 @@ describe('the demo on PostgreSQL, with planted defects', () => {
     expect(largest).toBeLessThanOrEqual(JOIN_PAGE);
     expect(largest).toBeLessThan(profile('ServiceRequest').rows / 2);
     expect(profile('ServiceRequest').queries.largestResult).toBeLessThanOrEqual(largest);
+  });
+});
+
+describe('Gateway.quality, the entry point for the console', () => {
+  it('gives a liaison its department’s profiles, and any other role none', async () => {
+    const gateway = await Gateway.open({ connectorsDir: 'connectors', schemasDir: 'schemas', log: () => {}, env });
+    try {
+      const own = await gateway.quality('liaison:public-works', { now: NOW });
+      expect(own.map((r) => [r.dataset, r.profile?.joins[0]?.orphans[0]])).toEqual([['WorkOrder', { value: 'SR-24-99999999', rows: 1 }]]);
+      for (const role of ['public', 'staff', 'department:public-works', 'liaison:no-such-department']) expect(await gateway.quality(role), role).toEqual([]);
+    } finally {
+      await gateway.close();
+    }
   });
 });
 

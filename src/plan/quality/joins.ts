@@ -65,7 +65,11 @@ async function page(side: Side, offset: number, values?: SourceValue[]): Promise
   return rows.filter((row) => row.value !== null && row.value !== undefined).map((row) => ({ value: row.value!, rows: countOf(row.n) }));
 }
 
+/** Thrown for a join whose target the role reads with its statistics suppressed: exact counts of it are not the role's to see. */
+class SuppressedTarget extends Error {}
+
 async function measureJoin(measure: Measure, name: string, join: JoinBinding): Promise<JoinQuality> {
+  if (join.target.minimumCellCount !== undefined) throw new SuppressedTarget(`${join.target.type.name}'s statistics are suppressed for this role`);
   const mine: Side = { dataset: measure.view, field: join.from, source: measure.source };
   const theirs: Side = { dataset: join.target, field: join.to, source: measure.tally.wrap(join.target.sourceFor(measure.memo)) };
   const base = { join: name, target: join.target.type.name, from: join.from.path, to: join.to.path };
@@ -116,7 +120,10 @@ export async function measureJoins(measure: Measure): Promise<JoinQuality[]> {
       out.push({
         join: name, target: join.target.type.name, from: join.from.path, to: join.to.path,
         references: 0, matched: 0, matchRate: null, orphans: [], complete: false,
-        error: qualityError(error, join.target.connector.name),
+        error:
+          error instanceof SuppressedTarget
+            ? { source: join.target.connector.name, reason: 'suppressed', message: error.message }
+            : qualityError(error, join.target.connector.name),
       });
     }
   }

@@ -145,7 +145,10 @@ export interface QualityProfile {
 
 export interface QualityError {
   source: string;
-  /** A SourceErrorReason (`unreachable`, `timeout`, `missing-table`…), `data` for a value the mapping cannot read, or `internal`. */
+  /**
+   * A SourceErrorReason (`unreachable`, `timeout`, `missing-table`…), `data` for a value the mapping
+   * cannot read, `suppressed` for a join target whose statistics the role reads suppressed, or `internal`.
+   */
   reason: string;
   message: string;
 }
