@@ -10,7 +10,8 @@
  */
 process.env.TZ = 'America/Los_Angeles';
 
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRoles } from '../../src/config/load-roles.js';
 import type { RolesConfig } from '../../src/config/roles.js';
@@ -22,7 +23,7 @@ import { normalizeAddress } from '../../src/source/address.js';
 import { SERVICE_REQUESTS, WORK_ORDERS, type Table, type Value } from '../gateway/contract/city.js';
 import { openContractEngine } from '../gateway/contract/engine.js';
 import { KINDS, store, type Kind, type Stored } from '../gateway/contract/systems.js';
-import type { Engine } from '../support/engine.js';
+import { openEngine, type Engine } from '../support/engine.js';
 
 const column = (table: Table, name: string) => table.columns.findIndex((c) => c.name === name);
 const copyOf = (table: Table, id: string) => [...table.rows.find((row) => row[0] === id)!];
@@ -222,6 +223,36 @@ describe('who gets a profile', () => {
     await profileDatasets(engine.state.views, roles, 'liaison:311-customer-service', { now: NOW, audit });
     const line = JSON.parse(audit.line('liaison:311-customer-service', 'dana@example.org', NOW)!) as { datasets: Array<{ type: string; fields: string[] }> };
     expect(line.datasets).toEqual([{ type: 'ServiceRequest', fields: ['address', 'description', 'location', 'updatedAt'], rows: 1 }]);
+  });
+});
+
+describe('a mapping that says since when its system holds records', () => {
+  /** The contract mappings, with `since:` added to the 311 dataset; both departments on PGlite. */
+  async function withSince(since: string): Promise<Engine> {
+    const { engine, dir } = await openContractEngine({ kind: 'pglite', stored: stored.get('sr:pglite')! }, { kind: 'pglite', stored: stored.get('wo:pglite')! });
+    engines.push(engine);
+    dirs.push(dir);
+    const file = join(dir, 'contract-311.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('    table: sr\n', `    table: sr\n    since: ${since}\n`));
+    const env = { CONTRACT_311_URL: stored.get('sr:pglite')!.connection, CONTRACT_WORKS_URL: stored.get('wo:pglite')!.connection };
+    const reopened = await openEngine(env, dir);
+    engines.push(reopened);
+    return reopened;
+  }
+
+  it('counts every date field before that day, midnight in the source’s zone, the first date field too', async () => {
+    const engine = await withSince('2024-02-01');
+    const [result] = await profileDatasets(engine.state.views, roles, 'liaison:311-customer-service', { now: NOW });
+    const requested = REQUESTS.rows.map((row) => row[column(REQUESTS, 'requested')] as string);
+    const closed = REQUESTS.rows.map((row) => row[column(REQUESTS, 'closed')] as string | null);
+    expect(result!.profile!.existedSince).toEqual({ at: '2024-02-01T06:00:00.000Z', from: 'mapping' });
+    expect(result!.profile!.dates.find((d) => d.field === 'requestedAt')!.beforeExisted).toBe(requested.filter((at) => at < '2024-02-01').length);
+    expect(result!.profile!.dates.find((d) => d.field === 'closedAt')!.beforeExisted).toBe(closed.filter((at) => at !== null && at < '2024-02-01').length);
+    expect(requested.filter((at) => at < '2024-02-01').length).toBeGreaterThan(0);
+  });
+
+  it('refuses a day that is no calendar day, naming the key', async () => {
+    await expect(withSince('2024-13-01')).rejects.toThrow(/since/);
   });
 });
 
