@@ -226,6 +226,46 @@ describe('who gets a profile', () => {
   });
 });
 
+describe.each(['postgres', 'csv'] as const)('joins with more distinct values than a page, on %s', (kind) => {
+  const pad = (n: number) => String(n).padStart(4, '0');
+  const many: Table = {
+    ...SERVICE_REQUESTS,
+    rows: Array.from({ length: 1200 }, (_, i) => [`SR-2024-${pad(i + 1)}`, 'O', 'PTHOLE', null, '2024-03-03 10:00:00', null, '2024-03-03T10:00:00Z', null, 41.8, -87.6, null]),
+  };
+  // Every tenth order has no request; some refer to requests past the last one (1201–1400).
+  const orders: Table = {
+    ...WORK_ORDERS,
+    rows: Array.from({ length: 1300 }, (_, i) => [2000 + i, i % 10 === 0 ? null : `SR-2024-${pad(((i * 3) % 1400) + 1)}`, 'OPEN', 'Inspection', '2024-05-05 10:00:00', null, null, 1, null, null]),
+  };
+  const refs = orders.rows.map((row) => row[1]).filter((ref): ref is string => ref !== null);
+  const ids = new Set(many.rows.map((row) => row[0]));
+  let engine: Engine;
+  let profiles: DatasetQuality[];
+  beforeAll(async () => {
+    const requests = await store(kind, many, 'h_quality_many_sr');
+    const works = await store(kind, orders, 'h_quality_many_wo');
+    stored.set(`many-sr:${kind}`, requests);
+    stored.set(`many-wo:${kind}`, works);
+    const opened = await openContractEngine({ kind, stored: requests }, { kind, stored: works });
+    engine = opened.engine;
+    engines.push(engine);
+    dirs.push(opened.dir);
+    engine.sent.length = 0;
+    profiles = await profileEveryDepartment(engine.state.views, roles, { now: NOW });
+  }, 120_000);
+
+  it('reads them a page at a time and counts the matches exactly', () => {
+    const works = byDataset(profiles, 'WorkOrder').joins.find((j) => j.join === 'serviceRequest')!;
+    expect(works).toMatchObject({ references: refs.length, matched: refs.filter((ref) => ids.has(ref)).length, complete: true });
+    expect(works.orphans).toHaveLength(10);
+    const requests = byDataset(profiles, 'ServiceRequest').joins.find((j) => j.join === 'workOrders')!;
+    expect(requests).toMatchObject({ references: 1200, matched: [...ids].filter((id) => refs.includes(id as string)).length, complete: true });
+    const pages = engine.sent.filter((query) => query.method === 'aggregate' && query.query.limit === JOIN_PAGE);
+    expect(pages.some((query) => Number(query.query.offset) >= 2 * JOIN_PAGE)).toBe(true);
+    expect(Math.max(...engine.sent.map((query) => query.rows))).toBeLessThanOrEqual(JOIN_PAGE);
+  });
+});
+
 describe('a mapping that says since when its system holds records', () => {
   /** The contract mappings, with `since:` added to the 311 dataset; both departments on PGlite. */
   async function withSince(since: string): Promise<Engine> {

@@ -15,8 +15,8 @@ import { toSourceValues } from '../to-source-value.js';
 import { countOf, notNull, type Measure } from './context.js';
 import type { DateQuality, ExistedSince, FieldQuality, MonthCount, QualityProfile } from './profile-types.js';
 
-/** Months a histogram shows at most: a century, the latest first if there are more. */
-export const HISTOGRAM_MONTHS = 1200;
+/** Months a histogram shows at most (forty years, the latest), so that its statement too answers at most a join's page of groups. */
+export const HISTOGRAM_MONTHS = 480;
 
 const isDate = (field: ScalarBinding) => field.type.name === 'DateTime' || field.type.name === 'Date';
 

@@ -137,7 +137,7 @@ export interface QualityProfile {
   addresses: AddressQuality[];
   key: KeyQuality | null;
   joins: JoinQuality[];
-  /** Rows per month of the first date field (for a histogram), oldest first; empty without one. */
+  /** Rows per month of the first date field (for a histogram), oldest first; empty without one; the latest 480 months at most (`complete: false` when there are more). */
   recordsPerMonth: { field: string | null; months: MonthCount[]; complete: boolean };
   /** What computing it cost the sources: statements sent, and the most rows any one of them returned. */
   queries: { count: number; largestResult: number };
