@@ -16,6 +16,7 @@ import type { ConnectorMapping } from '../config/mapping.js';
 import { formatProblem, type Problem } from '../config/problem.js';
 import { Metrics } from '../observe/metrics.js';
 import { costModel } from '../plan/cost.js';
+import { profileDatasets, type DatasetQuality, type ProfileOptions } from '../plan/quality/profile.js';
 import { sharedRole } from '../privacy/role-views.js';
 import type { SourceState } from '../request/app.js';
 import { createAuthenticator } from '../request/authenticate.js';
@@ -106,6 +107,16 @@ export class Gateway {
     const served = state.datasets.map((dataset) => `${dataset.type.name} (${dataset.connector.name})`).join(', ');
     this.options.log(`serving ${state.datasets.length} datasets: ${served || 'none'}; roles: ${state.views.map((view) => view.role).join(', ')}`);
     return state.problems;
+  }
+
+  /**
+   * The quality profiles `role` (the caller's concrete role, e.g. `liaison:public-works`) may see,
+   * of its own department's datasets (all, or those named), each on the role's own view; none for a
+   * role that is not its department's liaison. Run it inside `GraphQLEndpoint.runAs`, so that the
+   * caller is authenticated and held to its budgets, and pass the request's audit.
+   */
+  quality(role: string, options: Omit<ProfileOptions, 'role'> & { datasets?: readonly string[] } = {}): Promise<DatasetQuality[]> {
+    return profileDatasets(this.current.views, this.current.roles, role, options);
   }
 
   /** Each source's state now, for `/readyz`. */
