@@ -31,8 +31,12 @@ interface Extent {
   spatial?: string;
 }
 
-/** `base`: the gateway's own URL as the caller reached it, e.g. `https://api.riverton.example`. */
-export async function dataJson(admitted: AdmittedRequest, base: string): Promise<Json> {
+/**
+ * `base`: the gateway's own URL as the caller reached it, e.g. `https://api.riverton.example`.
+ * `reviewed`: by dataset type, when a liaison last reviewed its mapping file as it is now (the
+ * console's reviews): a review changes the dataset's metadata, so `modified` is never earlier.
+ */
+export async function dataJson(admitted: AdmittedRequest, base: string, reviewed: ReadonlyMap<string, string> = new Map()): Promise<Json> {
   const { catalog, datasets } = await roleDatasets(admitted);
   const extents = await Promise.all(datasets.map((dataset) => extentOf(admitted, dataset)));
   return {
@@ -41,8 +45,15 @@ export async function dataJson(admitted: AdmittedRequest, base: string): Promise
     '@type': 'dcat:Catalog',
     conformsTo: catalog.conformsTo,
     describedBy: `${POD}/catalog.json`,
-    dataset: datasets.map((dataset, index) => datasetEntry(dataset, extents[index]!, base)),
+    dataset: datasets.map((dataset, index) => datasetEntry(dataset, latest(extents[index]!, reviewed.get(dataset.type)), base)),
   };
+}
+
+/** The extent with `modified` moved to the review's date where that is later. */
+function latest(extent: Extent, reviewedAt: string | undefined): Extent {
+  if (reviewedAt === undefined) return extent;
+  const modified = extent.modified === undefined || Date.parse(reviewedAt) > Date.parse(extent.modified) ? reviewedAt : extent.modified;
+  return { ...extent, modified };
 }
 
 function datasetEntry(dataset: RoleDataset, extent: Extent, base: string): Json {
