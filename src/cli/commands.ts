@@ -1,6 +1,6 @@
 /**
  * `civicgraph`: serve mappings, serve the demo, validate mappings, draft a mapping from a live system,
- * sign a token for a role.
+ * sign a token for a role, profile the datasets' quality.
  * Every command prints problems as `file:line:column: severity: key: message`.
  */
 import { Command, InvalidArgumentError } from 'commander';
@@ -13,6 +13,7 @@ import { demoCredentials } from '../request/demo-credentials.js';
 import type { SourceKind } from '../config/mapping.js';
 import { introspect, KINDS } from './introspect.js';
 import { privacyReport } from './privacy-report.js';
+import { quality } from './quality.js';
 import { token } from './token.js';
 import { validate } from './validate.js';
 
@@ -144,6 +145,22 @@ program
   .option('--out <dir>', 'folder to write privacy-report.md and privacy-report.html into', '.')
   .action(async (options: { connectors: string; schemas: string; out: string }) => {
     process.exitCode = await privacyReport({ connectorsDir: resolve(options.connectors), schemasDir: resolve(options.schemas), outDir: resolve(options.out) });
+  });
+
+program
+  .command('quality')
+  .description("print each dataset's quality profile, as its department's liaison reads it: nulls, distinct values and extremes per field, untranslated codes, impossible dates, addresses that do not normalise, repeated keys, join match rates, records per month; computed by the sources")
+  .argument('[mapping-or-dataset]', 'a mapping file, a mapping name (crm-311) or a dataset type (ServiceRequest); default: every dataset')
+  .option('--json', 'print the profiles as JSON')
+  .option('--connectors <dir>', 'folder of connector mapping files and roles.yaml', 'connectors')
+  .option('--schemas <dir>', 'folder of the public schema (.graphql files)', 'schemas')
+  .action(async (target: string | undefined, options: { json?: boolean; connectors: string; schemas: string }) => {
+    process.exitCode = await quality({
+      ...(target !== undefined ? { target } : {}),
+      json: options.json ?? false,
+      connectorsDir: resolve(options.connectors),
+      schemasDir: resolve(options.schemas),
+    });
   });
 
 program

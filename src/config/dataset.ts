@@ -72,6 +72,7 @@ export interface RawDataset {
   key?: string;
   fields: Record<string, RawField>;
   addressField?: string;
+  since?: string;
   joins?: Record<string, RawJoin>;
   access?: Record<string, RawRoleAccess>;
 }
@@ -204,6 +205,7 @@ export function resolveDataset(
     at: source.keyAt(base),
   };
   if (raw.addressField !== undefined) dataset.addressField = raw.addressField;
+  if (raw.since !== undefined && wellFormed(['since'])) dataset.since = raw.since;
   if (raw.columns !== undefined && wellFormed(['columns'])) dataset.columns = new Map(Object.entries(raw.columns));
   if (raw.filterParams !== undefined && wellFormed(['filterParams'])) {
     dataset.filterParams = Object.entries(raw.filterParams).flatMap(([column, params]) =>

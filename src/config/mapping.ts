@@ -229,6 +229,11 @@ export interface DatasetMapping {
    * gateway's `address(line)` entry point gathers every dataset's rows at one address.
    */
   addressField?: string;
+  /**
+   * The first day ('YYYY-MM-DD') the system held records: the quality profile counts dates
+   * before it (midnight in the source's zone) as impossible. Without it, the earliest record.
+   */
+  since?: string;
   metadata: DatasetMetadata;
   at: SourceLocation;
 }

@@ -132,18 +132,33 @@ export interface GroupKey {
   bucket?: TimeBucket;
 }
 
-export type Aggregate = { fn: 'count' } | { fn: 'count' | 'min' | 'max' | 'sum'; ref: ValueRef };
+export type Aggregate = { fn: 'count' } | { fn: 'count' | 'countDistinct' | 'min' | 'max' | 'sum'; ref: ValueRef };
+
+/** A key of the groups' order: a group or aggregate alias of the same query. */
+export interface GroupOrderKey {
+  alias: string;
+  direction: 'asc' | 'desc';
+}
 
 /**
  * Grouped aggregates, computed by the source (GROUP BY). `count` without a ref counts rows;
- * with a ref it counts non-null values (so averages can be merged exactly as sum / count).
- * A bucket comes back as the calendar date that starts it, 'YYYY-MM-DD'.
+ * with a ref it counts non-null values (so averages can be merged exactly as sum / count);
+ * `countDistinct` counts distinct non-null values. A bucket comes back as the calendar date
+ * that starts it, 'YYYY-MM-DD'.
+ *
+ * `orderBy` with `limit` (and `offset`) gives the top groups — the most frequent codes, a page
+ * of distinct values — without the source returning every group. Nulls sort last ascending and
+ * first descending; groups that tie on every key come in no fixed order, so callers end the
+ * order with the group aliases.
  */
 export interface AggregateQuery {
   table: string;
   where?: Predicate;
   groupBy: Readonly<Record<string, GroupKey>>;
   aggregates: Readonly<Record<string, Aggregate>>;
+  orderBy?: readonly GroupOrderKey[];
+  limit?: number;
+  offset?: number;
   /** The instant (epoch ms) by which the caller needs the answer: the source stops the query then. */
   deadline?: number;
 }

@@ -5,7 +5,7 @@
  * numeric type does, so 10.5 + 20.25 is 30.75 and not a float's approximation).
  */
 import type { AggregateQuery, Row, SourceValue, TimeBucket } from '../source.js';
-import { compareValues, valueIdentity } from './compare.js';
+import { compareForOrder, compareValues, sortForm, valueIdentity } from './compare.js';
 import { readValue } from './read-value.js';
 import type { RawRecord } from './scanner.js';
 
@@ -75,7 +75,7 @@ export function aggregateRecords(records: readonly RawRecord[], query: Aggregate
     if (!found) groups.set(id, (found = { keys, rows: [] }));
     found.rows.push(record);
   }
-  return [...groups.values()].map(({ keys, rows }) => {
+  const totals = [...groups.values()].map(({ keys, rows }) => {
     const out: Row = { ...keys };
     for (const [alias, aggregate] of Object.entries(query.aggregates)) {
       if (!('ref' in aggregate)) {
@@ -86,6 +86,9 @@ export function aggregateRecords(records: readonly RawRecord[], query: Aggregate
       switch (aggregate.fn) {
         case 'count':
           out[alias] = values.length;
+          break;
+        case 'countDistinct':
+          out[alias] = new Set(values.map(valueIdentity)).size;
           break;
         case 'sum':
           out[alias] = exactSum(values.map(Number));
@@ -100,4 +103,23 @@ export function aggregateRecords(records: readonly RawRecord[], query: Aggregate
     }
     return out;
   });
+  return orderAndPage(totals, query);
+}
+
+/** `orderBy`, `offset` and `limit` over the groups, ordered as the SQL sources order them. */
+function orderAndPage(rows: Row[], query: AggregateQuery): Row[] {
+  const keys = query.orderBy ?? [];
+  if (keys.length > 0) {
+    const keyed = rows.map((row) => ({ row, values: keys.map(({ alias }) => sortForm(row[alias] ?? null)) }));
+    keyed.sort((a, b) => {
+      for (let i = 0; i < keys.length; i++) {
+        const order = compareForOrder(a.values[i]!, b.values[i]!, keys[i]!.direction);
+        if (order !== 0) return order;
+      }
+      return 0;
+    });
+    rows = keyed.map(({ row }) => row);
+  }
+  const start = query.offset ?? 0;
+  return query.limit === undefined ? rows.slice(start) : rows.slice(start, start + query.limit);
 }

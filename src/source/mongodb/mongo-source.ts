@@ -81,6 +81,8 @@ class MongoSource implements Source {
   }
 
   async aggregate(query: AggregateQuery): Promise<Row[]> {
+    // MongoDB refuses `$limit: 0`.
+    if (query.limit === 0) return [];
     const types = await this.fieldTypes(query.table);
     const documents = await this.pipeline(query.table, () => aggregatePipeline(query, types), query.deadline);
     return this.guard(query.table, () => readAggregateRows(query, documents, types));

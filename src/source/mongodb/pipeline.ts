@@ -137,7 +137,10 @@ export const nonNullField = (i: number) => `c${i}`;
 /**
  * Grouped aggregates as one $group. A missing group value and null are one group ($ifNull),
  * as NULLs are in SQL. MongoDB's $sum over no numbers is 0 where SQL's is NULL, so each sum
- * carries its count of non-null values and is read as null when that is 0.
+ * carries its count of non-null values and is read as null when that is 0. A distinct count
+ * gathers the group's values in a set ($addToSet) and keeps only its size, without null, so
+ * the set never leaves the server. An order of the groups sorts on null flags first, as
+ * `sortStages` does, then `_id` for a total order.
  */
 export function aggregatePipeline(query: AggregateQuery, types: FieldTypes): Stage[] {
   const keys = Object.values(query.groupBy).map((group, i) => {
@@ -145,7 +148,10 @@ export function aggregatePipeline(query: AggregateQuery, types: FieldTypes): Sta
     return [groupField(i), { $ifNull: [group.bucket ? bucketExpression(value, group.bucket) : value, null] }] as const;
   });
   const group: Record<string, unknown> = { _id: keys.length === 0 ? null : Object.fromEntries(keys) };
-  Object.values(query.aggregates).forEach((aggregate, i) => {
+  const sizes: Record<string, Expression> = {};
+  const fieldOf = new Map<string, string>(Object.keys(query.groupBy).map((alias, i) => [alias, `_id.${groupField(i)}`]));
+  Object.entries(query.aggregates).forEach(([alias, aggregate], i) => {
+    fieldOf.set(alias, aggregateField(i));
     if (!('ref' in aggregate)) {
       if (aggregate.fn !== 'count') throw new InvalidMongoQueryError('only count takes no value');
       group[aggregateField(i)] = { $sum: 1 };
@@ -156,6 +162,10 @@ export function aggregatePipeline(query: AggregateQuery, types: FieldTypes): Sta
     switch (aggregate.fn) {
       case 'count':
         group[aggregateField(i)] = nonNull;
+        break;
+      case 'countDistinct':
+        group[aggregateField(i)] = { $addToSet: { $ifNull: [value, null] } };
+        sizes[aggregateField(i)] = { $size: { $setDifference: [`$${aggregateField(i)}`, [null]] } };
         break;
       case 'sum':
         group[aggregateField(i)] = { $sum: value };
@@ -169,5 +179,24 @@ export function aggregatePipeline(query: AggregateQuery, types: FieldTypes): Sta
         throw new InvalidMongoQueryError('unknown aggregate function');
     }
   });
-  return [...matchStages(query.where, types), { $group: group }];
+  const stages: Stage[] = [...matchStages(query.where, types), { $group: group }];
+  if (Object.keys(sizes).length > 0) stages.push({ $addFields: sizes });
+  const order = query.orderBy ?? [];
+  if (order.length > 0) {
+    const flags: Record<string, Expression> = {};
+    const sort: Record<string, 1 | -1> = {};
+    order.forEach(({ alias, direction }, i) => {
+      const field = fieldOf.get(alias);
+      if (!field) throw new InvalidMongoQueryError(`the groups are ordered by "${alias}", which the query does not compute`);
+      const way = direction === 'desc' ? -1 : 1;
+      flags[`__cg_n${i}`] = { $cond: [isNullExpression(`$${field}`), 1, 0] };
+      sort[`__cg_n${i}`] = way;
+      sort[field] = way;
+    });
+    sort._id = 1;
+    stages.push({ $addFields: flags }, { $sort: sort });
+  }
+  if (query.offset !== undefined && query.offset > 0) stages.push({ $skip: checkCount(query.offset, 'offset') });
+  if (query.limit !== undefined) stages.push({ $limit: checkCount(query.limit, 'limit') });
+  return stages;
 }

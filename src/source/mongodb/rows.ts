@@ -33,7 +33,7 @@ export function readAggregateRows(query: AggregateQuery, documents: readonly Doc
     });
     aggregates.forEach(([alias, aggregate], i) => {
       const value = document[aggregateField(i)];
-      if (aggregate.fn === 'count') row[alias] = readValue(value ?? 0, undefined);
+      if (aggregate.fn === 'count' || aggregate.fn === 'countDistinct') row[alias] = readValue(value ?? 0, undefined);
       else if (aggregate.fn === 'sum') row[alias] = document[nonNullField(i)] ? readValue(value, undefined) : null;
       else row[alias] = readValue(value, 'ref' in aggregate ? declaredOf(aggregate.ref, types) : undefined);
     });

@@ -125,40 +125,53 @@ export function keyChunkSize(db: Knex, dialect: Dialect, query: KeyLookupQuery):
   return Math.max(1, dialect.maxBindings - others);
 }
 
-const AGGREGATE_FUNCTIONS = new Set(['count', 'min', 'max', 'sum']);
+const AGGREGATE_FUNCTIONS = new Set(['count', 'countDistinct', 'min', 'max', 'sum']);
 /** The column an aggregate query with neither groups nor aggregates selects, so that its SQL is valid. */
 export const NO_COLUMNS = '__civicgraph_none';
+
+function checkCount(n: number, what: string): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidQueryError(`${what} must be a whole number`);
+  return n;
+}
 
 /**
  * Grouped aggregates. The group keys and aggregated values are computed in a derived table and
  * grouped by its column names in the outer query:
  *   SELECT g0 AS <alias>, count(*) AS <alias>, sum(v1) AS <alias>
  *   FROM (SELECT <key or bucket> AS g0, <ref> AS v1 FROM t WHERE <where>) x GROUP BY g0
+ *   [ORDER BY <the same expressions> LIMIT … OFFSET …]
  * Repeating a key expression in GROUP BY would not do: a normalised address carries bound
  * parameters, and PostgreSQL and SQL Server do not recognise `replace(x, $1, $2)` in the select
  * list as the same expression as `replace(x, $3, $4)` in GROUP BY (SQL Server also refuses aliases there).
+ * ORDER BY repeats the outer expressions rather than their aliases, since PostgreSQL reads an
+ * alias only when it stands alone, and a dialect's null ordering wraps it in an expression.
  * Without groups the query returns one row, the totals (COUNT 0 and NULL sums over no rows).
  */
 export function buildAggregate(db: Knex, dialect: Dialect, query: AggregateQuery): Knex.QueryBuilder {
   const inner: Fragment[] = [];
   const outer: Fragment[] = [];
   const groups: Fragment[] = [];
+  const byAlias = new Map<string, Fragment>();
   Object.entries(query.groupBy).forEach(([alias, group], i) => {
     const column = identifier(`g${i}`);
     const value = valueFragment(group.ref, dialect);
     inner.push(sql('{} as {}', group.bucket ? dialect.timeBucket(value, group.bucket) : value, column));
     outer.push(sql('{} as {}', column, identifier(alias)));
     groups.push(column);
+    byAlias.set(alias, column);
   });
   Object.entries(query.aggregates).forEach(([alias, aggregate], i) => {
     if (!AGGREGATE_FUNCTIONS.has(aggregate.fn)) throw new InvalidQueryError('unknown aggregate function');
     if (!('ref' in aggregate)) {
       outer.push(sql('count(*) as {}', identifier(alias)));
+      byAlias.set(alias, sql('count(*)'));
       return;
     }
     const column = identifier(`v${i}`);
     inner.push(sql('{} as {}', valueFragment(aggregate.ref, dialect), column));
-    outer.push(sql(`${aggregate.fn}({}) as {}`, column, identifier(alias)));
+    const value = aggregate.fn === 'countDistinct' ? sql('count(distinct {})', column) : sql(`${aggregate.fn}({})`, column);
+    outer.push(sql('{} as {}', value, identifier(alias)));
+    byAlias.set(alias, value);
   });
   if (inner.length === 0) inner.push(sql('1 as {}', identifier('one')));
   if (outer.length === 0) outer.push(sql('count(*) as {}', identifier(NO_COLUMNS)));
@@ -168,5 +181,16 @@ export function buildAggregate(db: Knex, dialect: Dialect, query: AggregateQuery
     const by = join(groups, ', ');
     builder.groupByRaw(by.sql, by.bindings as Knex.RawBinding[]);
   }
+  if (query.orderBy && query.orderBy.length > 0) {
+    const keys = query.orderBy.map(({ alias, direction }) => {
+      const value = byAlias.get(alias);
+      if (!value) throw new InvalidQueryError(`the groups are ordered by "${alias}", which the query does not compute`);
+      return dialect.orderKey(value, direction);
+    });
+    const order = join(keys, ', ');
+    builder.orderByRaw(order.sql, order.bindings as Knex.RawBinding[]);
+  }
+  if (query.limit !== undefined) builder.limit(checkCount(query.limit, 'limit'));
+  if (query.offset !== undefined && query.offset > 0) builder.offset(checkCount(query.offset, 'offset'));
   return builder;
 }

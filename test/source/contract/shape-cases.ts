@@ -299,6 +299,41 @@ export function shapeCases(harness: () => ContractHarness): void {
       );
     });
 
+    it('counts distinct non-null values, of a column and of a computed value, per group and in total', async () => {
+      const aggregates = {
+        cases: { fn: 'countDistinct', ref: col('case_id') },
+        places: { fn: 'countDistinct', ref: address(col('address')) },
+        days: { fn: 'countDistinct', ref: col('visit_on') },
+        instants: { fn: 'countDistinct', ref: col('logged_at') },
+        ranks: { fn: 'countDistinct', ref: col('rank') },
+      } as const;
+      const [totals] = await aggregate({ aggregates });
+      expect(totals).toEqual({ cases: 3, places: 5, days: 6, instants: 6, ranks: 4 });
+      expect(typeof totals!.cases).toBe('number');
+      expect(await aggregate({ aggregates, where: { kind: 'constant', value: false } })).toEqual([{ cases: 0, places: 0, days: 0, instants: 0, ranks: 0 }]);
+      const perCase = await aggregate({ groupBy: { k: { ref: col('case_id') } }, aggregates: { ranks: { fn: 'countDistinct', ref: col('rank') } } });
+      expect(canonical(perCase)).toEqual(canonical([{ k: 1, ranks: 2 }, { k: 2, ranks: 1 }, { k: 3, ranks: 1 }, { k: null, ranks: 1 }]));
+    });
+
+    it('orders the groups by an aggregate and a group key, nulls placed as in find, and pages them', async () => {
+      const groupBy = { k: { ref: col('case_id') } };
+      const aggregates = { n: { fn: 'count' } } as const;
+      const orderBy = [{ alias: 'n', direction: 'desc' }, { alias: 'k', direction: 'asc' }] as const;
+      expect(await aggregate({ groupBy, aggregates, orderBy, limit: 2 })).toEqual([{ k: 1, n: 4 }, { k: 2, n: 2 }]);
+      expect(await aggregate({ groupBy, aggregates, orderBy, limit: 2, offset: 2 })).toEqual([{ k: 3, n: 1 }, { k: null, n: 1 }]);
+      expect(await aggregate({ groupBy, aggregates, orderBy, offset: 3 })).toEqual([{ k: null, n: 1 }]);
+      expect((await aggregate({ groupBy, aggregates, orderBy: [{ alias: 'k', direction: 'desc' }] })).map((row) => row.k)).toEqual([null, 3, 2, 1]);
+      const places = await aggregate({
+        groupBy: { place: { ref: address(col('address')) } },
+        aggregates: { n: { fn: 'count' }, least: { fn: 'min', ref: col('amount') } },
+        orderBy: [{ alias: 'least', direction: 'asc' }, { alias: 'place', direction: 'asc' }],
+        limit: 3,
+        where: cmp(col('address'), 'isNull', false),
+      });
+      // The least amount of 1163 W 24TH ST is 10.5 (its third visit has none).
+      expect(places).toEqual([{ place: 'NW HWY WESTWOOD CIR', n: 1, least: -3.25 }, { place: '9 TER CT E LN', n: 1, least: 1 }, { place: 'N E MAIN RD', n: 1, least: 5 }]);
+    });
+
     it('reports a missing table as missing-table', async () => {
       const error = await source().aggregate({ table: 'no_such_table', groupBy: {}, aggregates: { n: { fn: 'count' } } }).then(
         () => undefined,

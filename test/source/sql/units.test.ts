@@ -1,8 +1,9 @@
-/** The pure pieces of the SQL connector: LIKE escaping, value normalisers, tedious value normalisation. */
+/** The pure pieces of the SQL connector: LIKE escaping, value normalisers, tedious value normalisation, ordered groups' SQL. */
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../../src/source/sql/dialects/index.js';
 import { normaliseTediousValue } from '../../../src/source/sql/dialects/mssql.js';
 import { escapeLike } from '../../../src/source/sql/predicate.js';
+import { compileAggregate } from '../../../src/source/sql/sql-source.js';
 import { naiveTimestamp, toNumber } from '../../../src/source/sql/values.js';
 
 describe('escapeLike', () => {
@@ -39,5 +40,31 @@ describe('value normalisers', () => {
     expect(col('BigInt', '123')).toBe(123);
     expect(col('Bit', true)).toBe(true);
     expect(col('NVarChar', null)).toBeNull();
+  });
+});
+
+describe('ordered, paged groups', () => {
+  const query = {
+    table: 't',
+    groupBy: { k: { ref: { column: 'a' } } },
+    aggregates: { n: { fn: 'count' }, d: { fn: 'countDistinct', ref: { column: 'b' } } },
+    orderBy: [{ alias: 'n', direction: 'desc' }, { alias: 'k', direction: 'asc' }],
+    limit: 10,
+    offset: 20,
+  } as const;
+
+  it('order by the outer expressions, not their aliases, and page the way each dialect pages (SQL Server cannot run here)', () => {
+    expect(compileAggregate('postgres', query).sql).toBe(
+      'select "g0" as "k", count(*) as "n", count(distinct "v1") as "d" from (select "a" as "g0", "b" as "v1" from "t") as "grouped" group by "g0" order by count(*) desc nulls first, "g0" asc nulls last limit $1 offset $2',
+    );
+    expect(compileAggregate('mssql', query).sql).toBe(
+      'select [g0] as [k], count(*) as [n], count(distinct [v1]) as [d] from (select [a] as [g0], [b] as [v1] from [t]) as [grouped] group by [g0] ' +
+        'order by case when count(*) is null then 0 else 1 end, count(*) desc, case when [g0] is null then 1 else 0 end, [g0] asc offset @p0 rows fetch next @p1 rows only',
+    );
+    expect(compileAggregate('mssql', { ...query, offset: 0 }).sql).toMatch(/^select top \(@p0\) /);
+  });
+
+  it('refuse an order by an alias the query does not compute', () => {
+    expect(() => compileAggregate('postgres', { ...query, orderBy: [{ alias: 'nope', direction: 'asc' }] })).toThrow(/"nope"/);
   });
 });
