@@ -71,9 +71,9 @@ export class Gateway {
   }
 
   /** What this generation of configuration serves, as it stands (for the console to describe; never to read data through). */
-  get served(): Readonly<Pick<ServingState, 'mappings' | 'sources' | 'datasets' | 'problems'>> & { roles: RolesConfig; publicSchema: GraphQLSchema } {
-    const { mappings, sources, datasets, problems, roles, schema } = this.current as ServingState & { roles: RolesConfig; schema: ServedSchema };
-    return { mappings, sources, datasets, problems, roles, publicSchema: schema.publicSchema.schema };
+  get served(): Readonly<Pick<ServingState, 'mappings' | 'sources' | 'datasets' | 'views' | 'problems'>> & { roles: RolesConfig; publicSchema: GraphQLSchema } {
+    const { mappings, sources, datasets, views, problems, roles, schema } = this.current as ServingState & { roles: RolesConfig; schema: ServedSchema };
+    return { mappings, sources, datasets, views, problems, roles, publicSchema: schema.publicSchema.schema };
   }
 
   /** Where the mapping files are read from, and their `${VAR}`s. */

@@ -51,7 +51,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
     limits,
     corsOrigins: origins,
     log: options.log,
-    console: { gateway, reviews },
+    console: { gateway, reviews, audit: options.audit },
   });
 
   const server = await startHttpServer(app, options.port, options.host, limits);

@@ -6,7 +6,7 @@
  * learn from GraphQL; a role with no statistics on a field gets no figure from it.
  */
 import type { AdmittedRequest } from '../graphql-endpoint.js';
-import { dataOf, roleDatasets, type Column, type RoleDataset } from '../role-datasets.js';
+import { dataOf, OperationFailed, roleDatasets, type Column, type RoleDataset } from '../role-datasets.js';
 import { coordinates, FORMATS } from '../downloads/formats.js';
 
 const POD = 'https://project-open-data.cio.gov/v1.1/schema';
@@ -135,10 +135,14 @@ async function extentOf(admitted: AdmittedRequest, dataset: RoleDataset): Promis
   const fields = [...new Set([temporal, modified, ...(spatial ? ['latitude', 'longitude'] : [])].filter((field): field is string => field !== undefined))];
   if (!dataset.stats || fields.length === 0) return {};
   type Values = Record<string, string | number | null>;
-  const data = await dataOf<Record<string, Array<{ min: Values; max: Values }> | null>>(
-    admitted,
-    `query CatalogExtent { ${dataset.stats} { min { ${fields.join(' ')} } max { ${fields.join(' ')} } } }`,
-  );
+  let data: Record<string, Array<{ min: Values; max: Values }> | null>;
+  try {
+    data = await dataOf(admitted, `query CatalogExtent { ${dataset.stats} { min { ${fields.join(' ')} } max { ${fields.join(' ')} } } }`);
+  } catch (error) {
+    // A department whose system is down is still catalogued, without the figures only its system has.
+    if (error instanceof OperationFailed && error.answer.result.errors?.some((graphqlError) => graphqlError.extensions?.code === 'SOURCE_UNAVAILABLE')) return {};
+    throw error;
+  }
   // One group over all rows; none, or null figures, when the role may see too few rows to be shown them.
   const group = data[dataset.stats]?.[0];
   if (!group) return {};

@@ -19,6 +19,7 @@ import { draft, draftRequest, listTables } from './drafts.js';
 import { overview } from './overview.js';
 import { consolePage } from './page/page.js';
 import { preview, PREVIEW_ROWS } from './preview.js';
+import { quality } from './quality.js';
 import { recordReview } from './reviews.js';
 
 const COOKIE = 'civicgraph-console';
@@ -116,6 +117,7 @@ export function consoleRouter(endpoint: GraphQLEndpoint, context: ConsoleContext
     '/console/api/datasets/:type/preview',
     api(async (admitted, user, request) => preview(admitted, context, user, String(request.params.type), previewRows(request.query.rows))),
   );
+  router.get('/console/api/datasets/:type/quality', api(async (admitted, user, request) => quality(admitted, context, user, String(request.params.type))));
   router.get(
     '/console/api/privacy-report',
     api(async (_admitted, _user, _request, response) => {
