@@ -5,7 +5,7 @@
  * that is down, a system that cannot be reached, a table without a key — each answered with
  * the source named and no secret.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReviewLog } from '../../src/privacy/reviews.js';
@@ -179,6 +179,23 @@ describe('what the console shows', () => {
     expect(catalog.status, catalog.text).toBe(200);
     const entry = catalog.body.dataset.find((dataset: any) => dataset.identifier === 'ServiceRequest');
     expect(entry.modified).toBe(answer.body.at);
+  });
+});
+
+describe('drafting', () => {
+  it('lists the tables of the system the variable names, and drafts one with its fields, types and matches', async () => {
+    const before = (await readdir(gateway.connectorsDir)).sort();
+    const listed = await call('POST', '/console/api/drafts/tables', liaison, { kind: 'mysql', variable: 'CE_DB_URL', name: 'code-compliance' });
+    expect(listed.body).toEqual({ source: 'code-compliance', tables: ['CE_CASE', 'CE_INSPECTION_LOG'] });
+    const drafted = await call('POST', '/console/api/drafts', liaison, { kind: 'mysql', variable: 'CE_DB_URL', name: 'code-compliance', tables: ['CE_CASE'] });
+    expect(drafted.status, drafted.text).toBe(200);
+    const [table] = drafted.body.tables;
+    expect(table.type).toBe('ServiceRequest');
+    expect(table.fields).toContainEqual({ field: 'requestedAt', column: 'REQUESTED_DATETIME', type: 'timestamp', guessedKey: false });
+    expect(drafted.body.text).toContain('connection: ${CE_DB_URL}');
+    expect(drafted.text).not.toContain('mysql://');
+    // Nothing is written on the server.
+    expect((await readdir(gateway.connectorsDir)).sort()).toEqual(before);
   });
 });
 

@@ -82,8 +82,14 @@ function errorBox(error, what) {
   );
 }
 
+/** Replaces the element's children (nested lists flattened, absent ones left out). */
+function fill(element, ...children) {
+  element.replaceChildren();
+  return append(element, children);
+}
+
 function screen(...children) {
-  app.replaceChildren(...children.flat());
+  fill(app, children);
 }
 
 function loading(text) {
@@ -94,17 +100,17 @@ function loading(text) {
 
 function signIn(message) {
   nav.hidden = true;
-  who.replaceChildren();
+  fill(who);
   const token = h('textarea', { id: 'token', rows: 5, spellcheck: 'false', placeholder: 'eyJhbGciOiJIUzI1NiJ9…', 'aria-label': 'token' });
   const problem = h('div', { id: 'sign-in-problem' }, message ? h('div', { class: 'error' }, message) : null);
   const submit = async (event) => {
     event.preventDefault();
-    problem.replaceChildren();
+    fill(problem);
     try {
       state.user = await post('session', { token: token.value });
       await start();
     } catch (error) {
-      problem.replaceChildren(errorBox(error, 'Not signed in'));
+      fill(problem, errorBox(error, 'Not signed in'));
     }
   };
   screen(
@@ -139,7 +145,7 @@ async function start() {
     return;
   }
   nav.hidden = false;
-  who.replaceChildren(
+  fill(who,
     h('span', {}, h('strong', {}, state.user.subject), ' ', h('span', { class: 'muted' }, state.user.role)),
     h('button', { class: 'link', onclick: signOut, id: 'sign-out' }, 'Sign out'),
   );
@@ -223,9 +229,9 @@ function sourceCard(department, source) {
   const review = async () => {
     try {
       const recorded = await post('reviews', { file: source.file });
-      reviewNote.replaceChildren(badge(`reviewed by ${recorded.subject} at ${recorded.at}`, 'good'));
+      fill(reviewNote, badge(`reviewed by ${recorded.subject} at ${recorded.at}`, 'good'));
     } catch (error) {
-      reviewNote.replaceChildren(errorBox(error, 'Not recorded'));
+      fill(reviewNote, errorBox(error, 'Not recorded'));
     }
   };
   return h(
@@ -307,12 +313,12 @@ async function datasetView() {
       body,
     ),
   );
-  body.replaceChildren(loading(state.tab === 'preview' ? 'Reading the same rows as each role…' : 'Computing the quality profile in the source…'));
+  fill(body, loading(state.tab === 'preview' ? 'Reading the same rows as each role…' : 'Computing the quality profile in the source…'));
   try {
-    if (state.tab === 'preview') body.replaceChildren(...previewView(await api(`datasets/${encodeURIComponent(state.dataset)}/preview`)));
-    else body.replaceChildren(...qualityView(await api(`datasets/${encodeURIComponent(state.dataset)}/quality`)));
+    if (state.tab === 'preview') fill(body, ...previewView(await api(`datasets/${encodeURIComponent(state.dataset)}/preview`)));
+    else fill(body, ...qualityView(await api(`datasets/${encodeURIComponent(state.dataset)}/quality`)));
   } catch (error) {
-    body.replaceChildren(errorBox(error, state.tab === 'preview' ? 'No preview' : 'No quality profile'));
+    fill(body, errorBox(error, state.tab === 'preview' ? 'No preview' : 'No quality profile'));
   }
 }
 
@@ -462,7 +468,7 @@ function qualityView(result) {
           { class: 'card', id: 'codes' },
           h('h2', {}, 'Code values'),
           h('p', { class: 'muted small' }, 'The most frequent codes each coded field holds; red: a code the mapping’s codes: do not translate (the API fails on each such row).'),
-          h('div', { class: 'charts' }, profile.codes.map((code) => h('figure', { class: 'bars', 'data-field': code.field }, h('figcaption', {}, code.field), bars(code.top)))),
+          h('div', { class: 'charts' }, profile.codes.map((code) => h('figure', { class: 'bars', 'data-field': code.field }, h('figcaption', {}, code.field), bars(withUntranslated(code))))),
           untranslated.length > 0
             ? h(
                 'div',
@@ -585,6 +591,12 @@ function histogram(months) {
   );
 }
 
+/** The most frequent codes, and after them the untranslated ones too rare to be among them: those are what a liaison must see. */
+function withUntranslated(code) {
+  const listed = new Set(code.top.map((entry) => String(entry.code)));
+  return [...code.top, ...code.untranslated.filter((entry) => !listed.has(String(entry.code)))];
+}
+
 /** Horizontal bars of the most frequent codes, labelled with their translation. */
 function bars(top) {
   const rowHeight = 20;
@@ -622,32 +634,32 @@ function draftForm() {
 
   const listTables = async (event) => {
     event.preventDefault();
-    tables.replaceChildren(loading('Asking the system for its tables…'));
-    result.replaceChildren();
+    fill(tables, loading('Asking the system for its tables…'));
+    fill(result);
     try {
       const listed = await post('drafts/tables', request());
       if (listed.tables.length === 0) {
-        tables.replaceChildren(h('p', { class: 'muted' }, `Source ${listed.source} lists no tables.`));
+        fill(tables, h('p', { class: 'muted' }, `Source ${listed.source} lists no tables.`));
         return;
       }
       const boxes = listed.tables.map((table) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: table, 'data-table': table }), ' ', h('code', {}, table)));
-      tables.replaceChildren(
+      fill(tables,
         h('h3', {}, `Tables of ${listed.source}`),
         h('div', { class: 'table-choices' }, boxes),
         h('button', { class: 'primary', id: 'draft-run', onclick: () => runDraft(boxes.map((box) => box.querySelector('input')).filter((input) => input.checked).map((input) => input.value)) }, 'Draft the mapping'),
       );
     } catch (error) {
-      tables.replaceChildren(errorBox(error, 'No tables'));
+      fill(tables, errorBox(error, 'No tables'));
     }
   };
 
   const runDraft = async (picked) => {
-    result.replaceChildren(loading('Describing the tables and matching their columns to the public types…'));
+    fill(result, loading('Describing the tables and matching their columns to the public types…'));
     try {
       const drafted = await post('drafts', { ...request(), tables: picked });
-      result.replaceChildren(...draftResult(drafted));
+      fill(result, ...draftResult(drafted));
     } catch (error) {
-      result.replaceChildren(errorBox(error, 'No draft'));
+      fill(result, errorBox(error, 'No draft'));
     }
   };
 
