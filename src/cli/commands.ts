@@ -45,6 +45,7 @@ async function run(options: { connectors: string; schemas: string; port: number;
     log,
   });
   process.stdout.write(`CivicGraph is serving GraphQL at ${running.url}\n`);
+  process.stdout.write(`The liaisons' console is at ${new URL('/console', running.url).href} (sign in with a liaison token)\n`);
   // Requests in flight finish first (up to CIVICGRAPH_SHUTDOWN_TIMEOUT_MS). A second signal
   // finds no handler, so it ends the process at once: the way out of a drain one will not wait for.
   const stop = (): void => {

@@ -148,6 +148,7 @@ describe('the console in a browser', () => {
     const report = page.frameLocator('iframe.report');
     await report.locator('ul.reviews').first().waitFor();
     expect(await report.locator('ul.reviews').first().textContent()).toContain('crm-311.yaml reviewed by demo:liaison:311-customer-service');
+    await report.locator('.signoff').first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: shot('privacy') });
     expect(refused).toEqual([]);
   });

@@ -164,7 +164,7 @@ describe('what the console shows', () => {
     expect(body.profile.recordsPerMonth.months.length).toBeGreaterThan(1);
   });
 
-  it('records a review (subject, time, file hash) that survives a restart and shows in the privacy report and data.json', async () => {
+  it('records a review (subject, time, file hash) on disk, where a restarted gateway reads it, and shows in the privacy report and data.json', async () => {
     const answer = await call('POST', '/console/api/reviews', liaison, { file: 'crm-311.yaml' });
     expect(answer.status).toBe(200);
     const text = await readFile(join(gateway.connectorsDir, 'crm-311.yaml'));

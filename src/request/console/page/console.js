@@ -600,19 +600,19 @@ function withUntranslated(code) {
 /** Horizontal bars of the most frequent codes, labelled with their translation. */
 function bars(top) {
   const rowHeight = 20;
-  const width = 360;
-  const label = 150;
+  const width = 420;
+  const label = 200;
   const most = Math.max(...top.map((entry) => entry.rows), 1);
   return s(
     'svg',
     { viewBox: `0 0 ${width} ${top.length * rowHeight + 4}`, class: 'bar-chart', role: 'img' },
     top.map((entry, index) => {
       const y = index * rowHeight + 2;
-      const text = entry.label === null ? `${entry.code} — not translated` : `${entry.code} → ${entry.label}`;
+      const text = entry.label === null ? `${entry.code}: untranslated` : `${entry.code} → ${entry.label}`;
       return s(
         'g',
         { class: entry.label === null ? 'untranslated' : '' },
-        s('text', { x: 0, y: y + 13, class: 'bar-label' }, text.length > 24 ? `${text.slice(0, 23)}…` : text, s('title', {}, text)),
+        s('text', { x: 0, y: y + 13, class: 'bar-label' }, text.length > 31 ? `${text.slice(0, 30)}…` : text, s('title', {}, text)),
         s('rect', { x: label, y, width: Math.max(1, ((entry.rows / most) * (width - label - 50)).toFixed(1)), height: rowHeight - 6, class: 'bar' }),
         s('text', { x: label + (entry.rows / most) * (width - label - 50) + 4, y: y + 12, class: 'axis' }, number(entry.rows)),
       );
