@@ -95,6 +95,18 @@ describe('who may use the console', () => {
   });
 });
 
+describe('the roles the preview may run as', () => {
+  it('are the roles the caller inherits from, for its own department only, never one above or beside it', () => {
+    const { rolesBelow } = gateway.running.gateway.serving();
+    const slug = '311-customer-service';
+    expect(rolesBelow({ kind: 'jwt', role: `liaison:${slug}`, baseRole: 'liaison', department: slug })).toEqual(['public', 'staff', `department:${slug}`, `liaison:${slug}`]);
+    expect(rolesBelow({ kind: 'jwt', role: 'staff', baseRole: 'staff' })).toEqual(['public', 'staff']);
+    expect(rolesBelow({ kind: 'anonymous', role: 'public', baseRole: 'public' })).toEqual(['public']);
+    // A liaison of a department no mapping names is served as staff, and runs as nothing above it.
+    expect(rolesBelow({ kind: 'jwt', role: 'staff', baseRole: 'liaison', department: 'parks' })).toEqual(['public', 'staff']);
+  });
+});
+
 describe("one department's liaison and another's data", () => {
   it("refuses a liaison of 311 Public Works' preview and quality, and Public Works' liaison 311's", async () => {
     for (const what of ['preview', 'quality']) {
