@@ -140,6 +140,17 @@ describe('the console in a browser', () => {
     expect(await page.content()).not.toContain('hunter2');
   });
 
+  it('opens a mapping file to edit and download; this gateway writes none from the console', async () => {
+    await page.locator('nav [data-view="departments"]').click();
+    await page.locator('[data-source="crm-311"] [data-action="edit"]').click();
+    await page.locator('#mapping-text').waitFor();
+    expect(await page.locator('#mapping-text').inputValue()).toContain('name: crm-311');
+    expect(await page.locator('#mapping-save').count()).toBe(0);
+    await page.locator('#mapping-text').fill('# edited in the console\n' + (await page.locator('#mapping-text').inputValue()));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#mapping-download')]);
+    expect(await readFile((await download.path())!, 'utf8')).toMatch(/^# edited in the console\nname|^# edited in the console\n#/);
+  });
+
   it('records a review and shows it in the privacy report', async () => {
     await page.locator('nav [data-view="departments"]').click();
     await page.locator('[data-source="crm-311"] [data-action="review"]').click();

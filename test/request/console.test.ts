@@ -8,6 +8,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ReviewLog } from '../../src/privacy/reviews.js';
 import { DEAD_PASSWORD, DEPARTMENT, startConsoleGateway, UNMAPPED_CODE, type ConsoleGateway } from '../support/console-gateway.js';
 
@@ -15,7 +16,7 @@ let gateway: ConsoleGateway;
 let liaison: string;
 
 beforeAll(async () => {
-  gateway = await startConsoleGateway('h_console_http');
+  gateway = await startConsoleGateway('h_console_http', { edits: true });
   liaison = await gateway.token('liaison', DEPARTMENT);
 }, 180_000);
 
@@ -208,6 +209,44 @@ describe('drafting', () => {
     expect(drafted.text).not.toContain('mysql://');
     // Nothing is written on the server.
     expect((await readdir(gateway.connectorsDir)).sort()).toEqual(before);
+  });
+});
+
+describe('editing a mapping file', () => {
+  it("opens the caller's own department's files only, and never roles.yaml or a path", async () => {
+    const own = await call('GET', '/console/api/mappings/crm-311.yaml', liaison);
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ file: 'crm-311.yaml', editable: true });
+    expect(own.body.text).toContain('name: crm-311');
+    expect((await call('GET', '/console/api/mappings/permits.yaml', liaison)).status).toBe(403);
+    expect((await call('GET', '/console/api/mappings/roles.yaml', liaison)).status).toBe(400);
+    expect((await call('GET', '/console/api/mappings/..%2Froles.yaml', liaison)).status).toBe(400);
+    // The broken file is the one most in need of opening.
+    expect((await call('GET', `/console/api/mappings/${gateway.broken.file}`, liaison)).body.text).toContain('tabel');
+  });
+
+  it('writes where the city turned editing on: the version read, the own department before and after', async () => {
+    const path = join(gateway.connectorsDir, gateway.broken.file);
+    const { body: opened } = await call('GET', `/console/api/mappings/${gateway.broken.file}`, liaison);
+    const fixed = opened.text.replace('tabel:', 'table:');
+    expect((await call('PUT', `/console/api/mappings/${gateway.broken.file}`, liaison, { text: fixed, version: 'sha256:stale' })).status).toBe(409);
+    const elsewhere = fixed.replace(`department: ${DEPARTMENT}`, 'department: Public Works');
+    expect((await call('PUT', `/console/api/mappings/${gateway.broken.file}`, liaison, { text: elsewhere, version: opened.version })).status).toBe(403);
+    const saved = await call('PUT', `/console/api/mappings/${gateway.broken.file}`, liaison, { text: fixed, version: opened.version });
+    expect(saved.status, saved.text).toBe(200);
+    expect(await readFile(path, 'utf8')).toBe(fixed);
+    expect((await call('PUT', '/console/api/mappings/permits.yaml', liaison, { text: fixed, version: 'x' })).status).toBe(403);
+    const staff = await gateway.token('staff');
+    expect((await call('PUT', `/console/api/mappings/${gateway.broken.file}`, staff, { text: fixed })).status).toBe(403);
+  });
+
+  it("fills the caller's department into a draft, which may then be saved as a new file", async () => {
+    const drafted = await call('POST', '/console/api/drafts', liaison, { kind: 'mysql', variable: 'CE_DB_URL', name: 'ce-cms', tables: ['CE_CASE'] });
+    expect(drafted.body.editable).toBe(true);
+    expect(parse(drafted.body.text).department).toBe(DEPARTMENT);
+    const saved = await call('PUT', '/console/api/mappings/ce-cms.yaml', liaison, { text: drafted.body.text });
+    expect(saved.status, saved.text).toBe(200);
+    expect(await readFile(join(gateway.connectorsDir, 'ce-cms.yaml'), 'utf8')).toBe(drafted.body.text);
   });
 });
 

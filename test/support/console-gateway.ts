@@ -32,7 +32,8 @@ export interface ConsoleGateway {
   stop(): Promise<void>;
 }
 
-export async function startConsoleGateway(name: string): Promise<ConsoleGateway> {
+/** `edits`: turn the console's in-place editing on for the gateway's connectors folder (CIVICGRAPH_CONSOLE_EDITS). */
+export async function startConsoleGateway(name: string, options: { edits?: boolean } = {}): Promise<ConsoleGateway> {
   const env = await demoEnvironment('postgres', name);
   // A service request of a type the CRM's mapping does not know, as a CRM upgrade might add.
   await withKnex('pg', env.CIVICGRAPH_CRM_URL!, async (db) => {
@@ -104,6 +105,7 @@ export async function startConsoleGateway(name: string): Promise<ConsoleGateway>
       CIVICGRAPH_WORKS_URL: `postgres://works:${DEAD_PASSWORD}@127.0.0.1:1/works`,
       CE_DB_URL: ceUrl,
       DEAD_DB_URL: `mysql://root:${DEAD_PASSWORD}@127.0.0.1:1/nothing`,
+      ...(options.edits ? { CIVICGRAPH_CONSOLE_EDITS: connectorsDir } : {}),
     },
     audit: () => undefined,
     log: () => undefined,

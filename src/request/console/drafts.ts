@@ -7,12 +7,13 @@
  * from their own department's systems only. Nothing is written on the server: the page offers
  * the draft's text for download.
  */
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import { draftFromSystem, KINDS, systemTables, UsageError, type DraftOptions } from '../../cli/introspect.js';
 import type { SourceKind } from '../../config/mapping.js';
 import { SourceError } from '../../source/source.js';
 import { departmentSlug } from '../authenticate.js';
 import { ConsoleRefusal, type ConsoleUser } from './access.js';
+import { editsAllowed } from './mappings.js';
 import type { ConsoleContext } from './context.js';
 
 const VARIABLE = /^[A-Z_][A-Z0-9_]*$/;
@@ -65,8 +66,9 @@ export async function listTables(context: ConsoleContext, user: ConsoleUser, req
   return { source: request.name, tables };
 }
 
-export async function draft(context: ConsoleContext, user: ConsoleUser, request: DraftRequest): Promise<{ source: string; file: string; text: string; tables: DraftedTableView[] }> {
+export async function draft(context: ConsoleContext, user: ConsoleUser, request: DraftRequest): Promise<{ source: string; file: string; text: string; tables: DraftedTableView[]; editable: boolean }> {
   const drafted = await reaching(context, user, request, (options) => draftFromSystem(options, context.gateway.configuration.connectorsDir));
+  drafted.text = ownDepartment(context, user, drafted.text);
   const document = (parse(drafted.text) ?? {}) as { datasets?: Record<string, { fields?: Record<string, unknown> }> };
   const tables = drafted.datasets.map((dataset): DraftedTableView => {
     const columns = new Map((drafted.tables.find((table) => table.table === dataset.table)?.columns ?? []).map((column) => [column.name, column.type === 'other' ? column.nativeType : column.type]));
@@ -87,7 +89,16 @@ export async function draft(context: ConsoleContext, user: ConsoleUser, request:
     }
     return view;
   });
-  return { source: request.name, file: `${request.name}.yaml`, text: drafted.text, tables };
+  return { source: request.name, file: `${request.name}.yaml`, text: drafted.text, tables, editable: editsAllowed(context) };
+}
+
+/** The draft with the caller's department filled in, where the caller acts for one the gateway knows: the file is theirs. */
+function ownDepartment(context: ConsoleContext, user: ConsoleUser, text: string): string {
+  const name = context.gateway.served.mappings.find((mapping) => departmentSlug(mapping.department) === user.department)?.department;
+  if (name === undefined) return text;
+  const document = parseDocument(text);
+  document.set('department', name);
+  return document.toString({ lineWidth: 0 });
 }
 
 /** Runs `work` against the system the variable names, with every error worded without its value and naming the source. */

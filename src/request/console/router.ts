@@ -16,6 +16,7 @@ import type { AdmittedRequest, GraphQLEndpoint, Refuse } from '../graphql-endpoi
 import { ConsoleRefusal, consoleUser, type ConsoleUser } from './access.js';
 import type { ConsoleContext } from './context.js';
 import { draft, draftRequest, listTables } from './drafts.js';
+import { readMapping, writeMapping } from './mappings.js';
 import { overview } from './overview.js';
 import { consolePage } from './page/page.js';
 import { preview, PREVIEW_ROWS } from './preview.js';
@@ -27,6 +28,8 @@ const COOKIE = 'civicgraph-console';
 const SESSION_SECONDS = 8 * 60 * 60;
 /** Bodies are a few names and a token. */
 const BODY_LIMIT = '16kb';
+/** An edited mapping file; the demo's largest is about 10 kB. */
+const MAPPING_LIMIT = '1mb';
 
 /** A console call's work: its JSON answer, or undefined where it answered itself. */
 type Handler = (admitted: AdmittedRequest, user: ConsoleUser, request: Request, response: Response) => Promise<unknown>;
@@ -129,6 +132,8 @@ export function consoleRouter(endpoint: GraphQLEndpoint, context: ConsoleContext
       return undefined;
     }),
   );
+  router.get('/console/api/mappings/:file', api(async (_admitted, user, request) => readMapping(context, user, String(request.params.file))));
+  router.put('/console/api/mappings/:file', express.json({ limit: MAPPING_LIMIT }), api(async (_admitted, user, request) => writeMapping(context, user, String(request.params.file), request.body)));
   router.post('/console/api/reviews', json, api(async (_admitted, user, request) => recordReview(context, user, request.body)));
   router.use('/console/api', api(async (_admitted, _user, request) => {
     throw new ConsoleRefusal(404, `no console call ${request.method} ${request.path}`);

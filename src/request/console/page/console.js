@@ -217,7 +217,13 @@ function departmentDetail(department) {
     h('div', { class: 'title-row' }, h('h1', {}, department.name), department.mine ? badge('your department', 'mine') : badge('another department: state only', 'muted-badge')),
     department.liaison ? h('p', { class: 'muted' }, `Liaison: ${department.liaison.name} <${department.liaison.email}>`) : null,
     department.failingFiles.map((file) =>
-      h('section', { class: 'card failing-file' }, h('h2', {}, h('code', {}, file.file), ' ', badge('does not load', 'bad')), h('p', { class: 'muted' }, 'Nothing of this file is served until its errors are fixed.'), problemList(file.problems)),
+      h(
+        'section',
+        { class: 'card failing-file' },
+        h('div', { class: 'title-row' }, h('h2', {}, h('code', {}, file.file), ' ', badge('does not load', 'bad')), department.mine ? h('button', { class: 'small-button', 'data-action': 'edit', onclick: () => editMapping(file.file) }, 'Edit the mapping') : null),
+        h('p', { class: 'muted' }, 'Nothing of this file is served until its errors are fixed.'),
+        problemList(file.problems),
+      ),
     ),
     department.sources.map((source) => sourceCard(department, source)),
   ];
@@ -286,6 +292,7 @@ function sourceCard(department, source) {
         : h('span', { class: 'muted' }, 'Not reviewed in the console yet.'),
       ' ',
       department.mine ? h('button', { class: 'small-button', 'data-action': 'review', onclick: review }, 'Record my review of this version') : null,
+      department.mine ? h('button', { class: 'small-button', 'data-action': 'edit', onclick: () => editMapping(source.file) }, 'Edit the mapping') : null,
       reviewNote,
     ),
   );
@@ -683,17 +690,72 @@ function draftForm() {
   );
 }
 
+/** Offers `text` as a file the browser saves: the console writes nothing on the server unless the city turned that on. */
+function download(file, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
+  const link = h('a', { href: url, download: file });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Writes the file into the connectors folder (only where CIVICGRAPH_CONSOLE_EDITS allows it); the gateway reloads it. */
+async function save(file, text, version, note) {
+  try {
+    const saved = await api(`mappings/${encodeURIComponent(file)}`, { method: 'PUT', body: JSON.stringify({ text, version }) });
+    fill(note, badge(`saved: the gateway reloads ${saved.file}; its problems show under Departments`, 'good'));
+    return saved.version;
+  } catch (error) {
+    fill(note, errorBox(error, 'Not saved'));
+    return version;
+  }
+}
+
+async function editMapping(file) {
+  state.view = 'edit';
+  screen(loading(`Reading ${file}…`));
+  let mapping;
+  try {
+    mapping = await api(`mappings/${encodeURIComponent(file)}`);
+  } catch (error) {
+    screen(errorBox(error, `${file} cannot be opened`));
+    return;
+  }
+  let version = mapping.version;
+  const text = h('textarea', { id: 'mapping-text', class: 'editor', spellcheck: 'false', rows: 32 });
+  text.value = mapping.text;
+  const note = h('span', { id: 'mapping-note' });
+  screen(
+    h(
+      'div',
+      { class: 'page' },
+      h('button', { class: 'link', onclick: () => show('departments') }, '← Departments'),
+      h(
+        'div',
+        { class: 'title-row' },
+        h('h1', {}, h('code', {}, file)),
+        h('button', { class: 'primary', id: 'mapping-download', onclick: () => download(file, text.value) }, `Download ${file}`),
+        mapping.editable ? h('button', { class: 'primary', id: 'mapping-save', onclick: async () => (version = await save(file, text.value, version, note)) }, 'Save on the server') : null,
+      ),
+      h('p', { class: 'muted' }, mapping.editable ? 'This gateway lets the console write its connectors folder (CIVICGRAPH_CONSOLE_EDITS): a saved file is reloaded at once, and one that does not load keeps its last good version serving.' : 'Mappings live in version control: edit here, download, and commit the file. (This gateway writes no mapping files from the console.)'),
+      note,
+      text,
+    ),
+  );
+}
+
 function draftResult(drafted) {
-  const download = () => {
-    const url = URL.createObjectURL(new Blob([drafted.text], { type: 'application/yaml' }));
-    const link = h('a', { href: url, download: drafted.file });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  };
+  const note = h('span', { id: 'draft-note' });
   return [
-    h('div', { class: 'title-row' }, h('h2', {}, `Draft of ${drafted.source}`), h('button', { class: 'primary', id: 'draft-download', onclick: download }, `Download ${drafted.file}`)),
+    h(
+      'div',
+      { class: 'title-row' },
+      h('h2', {}, `Draft of ${drafted.source}`),
+      h('button', { class: 'primary', id: 'draft-download', onclick: () => download(drafted.file, drafted.text) }, `Download ${drafted.file}`),
+      drafted.editable ? h('button', { class: 'primary', id: 'draft-save', onclick: () => save(drafted.file, drafted.text, undefined, note) }, `Save as ${drafted.file} on the server`) : null,
+    ),
+    note,
     drafted.tables.map((table) =>
       h(
         'section',
