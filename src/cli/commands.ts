@@ -1,6 +1,6 @@
 /**
  * `civicgraph`: serve mappings, serve the demo, validate mappings, draft a mapping from a live system,
- * sign a token for a role, profile the datasets' quality.
+ * write a mapping's declared types as SDL, sign a token for a role, profile the datasets' quality.
  * Every command prints problems as `file:line:column: severity: key: message`.
  */
 import { Command, InvalidArgumentError } from 'commander';
@@ -14,6 +14,7 @@ import type { SourceKind } from '../config/mapping.js';
 import { introspect, KINDS } from './introspect.js';
 import { privacyReport } from './privacy-report.js';
 import { quality } from './quality.js';
+import { sdl } from './sdl.js';
 import { token } from './token.js';
 import { validate } from './validate.js';
 
@@ -208,6 +209,24 @@ program
       });
     },
   );
+
+program
+  .command('sdl')
+  .description('write the public types a mapping declares (its types:) as SDL, for the city to adopt into schemas/')
+  .argument('<mapping>', 'the mapping file, e.g. connectors/code-compliance.yaml')
+  .option('--type <name>', 'only this declared type')
+  .option('--out <file>', 'write the SDL here, e.g. schemas/code-cases.graphql (default: standard output)')
+  .option('--connectors <dir>', 'folder of roles.yaml', 'connectors')
+  .option('--schemas <dir>', 'folder of the public schema (.graphql files)', 'schemas')
+  .action(async (mapping: string, options: { type?: string; out?: string; connectors: string; schemas: string }) => {
+    process.exitCode = await sdl({
+      mapping,
+      ...(options.type !== undefined ? { type: options.type } : {}),
+      ...(options.out !== undefined ? { out: options.out } : {}),
+      connectorsDir: resolve(options.connectors),
+      schemasDir: resolve(options.schemas),
+    });
+  });
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`civicgraph: ${error instanceof Error ? error.message : String(error)}\n`);

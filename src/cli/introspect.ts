@@ -85,9 +85,11 @@ async function run(options: IntrospectOptions, printError: (line: string) => voi
   else print(draft.text);
   for (const dataset of draft.datasets) {
     printError(
-      dataset.leftOut === undefined
-        ? `${dataset.table} → ${dataset.type}: ${dataset.mapped.length} fields mapped${dataset.unmatchedColumns.length > 0 ? `; columns left for you: ${dataset.unmatchedColumns.join(', ')}` : ''}`
-        : `${dataset.table}: left out: ${dataset.leftOut}; if a public type does fit, name it with --type ${dataset.table}=Type`,
+      dataset.leftOut !== undefined
+        ? `${dataset.table}: left out: ${dataset.leftOut}; name another type for it with --type ${dataset.table}=Type`
+        : dataset.declared !== undefined
+          ? `${dataset.table} → ${dataset.type}, declared in the draft (${dataset.declared}): ${dataset.mapped.length} fields; rename and describe them under types:`
+          : `${dataset.table} → ${dataset.type}: ${dataset.mapped.length} fields mapped${dataset.unmatchedColumns.length > 0 ? `; columns left for you: ${dataset.unmatchedColumns.join(', ')}` : ''}`,
     );
   }
   if (draft.connection.startsWith('${')) printError(`The draft reads its connection from ${draft.connection}: set it in the gateway's environment.`);
@@ -162,7 +164,7 @@ async function openSystem(options: DraftOptions, dir: string): Promise<{ source:
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new UsageError(`--name "${name}" must be lowercase letters, digits and '-' (e.g. permits-api)`);
   const { value, written } = connection(options, name, dir, env);
   const config = sourceConfig(options, value, env);
-  const mapping: ConnectorMapping = { file: join(dir, 'draft.yaml'), name, system: name, department: name, liaison: { name: '', email: '' }, source: config, datasets: [] };
+  const mapping: ConnectorMapping = { file: join(dir, 'draft.yaml'), name, system: name, department: name, liaison: { name: '', email: '' }, source: config, types: [], datasets: [] };
   return { source: openSource(mapping), name, written };
 }
 
@@ -235,8 +237,10 @@ function tableTypes(pairs: readonly string[], schema: GraphQLSchema): Map<string
       const at = pair.lastIndexOf('=');
       if (at <= 0) throw new UsageError(`--type "${pair}" must be table=Type (e.g. permits.csv=Permit)`);
       const type = pair.slice(at + 1);
-      if (!known.includes(type)) {
-        throw new UsageError(`--type ${pair}: "${type}" is not a public type${didYouMean(type, known, { ignoreCase: true })}; a mapping fills one of ${known.join(', ')}`);
+      // A name that is no public type declares a new one, unless it is a near miss of one (a typo would otherwise declare a type).
+      const nearMiss = known.includes(type) ? '' : didYouMean(type, known, { ignoreCase: true });
+      if (nearMiss || !/^[A-Z][_0-9A-Za-z]*$/.test(type) || (!known.includes(type) && schema.getType(type))) {
+        throw new UsageError(`--type ${pair}: "${type}" is not a public dataset type${nearMiss}; name one of ${known.join(', ')}, or a new type to declare (a capital letter, then letters and digits, e.g. CodeCase)`);
       }
       return [pair.slice(0, at), type];
     }),

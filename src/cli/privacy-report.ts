@@ -10,6 +10,7 @@ import { loadMappings } from '../config/load-mappings.js';
 import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
 import { formatProblem, hasErrors, sortProblems } from '../config/problem.js';
 import { privacyReportHtml, privacyReportMarkdown } from '../privacy/report.js';
+import { withDeclaredTypes } from '../schema/declared-sdl.js';
 import { loadPublicSchema } from '../schema/sdl.js';
 
 export interface PrivacyReportOptions {
@@ -48,7 +49,7 @@ export async function privacyReport(options: PrivacyReportOptions): Promise<numb
     return 1;
   }
 
-  const input = { mappings: loaded.mappings, roles, schema: publicSchema.schema };
+  const input = { mappings: loaded.mappings, roles, schema: withDeclaredTypes(publicSchema, loaded.mappings).schema };
   const outDir = resolve(options.outDir);
   await mkdir(outDir, { recursive: true });
   const markdown = join(outDir, REPORT_MARKDOWN_FILE);

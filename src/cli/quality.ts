@@ -64,7 +64,7 @@ export async function quality(options: QualityOptions): Promise<number> {
   const pool = new SourcePool();
   try {
     const access = { roles, pseudonymKey: env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined };
-    const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => pool.sourceFor(connector), access);
+    const state = await buildServingState(loaded.mappings, publicSchema, (connector) => pool.sourceFor(connector), access);
     const results = await profileEveryDepartment(state.views, roles, { datasets: selected, ...(options.now ? { now: options.now } : {}) });
     if (options.json) print(JSON.stringify(results, null, 2));
     else for (const result of results) print(formatQuality(result));

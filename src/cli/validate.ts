@@ -7,12 +7,12 @@
 import type { Environment } from '../config/interpolate.js';
 import { loadMappings } from '../config/load-mappings.js';
 import { formatProblem, sortProblems, type Problem } from '../config/problem.js';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
 import { Secret } from '../config/secret.js';
 import { buildServingState, checkAgainstSource } from '../gateway/serving-state.js';
 import { SourcePool } from '../gateway/source-pool.js';
-import { datasetTypes } from '../schema/datasets.js';
+import { withDeclaredTypes } from '../schema/declared-sdl.js';
 import { loadPublicSchema } from '../schema/sdl.js';
 import { pushdownSummary } from './pushdown-summary.js';
 
@@ -42,10 +42,10 @@ export async function validate(options: ValidateOptions): Promise<number> {
     if (!options.offline && rolesLoaded.roles) {
       const access = { roles: rolesLoaded.roles, pseudonymKey: env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined };
       // A live check that cannot reach the system has checked nothing: an error here, though a gateway serves such a source.
-      const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => pool.sourceFor(connector), access, 'error');
+      const state = await buildServingState(loaded.mappings, publicSchema, (connector) => pool.sourceFor(connector), access, 'error');
       problems.push(...state.problems);
       for (const connector of loaded.unserved) {
-        for (const checked of await checkAgainstSource(connector, pool.sourceFor(connector), publicSchema.schema, 'error')) problems.push(...checked.problems);
+        for (const checked of await checkAgainstSource(connector, pool.sourceFor(connector), withDeclaredTypes(publicSchema, [connector]).schema, 'error')) problems.push(...checked.problems);
       }
     }
   } finally {
@@ -54,6 +54,13 @@ export async function validate(options: ValidateOptions): Promise<number> {
 
   for (const problem of sortProblems(problems)) print(formatProblem(problem));
   for (const line of pushdown) print(line);
+  // The unified schema is the city's: say which public types exist only because a mapping declares them.
+  for (const mapping of loaded.mappings) {
+    const file = relative(process.cwd(), mapping.file) || mapping.file;
+    for (const type of mapping.types) {
+      print(`type ${type.name} comes from ${file}:${type.at.line} only, not from ${relative(process.cwd(), options.schemasDir) || options.schemasDir}/: \`civicgraph sdl ${file}\` writes its SDL for the city to adopt`);
+    }
+  }
   const errors = problems.filter((problem) => problem.severity === 'error').length;
   const warnings = problems.length - errors;
   const datasets = loaded.mappings.reduce((count, mapping) => count + mapping.datasets.length, 0);

@@ -8,7 +8,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import type { GraphQLSchema } from 'graphql';
 import { resolveDataset, type RawDataset } from './dataset.js';
-import { isSqlKind, type ConnectorMapping, type CsvOptions, type DatasetMapping, type RestOptions, type RestPagination, type SourceConfig, type SourceKind } from './mapping.js';
+import { isSqlKind, type ConnectorMapping, type CsvOptions, type DatasetMapping, type DeclaredTypeMapping, type RestOptions, type RestPagination, type SourceConfig, type SourceKind } from './mapping.js';
 import { hasErrors, pathString, type Problem } from './problem.js';
 import type { RolesConfig } from './roles.js';
 import { Secret } from './secret.js';
@@ -60,6 +60,7 @@ export function resolveConnector(
   schema: GraphQLSchema,
   schemaErrorAt: readonly string[],
   roles?: RolesConfig,
+  types: DeclaredTypeMapping[] = [],
 ): { mapping?: ConnectorMapping; problems: Problem[] } {
   const problems: Problem[] = [];
   const raw = source.data as Partial<RawConnector> | undefined;
@@ -75,6 +76,14 @@ export function resolveConnector(
     }
   }
 
+  // A declared type belongs to the file that declares it, so that adopting it into schemas/ moves one file's declaration.
+  const filled = new Set(raw && typeof raw.datasets === 'object' && raw.datasets !== null ? Object.keys(raw.datasets) : []);
+  for (const type of types) {
+    if (!filled.has(type.name)) {
+      problems.push({ severity: 'error', ...source.keyAt(['types', type.name]), path: `types.${type.name}`, message: `${type.name} is declared but not filled: add datasets.${type.name} with its table and fields, or remove the declaration` });
+    }
+  }
+
   let sourceConfig: SourceConfig | undefined;
   if (raw?.source && !schemaErrorAt.includes('/source')) sourceConfig = resolveSource(raw.source);
   if (raw?.source?.kind && !rejected(['source', 'kind'])) checkKindFits(raw.source.kind, datasets, raw.source.csv?.header ?? true);
@@ -83,11 +92,11 @@ export function resolveConnector(
   if (schemaErrorAt.length > 0 || hasErrors(problems)) {
     // Never served; only checked against its system, where the source's name labels its errors.
     const name = typeof raw.name === 'string' && !rejected(['name']) ? raw.name : basename(source.file).replace(/\.ya?ml$/i, '');
-    return { mapping: { file: source.file, name, system: '', department: '', liaison: { name: '', email: '' }, source: sourceConfig, datasets }, problems };
+    return { mapping: { file: source.file, name, system: '', department: '', liaison: { name: '', email: '' }, source: sourceConfig, types, datasets }, problems };
   }
   const { name, system, department, liaison } = raw as RawConnector;
   return {
-    mapping: { file: source.file, name, system, department, liaison: { ...liaison }, source: sourceConfig, datasets },
+    mapping: { file: source.file, name, system, department, liaison: { ...liaison }, source: sourceConfig, types, datasets },
     problems,
   };
 

@@ -53,6 +53,7 @@ export interface RawJoin {
   many?: boolean;
   on: Record<string, string>;
   description?: string;
+  inverse?: { name: string; description?: string };
 }
 
 export interface RawDataset {
@@ -66,6 +67,8 @@ export interface RawDataset {
   rights?: string;
   spatial?: string;
   landingPage?: string;
+  usageNotes?: string;
+  contact?: { name: string; email: string };
   table: string;
   columns?: Record<string, DeclaredType>;
   filterParams?: Record<string, Partial<Record<FilterParam['op'], string>>>;
@@ -192,6 +195,8 @@ export function resolveDataset(
     if (raw.rights !== undefined) metadata.rights = raw.rights;
     if (raw.spatial !== undefined) metadata.spatial = raw.spatial;
     if (raw.landingPage !== undefined) metadata.landingPage = raw.landingPage;
+    if (raw.usageNotes !== undefined) metadata.usageNotes = raw.usageNotes;
+    if (raw.contact !== undefined) metadata.contact = { name: raw.contact.name, email: raw.contact.email };
   }
   const dataset: DatasetMapping = {
     typeName,
@@ -269,6 +274,14 @@ export function resolveDataset(
       if (problems.length > before || !target || rejected(path)) continue;
       const mapping: JoinMapping = { name, target: target.name, cardinality: join.many === true ? 'many' : 'one', from, to, at: source.keyAt(path) };
       if (join.description !== undefined) mapping.description = join.description;
+      if (join.inverse !== undefined && !rejected([...path, 'inverse'])) {
+        const inverse = join.inverse;
+        if (target.getFields()[inverse.name]) {
+          report('error', [...path, 'inverse', 'name'], `"${inverse.name}" is already a field of ${target.name}; the inverse join becomes a new field there, so give it another name`, 'value');
+          continue;
+        }
+        mapping.inverse = inverse.description === undefined ? { name: inverse.name } : { name: inverse.name, description: inverse.description };
+      }
       resolved.push(mapping);
     }
     return resolved;

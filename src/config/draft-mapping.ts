@@ -4,7 +4,8 @@
  * standard's name, e.g. Open311 `requested_datetime`) to a field of the public type the table
  * most resembles, and every mapped field hidden from the public until the liaison decides
  * (fail closed). Nothing is published: the dataset is a `draft`. A table no public type fits
- * well enough is left out, with a line saying why: a mapping fills only public types.
+ * well enough gets a type of its own, declared in the draft (`types:`, see draft-type.ts), with a
+ * line saying why; a table whose type another table of the draft already fills is left out.
  */
 import { getDirective } from '@graphql-tools/utils';
 import { getNamedType, getNullableType, isEnumType, isListType, isObjectType, isScalarType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
@@ -12,12 +13,13 @@ import { Document, isMap, isPair, isScalar, type Pair } from 'yaml';
 import { datasetTypes } from '../schema/datasets.js';
 import type { ColumnDescription, ColumnType } from '../source/source.js';
 import { SERVES } from './check-columns.js';
+import { draftType, typeNameFor } from './draft-type.js';
 import type { SourceKind } from './mapping.js';
 
 export interface DraftTable {
   table: string;
   columns: readonly ColumnDescription[];
-  /** The public type the liaison chose for the table; guessed when absent. */
+  /** The public type the liaison chose for the table (a new name declares it); guessed when absent. */
   type?: string;
 }
 
@@ -45,6 +47,8 @@ export interface DraftedDataset {
   keyGuessed?: boolean;
   /** Why the table is not in the draft, in a sentence; absent when it fills `type`. */
   leftOut?: string;
+  /** Why the draft declares `type` for the table (no curated type fits, or the liaison named a new one). */
+  declared?: string;
 }
 
 /** Common spellings of coordinates in departmental systems. */
@@ -190,15 +194,33 @@ export function draftMapping(input: DraftInput): { text: string; datasets: Draft
   const comments = new Map<string, { before?: string; columns: Map<string, string>; unmatched: string[] }>();
   const typeNames = new Set(datasetTypes(input.schema).keys());
 
+  const declared: Record<string, unknown> = {};
+  const declaredNotes = new Map<string, string>();
+  /** A type of the table's own, declared in the draft and filled from every column. */
+  const declareType = (table: DraftTable, named: string | undefined, why: string) => {
+    let type = draftType(table.table, table.columns, named);
+    // A guessed name must not take one that exists; a name the liaison gave is theirs.
+    for (let n = 2; !named && (input.schema.getType(type.name) || type.name in declared); n++) type = draftType(table.table, table.columns, `${typeNameFor(table.table)}${n}`);
+    declared[type.name] = { description: `TODO: what one row of ${table.table} is, and the civic standard it follows, if any`, fields: type.declaration };
+    declaredNotes.set(type.name, ` ${table.table}: ${why}, so this draft declares a public type for it. Rename it, describe it and its fields, and give a field the name its civic standard uses (standard: PermitNum); or fill a type of schemas/ instead with --type ${table.table}=Type.`);
+    datasets[type.name] = draftDatasetOf(input, table, type.fields);
+    comments.set(type.name, {
+      before: ` ${table.table}: the type declared for it above.`,
+      columns: new Map(type.columnTypes),
+      unmatched: [],
+    });
+    drafted.push({ table: table.table, type: type.name, mapped: Object.keys(type.fields), unmatchedColumns: [], declared: why });
+  };
+
   // Which table of this draft fills each type: a type is filled by one table of one mapping.
   const filledBy = new Map<string, string>();
   for (const table of input.tables) {
     const unmatchedAll = table.columns.map((column) => column.name);
     const leaveOut = (leftOut: string) => drafted.push({ table: table.table, mapped: [], unmatchedColumns: unmatchedAll, leftOut });
-    if (table.type !== undefined && !typeNames.has(table.type)) throw new Error(`table ${table.table}: "${table.type}" is not a dataset type of the public schema`);
     const guessed = table.type === undefined ? guessType(input.schema, table) : { type: table.type };
-    if ('leftOut' in guessed) {
-      leaveOut(guessed.leftOut);
+    if ('leftOut' in guessed || !typeNames.has(guessed.type)) {
+      const why = 'leftOut' in guessed ? guessed.leftOut : `${guessed.type} is the new type you named`;
+      declareType(table, 'type' in guessed ? guessed.type : undefined, why);
       continue;
     }
     const typeName = guessed.type;
@@ -221,20 +243,7 @@ export function draftMapping(input: DraftInput): { text: string; datasets: Draft
     const keyGuessed = !('id' in fields) && table.columns.length > 0;
     if (keyGuessed) fields = { id: table.columns.find((column) => !used.has(column.name))?.name ?? table.columns[0]!.name, ...fields };
     const unmatched = table.columns.filter((column) => !used.has(column.name) && column.name !== fields.id);
-    const dataset: Record<string, unknown> = {
-      title: `TODO: the catalog title of ${table.table}`,
-      description: `TODO: what ${table.table} holds, in plain language`,
-      keywords: ['TODO'],
-      accessLevel: 'non-public',
-      publication: 'draft',
-      table: table.table,
-    };
-    // SQL databases and MongoDB describe their own types (so a changed type is caught); CSV and JSON must be told.
-    if (input.kind === 'csv' || input.kind === 'rest') dataset.columns = Object.fromEntries(table.columns.map((column) => [column.name, column.type === 'other' ? 'text' : column.type]));
-    dataset.key = 'id';
-    dataset.fields = fields;
-    dataset.access = { [input.publicRole]: { fields: Object.fromEntries(Object.keys(fields).map((field) => [field, 'hidden'])) } };
-    datasets[typeName] = dataset;
+    datasets[typeName] = draftDatasetOf(input, table, fields);
     comments.set(typeName, {
       before: ` ${table.table}: ${table.type ? 'the public type you chose' : 'the public type its columns resemble most; change it if another fits better'}.`,
       columns: new Map(
@@ -256,8 +265,13 @@ export function draftMapping(input: DraftInput): { text: string; datasets: Draft
     department: 'TODO: the department',
     liaison: { name: 'TODO', email: 'TODO@example.gov' },
     source,
+    ...(Object.keys(declared).length > 0 ? { types: declared } : {}),
     datasets,
   });
+  for (const [typeName, note] of declaredNotes) {
+    const pair = keyPair(doc.get('types', true), typeName);
+    if (pair && isScalar(pair.key)) pair.key.commentBefore = note;
+  }
   doc.commentBefore = [
     ` yaml-language-server: $schema=${input.jsonSchemaPath}`,
     '',
@@ -293,12 +307,30 @@ export function draftMapping(input: DraftInput): { text: string; datasets: Draft
   const leftOut = drafted.filter((dataset) => dataset.leftOut !== undefined);
   if (leftOut.length > 0) {
     doc.comment = [
-      ` Tables left out of this draft. A mapping fills only the public types (${[...typeNames].sort().join(', ')});`,
-      ' where one does fit a table, name it: civicgraph introspect … --type TABLE=Type.',
+      ' Tables left out of this draft: a type is filled by one table. Name another type for a table with',
+      ` civicgraph introspect … --type TABLE=Type (${[...typeNames].sort().join(', ')}, or a new name to declare one).`,
       ...leftOut.map((dataset) => `   ${dataset.table} (${dataset.unmatchedColumns.join(', ')}): ${dataset.leftOut}`),
     ].join('\n');
   }
   return { text: doc.toString({ lineWidth: 0 }), datasets: drafted };
+}
+
+/** A dataset of the draft: unpublished, every field hidden from the public until the liaison decides. */
+function draftDatasetOf(input: DraftInput, table: DraftTable, fields: Record<string, unknown>): Record<string, unknown> {
+  const dataset: Record<string, unknown> = {
+    title: `TODO: the catalog title of ${table.table}`,
+    description: `TODO: what ${table.table} holds, in plain language`,
+    keywords: ['TODO'],
+    accessLevel: 'non-public',
+    publication: 'draft',
+    table: table.table,
+  };
+  // SQL databases and MongoDB describe their own types (so a changed type is caught); CSV and JSON must be told.
+  if (input.kind === 'csv' || input.kind === 'rest') dataset.columns = Object.fromEntries(table.columns.map((column) => [column.name, column.type === 'other' ? 'text' : column.type]));
+  dataset.key = 'id';
+  dataset.fields = fields;
+  dataset.access = { [input.publicRole]: { fields: Object.fromEntries(Object.keys(fields).map((field) => [field, 'hidden'])) } };
+  return dataset;
 }
 
 function keyPair(node: unknown, key: string): Pair | undefined {

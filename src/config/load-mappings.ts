@@ -7,11 +7,13 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import type { GraphQLSchema } from 'graphql';
+import { concatAST, extendSchema, type GraphQLSchema } from 'graphql';
+import { declaredDocument } from '../schema/declared-sdl.js';
+import { resolveDeclaredTypes } from './declared-types.js';
 import { resolveConnector } from './connector.js';
 import type { Environment } from './interpolate.js';
 import { loadRoles, ROLES_FILE } from './load-roles.js';
-import type { ConnectorMapping, DatasetMapping } from './mapping.js';
+import type { ConnectorMapping, DatasetMapping, DeclaredTypeMapping } from './mapping.js';
 import { hasErrors, pathString, sortProblems, type Problem } from './problem.js';
 import type { RolesConfig } from './roles.js';
 import { validateRaw } from './validate-raw.js';
@@ -53,7 +55,11 @@ export async function loadMappings(dir: string, schema: GraphQLSchema, options: 
   const rolesLoaded = options.roles ? { roles: options.roles, problems: [] } : await loadRoles(resolve(dir, ROLES_FILE), env);
   const { roles } = rolesLoaded;
   const names = (await readdir(dir)).filter(isMappingFile).sort();
-  const files = await Promise.all(names.map((name) => loadFile(resolve(dir, name), schema, env, roles)));
+  const read = await Promise.all(names.map((name) => readMappingFile(resolve(dir, name), env)));
+  // Every file is resolved against the curated schema plus every file's declared types, so a join may target a type another file declares.
+  const declared = declareAcrossFiles(read, schema);
+  const withDeclared = declared.length === 0 ? schema : extendSchema(schema, concatAST(declared.map(({ file, types }) => declaredDocument(types, file.source!.file))), { assumeValidSDL: true });
+  const files = read.map((file) => resolveFile(file, withDeclared, roles));
   checkAcrossFiles(files);
   checkJoinTargets(files);
   if (roles) checkRowJoins(files.filter((file): file is LoadedFile & ResolvedFile => file.mapping !== undefined && !hasErrors(file.problems)), roles);
@@ -75,25 +81,61 @@ interface LoadedFile {
   problems: Problem[];
   /** JSON pointers the JSON Schema rejected. */
   errorAt: string[];
+  /** The public types the file declares, as far as they are correct. */
+  types: DeclaredTypeMapping[];
 }
 
-async function loadFile(file: string, schema: GraphQLSchema, env: Environment, roles: RolesConfig | undefined): Promise<LoadedFile> {
+async function readMappingFile(file: string, env: Environment): Promise<LoadedFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    return { problems: [{ severity: 'error', file, line: 0, column: 0, path: '', message: `cannot read the file (${reason})` }], errorAt: [] };
+    return { problems: [{ severity: 'error', file, line: 0, column: 0, path: '', message: `cannot read the file (${reason})` }], errorAt: [], types: [] };
   }
   const source = readYaml(file, text, env);
-  if (source.data === undefined) return { source, problems: source.problems, errorAt: [] };
+  if (source.data === undefined) return { source, problems: source.problems, errorAt: [], types: [] };
   const validated = validateRaw(source);
-  const resolved = resolveConnector(source, schema, validated.errorAt, roles);
-  const problems = [...source.problems, ...validated.problems, ...resolved.problems];
-  const loaded: LoadedFile = { source, problems, errorAt: validated.errorAt };
-  if (resolved.mapping) loaded.resolved = resolved.mapping;
-  if (resolved.mapping && !hasErrors(problems)) loaded.mapping = resolved.mapping;
-  return loaded;
+  return { source, problems: [...source.problems, ...validated.problems], errorAt: validated.errorAt, types: [] };
+}
+
+/**
+ * Reads each file's declared types against the curated schema. A name (of a type or of the
+ * enum a field declares) belongs to the first file, by name, that declares it; a later one
+ * gets an error pointing at it and its type is left out.
+ */
+function declareAcrossFiles(files: LoadedFile[], curated: GraphQLSchema): Array<{ file: LoadedFile; types: DeclaredTypeMapping[] }> {
+  const owners = new Map<string, { file: LoadedFile; type: DeclaredTypeMapping }>();
+  const declared: Array<{ file: LoadedFile; types: DeclaredTypeMapping[] }> = [];
+  for (const file of files) {
+    if (!file.source || file.source.data === undefined) continue;
+    const resolved = resolveDeclaredTypes(file.source, curated, file.errorAt);
+    file.problems.push(...resolved.problems);
+    for (const type of resolved.types) {
+      // Root fields too: two types with one root field name would make no role's schema.
+      const names = [type.name, ...type.fields.filter((field) => field.values).map((field) => field.type), `root field "${type.one}"`, `root field "${type.many}"`];
+      const taken = names.map((name) => [name, owners.get(name)] as const).find(([, owner]) => owner !== undefined);
+      if (taken) {
+        const [name, owner] = taken;
+        const where = `${relative(process.cwd(), owner!.file.source!.file)}:${owner!.type.at.line}`;
+        file.problems.push({ severity: 'error', ...file.source.keyAt(['types', type.name]), path: `types.${type.name}`, message: `${name} is already declared by ${where}; a ${name.startsWith('root field') ? 'root field' : 'type'} is declared by one mapping file only` });
+        continue;
+      }
+      for (const name of names) owners.set(name, { file, type });
+      file.types.push(type);
+    }
+    if (file.types.length > 0) declared.push({ file, types: file.types });
+  }
+  return declared;
+}
+
+function resolveFile(file: LoadedFile, schema: GraphQLSchema, roles: RolesConfig | undefined): LoadedFile {
+  if (!file.source || file.source.data === undefined) return file;
+  const resolved = resolveConnector(file.source, schema, file.errorAt, roles, file.types);
+  file.problems.push(...resolved.problems);
+  if (resolved.mapping) file.resolved = resolved.mapping;
+  if (resolved.mapping && !hasErrors(file.problems)) file.mapping = resolved.mapping;
+  return file;
 }
 
 /**
@@ -163,6 +205,24 @@ function checkJoinTargets(files: LoadedFile[]): void {
 
   const before = loaded();
   const targets = filled(before);
+  // An inverse join adds a field to its target: one name per field, across every file that adds one.
+  const addedTo = new Map<string, { file: LoadedFile; dataset: DatasetMapping }>();
+  for (const file of before) {
+    for (const { dataset, join } of joinsOf(file)) {
+      if (!join.inverse) continue;
+      const field = `${join.target}.${join.inverse.name}`;
+      const owner = targets.get(join.target);
+      const ownJoin = owner?.dataset.joins.find((other) => other.name === join.inverse!.name);
+      const earlier = addedTo.get(field);
+      if (ownJoin || earlier) {
+        const other = ownJoin ? owner!.file : earlier!.file;
+        const line = ownJoin ? ownJoin.at.line : earlier!.dataset.at.line;
+        report(file, 'error', [...joinPath(dataset, join.name), 'inverse', 'name'], `${field} is already a join (${relative(process.cwd(), other.source!.file)}:${line}): give the inverse join another name`, 'value');
+        continue;
+      }
+      addedTo.set(field, { file, dataset });
+    }
+  }
   for (const file of before) {
     for (const { dataset, join } of joinsOf(file)) {
       const owner = targets.get(join.target);

@@ -181,6 +181,10 @@ export interface DatasetMetadata {
   rights?: string;
   spatial?: string;
   landingPage?: string;
+  /** The department experts' notes on good uses and known caveats. */
+  usageNotes?: string;
+  /** Who answers questions about the dataset (DCAT-US contactPoint) when not the file's liaison. */
+  contact?: { name: string; email: string };
 }
 
 /**
@@ -195,6 +199,8 @@ export interface JoinMapping {
   from: string;
   to: string;
   description?: string;
+  /** The field this join also gives the target, listing the rows that link to each target row. */
+  inverse?: { name: string; description?: string };
   at: SourceLocation;
 }
 
@@ -238,6 +244,34 @@ export interface DatasetMapping {
   at: SourceLocation;
 }
 
+/** A field of a type a mapping declares (see DeclaredTypeMapping). */
+export interface DeclaredField {
+  name: string;
+  /** A scalar (ID, String, DateTime…), a curated enum or value object (Location), or the enum `values` declare. */
+  type: string;
+  nonNull: boolean;
+  description?: string;
+  /** The field's name in the civic standard its type follows, as `@standard(name:)` marks curated fields. */
+  standard?: string;
+  /** Declares `type` as a new enum with these values. */
+  values?: string[];
+  at: SourceLocation;
+}
+
+/**
+ * A public type that a mapping declares because `schemas/` has none that fits its data. It is
+ * served exactly as a curated dataset type, with its SDL generated from this (schema/declared-sdl.ts).
+ */
+export interface DeclaredTypeMapping {
+  name: string;
+  /** Root fields: one row by id, and the connection. */
+  one: string;
+  many: string;
+  description: string;
+  fields: DeclaredField[];
+  at: SourceLocation;
+}
+
 export interface ConnectorMapping {
   /** Absolute path of the mapping file. */
   file: string;
@@ -247,5 +281,7 @@ export interface ConnectorMapping {
   department: string;
   liaison: { name: string; email: string };
   source: SourceConfig;
+  /** The public types this file declares (and fills); empty for a file that fills curated types only. */
+  types: DeclaredTypeMapping[];
   datasets: DatasetMapping[];
 }

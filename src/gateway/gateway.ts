@@ -22,7 +22,7 @@ import type { SourceState } from '../request/app.js';
 import { createAuthenticator, departmentRole, type Caller } from '../request/authenticate.js';
 import type { Serving } from '../request/graphql-endpoint.js';
 import { RateLimiter } from '../request/rate-limit.js';
-import { datasetTypes, type DatasetType } from '../schema/datasets.js';
+import { withDeclaredTypes } from '../schema/declared-sdl.js';
 import { loadPublicSchema, SchemaFileError, type PublicSchema } from '../schema/sdl.js';
 import { buildServingState, type ServingState } from './serving-state.js';
 import { SourcePool } from './source-pool.js';
@@ -36,10 +36,9 @@ export interface GatewayOptions {
 }
 
 
-/** The public schema as served, with its dataset types, and its text to tell an edit from a mere save. */
+/** The curated public schema as served, and its text to tell an edit from a mere save. */
 interface ServedSchema {
   publicSchema: PublicSchema;
-  types: ReadonlyMap<string, DatasetType>;
   printed: string;
 }
 
@@ -73,7 +72,8 @@ export class Gateway {
   /** What this generation of configuration serves, as it stands (for the console to describe; never to read data through). */
   get served(): Readonly<Pick<ServingState, 'mappings' | 'sources' | 'datasets' | 'views' | 'problems'>> & { roles: RolesConfig; publicSchema: GraphQLSchema } {
     const { mappings, sources, datasets, views, problems, roles, schema } = this.current as ServingState & { roles: RolesConfig; schema: ServedSchema };
-    return { mappings, sources, datasets, views, problems, roles, publicSchema: schema.publicSchema.schema };
+    // The curated schema with the mappings' declared types, as the serving state was built on.
+    return { mappings, sources, datasets, views, problems, roles, publicSchema: withDeclaredTypes(schema.publicSchema, mappings).schema };
   }
 
   /** Where the mapping files are read from, and their `${VAR}`s. */
@@ -114,7 +114,7 @@ export class Gateway {
     const loaded = await loadMappings(this.options.connectorsDir, schema.publicSchema.schema, { env, roles });
     const mappings = this.keepLastGood(loaded.mappings, loaded.problems);
     const pseudonymKey = env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined;
-    const built = await buildServingState(mappings, schema.publicSchema, schema.types, (connector) => this.pool.sourceFor(connector), { roles, pseudonymKey });
+    const built = await buildServingState(mappings, schema.publicSchema, (connector) => this.pool.sourceFor(connector), { roles, pseudonymKey });
     const state = { ...built, roles, schema };
     state.problems.unshift(...rolesLoaded.problems, ...loaded.problems);
     for (const problem of state.problems) this.options.log(formatProblem(problem));
@@ -174,7 +174,7 @@ export class Gateway {
     let read: ServedSchema;
     try {
       const publicSchema = await loadPublicSchema(dir);
-      read = { publicSchema, types: datasetTypes(publicSchema.schema), printed: print(publicSchema.document) };
+      read = { publicSchema, printed: print(publicSchema.document) };
     } catch (error) {
       if (!(error instanceof SchemaFileError) || !this.state) throw error;
       for (const line of error.message.split('\n')) this.options.log(line);

@@ -3,7 +3,7 @@
  * the bound datasets and each role's schema. A reload builds a new state beside the old
  * one and swaps it in whole.
  */
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { describesBySampling, type ConnectorMapping, type DatasetMapping } from '../config/mapping.js';
 import { checkColumns } from '../config/check-columns.js';
 import type { Problem } from '../config/problem.js';
@@ -12,7 +12,9 @@ import type { RolesConfig } from '../config/roles.js';
 import type { Secret } from '../config/secret.js';
 import { buildRoleViews } from '../privacy/role-views.js';
 import { RequestMemo } from '../plan/request-memo.js';
-import type { DatasetType } from '../schema/datasets.js';
+import { datasetTypes } from '../schema/datasets.js';
+import { withDeclaredTypes } from '../schema/declared-sdl.js';
+import type { PublicSchema } from '../schema/sdl.js';
 import { buildRoleSchema, type RoleView } from '../schema/role-schema.js';
 import type { ColumnDescription, Source } from '../source/source.js';
 
@@ -37,10 +39,13 @@ export interface ServingState {
  */
 export type Undescribed = 'serve unchecked' | 'error';
 
+/**
+ * @param publicSchema the curated schema (`schemas/`); the mappings' declared types are added
+ *   to it here, so that a declared type is served through the same path as a curated one.
+ */
 export async function buildServingState(
   mappings: ConnectorMapping[],
-  publicSchema: { document: DocumentNode; schema: GraphQLSchema },
-  datasetTypes: ReadonlyMap<string, DatasetType>,
+  curated: PublicSchema,
   sourceFor: (connector: ConnectorMapping) => Source,
   access: { roles: RolesConfig; pseudonymKey: Secret | undefined },
   undescribed: Undescribed = 'serve unchecked',
@@ -48,6 +53,8 @@ export async function buildServingState(
   const sources = new Map<string, Source>();
   const problems: Problem[] = [];
   const datasets: ServedDataset[] = [];
+  const publicSchema = withDeclaredTypes(curated, mappings);
+  const types = datasetTypes(publicSchema.schema);
 
   await Promise.all(
     mappings.map(async (connector) => {
@@ -56,7 +63,7 @@ export async function buildServingState(
       for (const { mapping, columns, problems: found } of await checkAgainstSource(connector, source, publicSchema.schema, undescribed)) {
         problems.push(...found);
         if (found.some((problem) => problem.severity === 'error')) continue;
-        const type = datasetTypes.get(mapping.typeName)!;
+        const type = types.get(mapping.typeName)!;
         datasets.push(bindDataset(connector, mapping, type, source, columns === 'unavailable' ? undefined : columns));
       }
     }),

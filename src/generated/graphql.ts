@@ -33,9 +33,12 @@ export type Catalog = {
   dataset: Array<CatalogDataset>;
 };
 
+/** Who answers questions about a dataset (DCAT-US contactPoint, a vCard): the dataset's contact, else its mapping's liaison. */
 export type CatalogContact = {
   __typename?: 'CatalogContact';
+  /** The contact's full name. */
   fn: Scalars['String']['output'];
+  /** A `mailto:` URI. */
   hasEmail: Scalars['String']['output'];
 };
 
@@ -60,6 +63,11 @@ export type CatalogDataset = {
   /** Where the data applies, as the liaison declared it: a named place or a bounding box minLon,minLat,maxLon,maxLat. */
   spatial?: Maybe<Scalars['String']['output']>;
   title: Scalars['String']['output'];
+  /**
+   * What the department's experts want users to know: good uses of the data and its known caveats.
+   * Not a DCAT-US v1.1 field: data.json carries it as the extension field `usageNotes`.
+   */
+  usageNotes?: Maybe<Scalars['String']['output']>;
 };
 
 export type CatalogOrganization = {

@@ -183,6 +183,12 @@ export function bindJoins(datasets: readonly ServedDataset[]): Array<{ dataset: 
         continue;
       }
       dataset.joins.set(join.name, { mapping: join, target, from: from.scalar, to: to.scalar });
+      // The way back is always a list: many rows may link to one, and a list never withholds the rows it hangs from.
+      if (join.inverse) {
+        const inverse: JoinMapping = { name: join.inverse.name, target: dataset.type.name, cardinality: 'many', from: join.to, to: join.from, at: join.at };
+        if (join.inverse.description !== undefined) inverse.description = join.inverse.description;
+        target.joins.set(inverse.name, { mapping: inverse, target: dataset, from: to.scalar, to: from.scalar });
+      }
     }
   }
   return omitted;

@@ -68,7 +68,7 @@ export interface RoleCatalog {
   datasets: RoleDataset[];
 }
 
-const CATALOG_FIELDS = 'identifier title description keyword publisher { name } contactPoint { fn hasEmail } accessLevel license accrualPeriodicity rights spatial landingPage';
+const CATALOG_FIELDS = 'identifier title description keyword publisher { name } contactPoint { fn hasEmail } accessLevel license accrualPeriodicity rights spatial landingPage usageNotes';
 
 const ROLE_DATASETS = `query CivicGraphRoleDatasets {
   catalog { conformsTo dataset { ${CATALOG_FIELDS} } }

@@ -151,13 +151,18 @@ function catalog(datasets: readonly ServedDataset[]): Catalog {
       description: mapping.metadata.description,
       keyword: mapping.metadata.keywords,
       publisher: { name: connector.department },
-      contactPoint: { fn: connector.liaison.name, hasEmail: `mailto:${connector.liaison.email}` },
+      contactPoint: contactPoint(mapping.metadata.contact ?? connector.liaison),
       accessLevel: mapping.metadata.accessLevel,
       license: mapping.metadata.license ?? null,
       accrualPeriodicity: mapping.metadata.accrualPeriodicity ?? null,
       rights: mapping.metadata.rights ?? (mapping.metadata.accessLevel === 'public' ? null : RIGHTS[mapping.publication]),
       spatial: mapping.metadata.spatial ?? null,
       landingPage: mapping.metadata.landingPage ?? null,
+      usageNotes: mapping.metadata.usageNotes ?? null,
     })),
   };
+}
+
+function contactPoint(contact: { name: string; email: string }): Catalog['dataset'][number]['contactPoint'] {
+  return { fn: contact.name, hasEmail: `mailto:${contact.email}` };
 }

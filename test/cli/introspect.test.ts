@@ -20,7 +20,8 @@ import { loadMappings } from '../../src/config/load-mappings.js';
 import { loadRoles } from '../../src/config/load-roles.js';
 import { loadPublicSchema } from '../../src/schema/sdl.js';
 import { startMongoWireServer, type MongoWireServer } from '../support/mongo-wire/server.js';
-import { freshPostgresDatabase, POSTGRES_URL, withDatabase, withKnex } from '../support/servers.js';
+import { validate } from '../../src/cli/validate.js';
+import { freshPostgresDatabase, MYSQL_URL, POSTGRES_URL, withDatabase, withKnex } from '../support/servers.js';
 
 const DATABASE = 'civicgraph_test_introspect';
 const PG_URL = withDatabase(POSTGRES_URL, DATABASE);
@@ -68,8 +69,8 @@ describe('from PostgreSQL', () => {
 
   it('drafts every table, matching columns by field and Open311 names, everything hidden from the public', async () => {
     const { code, text, messages, file } = await draft({ kind: 'postgres', connection: 'INTROSPECT_PG_URL', name: 'crm' }, { INTROSPECT_PG_URL: PG_URL });
-    // Written, with a table left out: the exit code says so.
-    expect(code, messages.join('\n')).toBe(2);
+    // Every table is in the draft: the one no public type fits with a type of its own.
+    expect(code, messages.join('\n')).toBe(0);
     const parsed = parse(text) as Draft;
     expect(parsed.source).toMatchObject({ kind: 'postgres', connection: '${INTROSPECT_PG_URL}' });
     // Editors find the mapping schema from wherever the draft is written.
@@ -92,9 +93,11 @@ describe('from PostgreSQL', () => {
     expect(requests.columns).toBeUndefined();
     expect(text).toMatch(/requestedAt: requested_datetime # timestamp/);
     expect(text).toMatch(/#\s+internal_flag \(boolean/);
-    // The table no type fits is listed with its columns and why, not dropped.
-    expect(text).toMatch(/#\s+audit_log \(entry_id, happened, actor\): no public type fits/);
-    expect(messages.join('\n')).toContain('audit_log: left out: no public type fits');
+    // The table no type fits gets a declared type, and the draft says why.
+    expect((parse(text) as { types: Record<string, unknown> }).types).toEqual({ AuditLog: expect.objectContaining({ fields: expect.objectContaining({ id: { type: 'ID!', description: expect.any(String) } }) }) });
+    expect(parsed.datasets.AuditLog).toMatchObject({ table: 'audit_log', fields: { id: 'entry_id', happenedAt: 'happened', actor: 'actor' } });
+    expect(text).toMatch(/# audit_log: no public type fits: .*, so this draft declares a public type for it/);
+    expect(messages.join('\n')).toContain('audit_log → AuditLog, declared in the draft (no public type fits');
     expect(text + messages.join('\n')).not.toContain(PG_URL);
     await expectLoadable(file, { INTROSPECT_PG_URL: PG_URL });
   });
@@ -120,6 +123,50 @@ describe('from PostgreSQL', () => {
     expect(code).toBe(1);
     expect(messages.join('\n')).toMatch(/cannot reach the PostgreSQL server/);
     expect(messages.join('\n')).not.toMatch(/s3cretPW|127\.0\.0\.1/);
+  });
+});
+
+describe('from MariaDB, a table no public type fits', () => {
+  const MYSQL_DATABASE = 'hdeclared_introspect';
+  const url = withDatabase(MYSQL_URL, MYSQL_DATABASE);
+
+  beforeAll(async () => {
+    await withKnex('mysql2', MYSQL_URL, async (admin) => {
+      await admin.raw(`drop database if exists ${MYSQL_DATABASE}`);
+      await admin.raw(`create database ${MYSQL_DATABASE}`);
+    });
+    await withKnex('mysql2', url, async (db) => {
+      await db.raw(`create table CE_CASE (CASE_ID varchar(20) primary key, VIOLATION_CD varchar(10) not null, INSPECTOR varchar(60),
+        OPENED_DT datetime not null, UPDATED_DT datetime, SITE_ADDR varchar(100), LAT decimal(9,6), LON decimal(9,6), FINE_AMT decimal(10,2), REINSPECT_ON date)`);
+      await db('CE_CASE').insert({ CASE_ID: 'CE-1', VIOLATION_CD: 'PMAINT', INSPECTOR: 'R. Castillo', OPENED_DT: '2024-05-01 09:00:00', SITE_ADDR: '42 N Main Ave', LAT: 41.9, LON: -87.6, FINE_AMT: 250, REINSPECT_ON: '2024-06-01' });
+    });
+  });
+
+  it('drafts a declared type from the live table: typed fields, the key, a location; it loads and validates against the table', async () => {
+    const env = { CODE_DB_URL: url };
+    const { code, text, messages, file } = await draft({ kind: 'mysql', connection: 'CODE_DB_URL', name: 'code-compliance', types: ['CE_CASE=CodeCase'] }, env);
+    expect(code, messages.join('\n')).toBe(0);
+    const parsed = parse(text) as Draft & { types: Record<string, { fields: Record<string, { type: string }> }> };
+    // Not a ServiceRequest, though it has a key and dates: a type of its own, named as the liaison asked.
+    expect(Object.keys(parsed.datasets)).toEqual(['CodeCase']);
+    const types = Object.fromEntries(Object.entries(parsed.types.CodeCase!.fields).map(([name, field]) => [name, field.type]));
+    expect(types).toEqual({ id: 'ID!', location: 'Location', violation: 'String', inspector: 'String', openedAt: 'DateTime', updatedAt: 'DateTime', siteAddr: 'String', fineAmt: 'Float', reinspectOnDate: 'Date' });
+    expect(parsed.datasets.CodeCase!.fields).toMatchObject({ id: 'CASE_ID', location: { fields: { latitude: 'LAT', longitude: 'LON' } }, openedAt: 'OPENED_DT', fineAmt: 'FINE_AMT' });
+    expectFailClosed(parsed.datasets.CodeCase!);
+    expect(text).toContain('# CE_CASE: CodeCase is the new type you named, so this draft declares a public type for it.');
+    expect(text).not.toContain(url);
+    await expectLoadable(file, env);
+    // Checked against the live table as validate checks any mapping: every column exists and serves its field.
+    const lines: string[] = [];
+    const exit = await validate({ connectorsDir: dirname(file), schemasDir: 'schemas', offline: false, env, print: (line) => lines.push(line) });
+    expect(exit, lines.join('\n')).toBe(0);
+    expect(lines.join('\n')).toMatch(/type CodeCase comes from .*draft\.yaml:\d+ only, not from schemas\//);
+  });
+
+  it('without --type, names the type after the table', async () => {
+    const { code, text } = await draft({ kind: 'mysql', connection: 'CODE_DB_URL', name: 'code-compliance' }, { CODE_DB_URL: url });
+    expect(code).toBe(0);
+    expect(Object.keys((parse(text) as Draft).datasets)).toEqual(['CeCase']);
   });
 });
 
@@ -256,40 +303,43 @@ describe('the command', () => {
     return dir;
   }
 
-  it('refuses a --type that names no public type, listing them, and writes nothing', async () => {
+  it('declares the new type a --type names, refuses a near miss of a public type, and writes nothing then', async () => {
     const dir = await codeEnforcementExport();
     const out = join(dir, 'draft.yaml');
-    const unknown = await civicgraph(['introspect', 'csv', dir, '--name', 'code-enforcement', '--type', 'ce_case.csv=CodeCase', '--out', out]);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('--type ce_case.csv=CodeCase: "CodeCase" is not a public type; a mapping fills one of Permit, ServiceRequest, WorkOrder');
-    expect(unknown.stderr).not.toMatch(/\n\s+at /);
-    expect(existsSync(out)).toBe(false);
-    const typo = await civicgraph(['introspect', 'csv', dir, '--type', 'ce_case.csv=serviceRequst', '--out', out]);
+    const named = await civicgraph(['introspect', 'csv', dir, '--name', 'code-enforcement', '--type', 'ce_case.csv=CodeCase', '--out', out]);
+    expect(named.code, named.stderr).toBe(0);
+    const drafted = parse(await readFile(out, 'utf8')) as Draft & { types: Record<string, unknown> };
+    expect(Object.keys(drafted.types)).toEqual(['CodeCase', 'CeInspection']);
+    expect(drafted.datasets.CodeCase!.table).toBe('ce_case.csv');
+    expect(named.stderr).toContain('ce_case.csv → CodeCase, declared in the draft (CodeCase is the new type you named)');
+    const typo = await civicgraph(['introspect', 'csv', dir, '--type', 'ce_case.csv=serviceRequst', '--out', join(dir, 'typo.yaml')]);
     expect(typo.code).toBe(1);
-    expect(typo.stderr).toContain('(did you mean "ServiceRequest"?)');
-    const table = await civicgraph(['introspect', 'csv', dir, '--type', 'ce_cases.csv=ServiceRequest', '--out', out]);
+    expect(typo.stderr).toContain('"serviceRequst" is not a public dataset type (did you mean "ServiceRequest"?)');
+    expect(typo.stderr).not.toMatch(/\n\s+at /);
+    const notDataset = await civicgraph(['introspect', 'csv', dir, '--type', 'ce_case.csv=Location', '--out', join(dir, 'location.yaml')]);
+    expect(notDataset.code).toBe(1);
+    expect(notDataset.stderr).toContain('"Location" is not a public dataset type');
+    const table = await civicgraph(['introspect', 'csv', dir, '--type', 'ce_cases.csv=ServiceRequest', '--out', join(dir, 'table.yaml')]);
     expect(table.code).toBe(1);
     expect(table.stderr).toContain('--type names table "ce_cases.csv", which is not among the tables read (did you mean "ce_case.csv"?)');
-    expect(existsSync(out)).toBe(false);
+    for (const name of ['typo.yaml', 'location.yaml', 'table.yaml']) expect(existsSync(join(dir, name))).toBe(false);
   });
 
-  it('leaves out, table by table and saying why, what no public type fits, and exits 2', async () => {
+  it('drafts a type for every table no public type fits; leaves out, saying why, a table whose type another fills, and exits 2', async () => {
     const dir = await codeEnforcementExport();
     const out = join(dir, 'draft.yaml');
     const result = await civicgraph(['introspect', 'csv', dir, '--name', 'code-enforcement', '--out', out]);
-    expect(result.code, result.stderr).toBe(2);
+    expect(result.code, result.stderr).toBe(0);
     const text = await readFile(out, 'utf8');
-    expect((parse(text) as Draft).datasets).toEqual({});
-    expect(text).toMatch(/#\s+ce_case\.csv \(CASE_ID, VIOLATION_CD, INSPECTOR, OPENED_DT, UPDATED_DT\): no public type fits: its columns match at most 1 field of ServiceRequest besides the key \(updatedAt\)/);
-    expect(text).toMatch(/#\s+ce_inspection\.csv \(INSPECTION_ID, CASE_ID, RESULT_CD, INSPECTED_DT\): no public type fits/);
-    expect(result.stderr).toContain('ce_case.csv: left out: no public type fits');
-    expect(result.stderr).toContain('ce_inspection.csv: left out: no public type fits');
-    expect(result.stderr).toContain('2 of 2 tables left out of the draft (listed at its end); exit code 2');
-    // Named, a type is filled whatever the guess would have been; the other table is still left out.
-    const named = await civicgraph(['introspect', 'csv', dir, '--name', 'code-enforcement', '--type', 'ce_case.csv=ServiceRequest', '--out', out, '--force']);
-    expect(named.code).toBe(2);
+    expect(Object.keys((parse(text) as Draft).datasets)).toEqual(['CeCase', 'CeInspection']);
+    expect(text).toMatch(/# ce_case\.csv: no public type fits: its columns match at most 1 field of ServiceRequest besides the key \(updatedAt\), and a type is guessed from 3, so this draft declares/);
+    expect(result.stderr).toContain('ce_inspection.csv → CeInspection, declared in the draft');
+    // Two tables named for one type: the second is left out.
+    const both = await civicgraph(['introspect', 'csv', dir, '--name', 'code-enforcement', '--type', 'ce_case.csv=ServiceRequest', 'ce_inspection.csv=ServiceRequest', '--out', out, '--force']);
+    expect(both.code).toBe(2);
     expect((parse(await readFile(out, 'utf8')) as Draft).datasets.ServiceRequest!.table).toBe('ce_case.csv');
-    expect(named.stderr).toContain('1 of 2 tables left out');
+    expect(both.stderr).toContain('ce_inspection.csv: left out: ServiceRequest is already filled by table ce_case.csv in this draft');
+    expect(both.stderr).toContain('1 of 2 tables left out');
   });
 
   it('refuses an unknown kind and an existing file, exiting non-zero without a stack trace', async () => {

@@ -72,22 +72,24 @@ describe('draftMapping', () => {
     expect(Object.values(requests.access.public.fields)).toEqual(Object.keys(requests.fields).map(() => 'hidden'));
   });
 
-  it('leaves a table no public type fits out of the datasets, listing its columns', async () => {
+  it('declares a type of its own for a table no public type fits, one field per column, typed from it', async () => {
     const { text, datasets } = draftMapping({
       name: 'crm',
       kind: 'csv',
       connection: './exports',
-      tables: [{ table: 'sla.csv', columns: [column('SLA_DAYS', 'integer'), column('TIER')] }],
+      tables: [{ table: 'sla.csv', columns: [column('SLA_ID', 'integer'), column('SLA_DAYS', 'integer'), column('TIER'), column('EFFECTIVE_DT', 'date')] }],
       schema: await publicSchema(),
       publicRole: 'public',
       jsonSchemaPath: '../src/config/mapping.schema.json',
     });
-    expect(datasets).toEqual([{ table: 'sla.csv', mapped: [], unmatchedColumns: ['SLA_DAYS', 'TIER'], leftOut: 'no public type fits: its columns match no public field besides the key' }]);
-    expect((parse(text) as { datasets: object }).datasets).toEqual({});
-    expect(text).toContain('#   sla.csv (SLA_DAYS, TIER): no public type fits: its columns match no public field besides the key');
+    expect(datasets).toEqual([{ table: 'sla.csv', type: 'Sla', mapped: ['id', 'slaDays', 'tier', 'effectiveDate'], unmatchedColumns: [], declared: 'no public type fits: its columns match no public field besides the key' }]);
+    const parsed = parse(text) as { types: Record<string, { fields: Record<string, { type: string }> }>; datasets: Record<string, { fields: object; publication: string }> };
+    expect(Object.fromEntries(Object.entries(parsed.types.Sla!.fields).map(([name, field]) => [name, field.type]))).toEqual({ id: 'ID!', slaDays: 'Int', tier: 'String', effectiveDate: 'Date' });
+    expect(parsed.datasets.Sla).toMatchObject({ publication: 'draft', fields: { id: 'SLA_ID', slaDays: 'SLA_DAYS', tier: 'TIER', effectiveDate: 'EFFECTIVE_DT' } });
+    expect(text).toContain('# sla.csv: no public type fits: its columns match no public field besides the key, so this draft declares a public type for it.');
   });
 
-  it('does not force a code-compliance case table onto a public type it shares only a key and a date with', async () => {
+  it('does not force a code-compliance case table onto a public type it shares only a key and a date with: it declares one', async () => {
     const { text, datasets } = draftMapping({
       name: 'code-enforcement',
       kind: 'postgres',
@@ -95,24 +97,29 @@ describe('draftMapping', () => {
       tables: [
         { table: 'CE_CASE', columns: CE_CASE },
         { table: 'CE_INSPECTION', columns: [column('INSPECTION_ID', 'integer'), column('CASE_ID'), column('RESULT_CD'), column('INSPECTED_DT', 'timestamp')] },
+        // A table named like a public type that does not fit it gets a name of its own.
+        { table: 'permit', columns: [column('PERMIT_ID'), column('FEE', 'decimal')] },
       ],
       schema: await publicSchema(),
       publicRole: 'public',
       jsonSchemaPath: '../src/config/mapping.schema.json',
     });
-    expect((parse(text) as { datasets: object }).datasets).toEqual({});
-    expect(datasets.map(({ table, type, leftOut }) => ({ table, type, leftOut }))).toEqual([
+    expect(datasets.map(({ table, type, declared }) => ({ table, type, declared }))).toEqual([
       {
         table: 'CE_CASE',
-        type: undefined,
-        leftOut: 'no public type fits: its columns match at most 1 field of ServiceRequest besides the key (updatedAt), and a type is guessed from 3',
+        type: 'CeCase',
+        declared: 'no public type fits: its columns match at most 1 field of ServiceRequest besides the key (updatedAt), and a type is guessed from 3',
       },
-      { table: 'CE_INSPECTION', type: undefined, leftOut: 'no public type fits: its columns match no public field besides the key' },
+      { table: 'CE_INSPECTION', type: 'CeInspection', declared: 'no public type fits: its columns match no public field besides the key' },
+      { table: 'permit', type: 'Permit2', declared: 'no public type fits: its columns match at most 1 field of Permit besides the key (permitNumber), and a type is guessed from 3' },
     ]);
-    // The draft says so where the liaison reads it, table by table.
-    expect(text).toContain('# Tables left out of this draft. A mapping fills only the public types (Permit, ServiceRequest, WorkOrder);');
-    expect(text).toMatch(/#\s+CE_CASE \(ID, CASE_NO, VIOLATION_CD, INSPECTOR, OPENED_DT, UPDATED_DT\): no public type fits/);
-    expect(text).toMatch(/#\s+CE_INSPECTION \(INSPECTION_ID, CASE_ID, RESULT_CD, INSPECTED_DT\): no public type fits/);
+    const parsed = parse(text) as { types: Record<string, { fields: Record<string, { type: string }> }>; datasets: Record<string, { fields: Record<string, unknown> }> };
+    expect(Object.keys(parsed.types)).toEqual(['CeCase', 'CeInspection', 'Permit2']);
+    // The key is the column named id; the others keep their words, dates read as instants.
+    expect(parsed.datasets.CeCase!.fields).toEqual({ id: 'ID', caseNo: 'CASE_NO', violation: 'VIOLATION_CD', inspector: 'INSPECTOR', openedAt: 'OPENED_DT', updatedAt: 'UPDATED_DT' });
+    expect(parsed.types.CeCase!.fields.openedAt!.type).toBe('DateTime');
+    expect(parsed.datasets.CeInspection!.fields.id).toBe('INSPECTION_ID');
+    expect(text).not.toContain('Tables left out');
   });
 
   it('fills a type once, and says which table already fills it', async () => {

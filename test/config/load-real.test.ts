@@ -62,6 +62,7 @@ describe('the real connector mappings', () => {
       license: 'https://opendatacommons.org/licenses/pddl/1-0/',
       accrualPeriodicity: 'R/PT1H',
       spatial: 'Riverton',
+      usageNotes: expect.stringMatching(/^Good for where and when residents report problems, .* A request is a report, not a confirmed problem/),
     });
     expect(requests.fields.size).toBe(21);
     expect(scalar(requests, 'id').ref).toEqual({ column: 'CASE_NO' });

@@ -80,7 +80,26 @@ afterAll(async () => {
 describe('the example mappings', () => {
   it('load without errors', () => {
     expect(engine.state.problems.filter((problem) => problem.severity === 'error')).toEqual([]);
-    expect(engine.state.datasets.map((dataset) => `${dataset.type.name} ← ${dataset.connector.source.kind}`)).toEqual(['Permit ← mongodb', 'ServiceRequest ← rest', 'WorkOrder ← csv']);
+    expect(engine.state.datasets.map((dataset) => `${dataset.type.name} ← ${dataset.connector.source.kind}`)).toEqual(['CodeCase ← csv', 'Permit ← mongodb', 'ServiceRequest ← rest', 'WorkOrder ← csv']);
+  });
+
+  it('join the type Code Compliance declares to the Open311 API, both ways, though neither file names the other type in schemas/', async () => {
+    const result = await engine.run(`{
+      serviceRequest(id: "LV-101") { id codeCases { id status serviceRequest { id } } codeCasesAtAddress(orderBy: [OPENED_AT_ASC]) { id address } }
+      codeCase(id: "CE-24-0108") { violation serviceRequest { id status } serviceRequestsAtAddress { id } }
+    }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({
+      serviceRequest: {
+        id: 'LV-101',
+        codeCases: [{ id: 'CE-24-0107', status: 'OPEN', serviceRequest: { id: 'LV-101' } }],
+        codeCasesAtAddress: [
+          { id: 'CE-24-0107', address: '42 N MAIN AVE' },
+          { id: 'CE-24-0109', address: '42 N MAIN AVE' },
+        ],
+      },
+      codeCase: { violation: 'Overgrown weeds', serviceRequest: { id: 'LV-102', status: 'CLOSED' }, serviceRequestsAtAddress: [{ id: 'LV-102' }] },
+    });
   });
 
   it('serve the Open311 API, sending the filters it applies and the key from the environment', async () => {

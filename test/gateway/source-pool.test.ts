@@ -19,6 +19,7 @@ function connector(change: { columns?: Array<[string, 'integer' | 'text']>; filt
   } as unknown as DatasetMapping;
   return {
     file: '/city/connectors/works.yaml',
+    types: [],
     name: 'works',
     system: 'works',
     department: 'Public Works',

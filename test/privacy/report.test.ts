@@ -130,6 +130,7 @@ const serviceRequests = dataset({
 
 const crm: ConnectorMapping = {
   file: '/city/connectors/crm-311.yaml',
+  types: [],
   name: 'crm-311',
   system: 'Riverton 311 CRM',
   department: '311 Customer Service',

@@ -187,7 +187,7 @@ describe('/data.json', () => {
   });
 
   it('carries the liaisons’ metadata as the GraphQL catalog gives it', async () => {
-    const { catalog } = await graphql(base, '{ catalog { dataset { identifier title description keyword publisher { name } contactPoint { fn hasEmail } accessLevel license accrualPeriodicity spatial } } }');
+    const { catalog } = await graphql(base, '{ catalog { dataset { identifier title description keyword publisher { name } contactPoint { fn hasEmail } accessLevel license accrualPeriodicity spatial usageNotes } } }');
     const served = byIdentifier(await dataJson(base));
     for (const entry of catalog.dataset) {
       const dataset = served.get(entry.identifier);
@@ -200,8 +200,12 @@ describe('/data.json', () => {
         accessLevel: entry.accessLevel,
         license: entry.license,
         accrualPeriodicity: entry.accrualPeriodicity,
+        usageNotes: entry.usageNotes,
       });
     }
+    // Each demo department says what its data is good for and what to mind, in its own words.
+    expect(catalog.dataset.map((entry: any) => entry.usageNotes.length > 100)).toEqual([true, true, true]);
+    expect(served.get('ServiceRequest').usageNotes).toMatch(/^Good for where and when residents report problems.*Duplicate/);
     expect(served.get('ServiceRequest').contactPoint).toEqual({ '@type': 'vcard:Contact', fn: 'Dana Whitfield', hasEmail: 'mailto:opendata-311@riverton.example' });
   });
 
@@ -286,8 +290,13 @@ describe('/data.json per role', () => {
       }
       await writeFile(join(copy, file), text);
     };
-    await change('public-works.yaml', [[/^(\s+)publication: public$/m, '$1publication: internal']]);
+    await change('public-works.yaml', [
+      [/^(\s+)publication: public$/m, '$1publication: internal'],
+      // A dataset's own contact, instead of the file's liaison.
+      [/^(\s+)(usageNotes:)/m, '$1contact: { name: Work order data team, email: works-data@riverton.example }\n$1$2'],
+    ]);
     await change('permits.yaml', [
+      [/^\s+usageNotes: >-\n(\s{6}.*\n)+/m, ''],
       [/^(\s+)publication: public$/m, '$1publication: draft'],
       [/^(\s+)accessLevel: public$/m, '$1accessLevel: non-public'],
     ]);
@@ -296,6 +305,16 @@ describe('/data.json per role', () => {
 
   afterAll(async () => {
     await rm(copy, { recursive: true, force: true });
+  });
+
+  it('names the dataset’s own contact where its mapping gives one, else the liaison, and leaves out usage notes none were written for', async () => {
+    const staff = byIdentifier(await dataJson(restricted, bearer(tokens.staff)));
+    expect(staff.get('WorkOrder').contactPoint).toEqual({ '@type': 'vcard:Contact', fn: 'Work order data team', hasEmail: 'mailto:works-data@riverton.example' });
+    expect(staff.get('ServiceRequest').contactPoint).toEqual({ '@type': 'vcard:Contact', fn: 'Dana Whitfield', hasEmail: 'mailto:opendata-311@riverton.example' });
+    const permits = byIdentifier(await dataJson(restricted, bearer(tokens.permits))).get('Permit');
+    expect(permits).not.toHaveProperty('usageNotes');
+    const { catalog } = await graphql(restricted, '{ catalog { dataset { identifier usageNotes contactPoint { fn } } } }', bearer(tokens.permits));
+    expect(catalog.dataset.find((entry: any) => entry.identifier === 'Permit')).toEqual({ identifier: 'Permit', usageNotes: null, contactPoint: { fn: expect.any(String) } });
   });
 
   it('lists only the datasets the caller’s role may see: an internal one for staff, a draft for its own department', async () => {

@@ -11,7 +11,6 @@ import { Secret } from '../../src/config/secret.js';
 import { buildServingState, type ServingState } from '../../src/gateway/serving-state.js';
 import { newRequestContext } from '../../src/request/context.js';
 import type { Caller } from '../../src/request/authenticate.js';
-import { datasetTypes } from '../../src/schema/datasets.js';
 import { loadPublicSchema } from '../../src/schema/sdl.js';
 import { openSource } from '../../src/source/open-source.js';
 import type { Source } from '../../src/source/source.js';
@@ -66,7 +65,7 @@ export async function openEngine(env: Record<string, string>, connectors = 'conn
   if (errors.length > 0) throw new Error(`mappings do not load: ${errors.map((problem) => `${problem.file}:${problem.line}: ${problem.path}: ${problem.message}`).join('; ')}`);
   const sent: SentQuery[] = [];
   const sources: Source[] = [];
-  const state = await buildServingState(loaded.mappings, publicSchema, datasetTypes(publicSchema.schema), (connector) => {
+  const state = await buildServingState(loaded.mappings, publicSchema, (connector) => {
     const source = recording(openSource(connector), sent);
     sources.push(source);
     return source;

@@ -75,6 +75,8 @@ function datasetEntry(dataset: RoleDataset, extent: Extent, base: string): Json 
     spatial: extent.spatial ?? catalog.spatial ?? undefined,
     temporal: extent.temporal,
     landingPage: catalog.landingPage ?? `${base}/`,
+    // DCAT-US v1.1 has no field for it (description is the abstract, rights the access terms); POD lets a catalog add fields.
+    usageNotes: catalog.usageNotes ?? undefined,
     distribution: distributions(dataset, base),
   };
   // POD: an unpopulated optional field is left out (or null), never an empty string.
