@@ -44,6 +44,8 @@ export interface DraftedTableView {
   fields: DraftedField[];
   unmatched: Array<{ column: string; type: string }>;
   leftOut?: string;
+  /** Why the draft declares a new type for the table (no curated type fits it): the liaison names and describes its fields under `types:`. */
+  declared?: string;
   /** Warnings about the table, the source named (no key column, …). */
   warnings: string[];
 }
@@ -84,6 +86,7 @@ export async function draft(context: ConsoleContext, user: ConsoleUser, request:
     };
     if (dataset.type) view.type = dataset.type;
     if (dataset.leftOut) view.leftOut = dataset.leftOut;
+    if (dataset.declared) view.declared = dataset.declared;
     if (view.fields.some((field) => field.guessedKey)) {
       view.warnings.push(`source ${request.name}: table ${dataset.table} has no column named like a key; the draft guessed ${view.fields.find((field) => field.guessedKey)!.column} as its key: check that it identifies one row (the quality profile counts keys that repeat)`);
     }

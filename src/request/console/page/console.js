@@ -762,6 +762,7 @@ function draftResult(drafted) {
         { class: 'card', 'data-draft-table': table.table },
         h('h3', {}, h('code', {}, table.table), ' → ', table.type ? h('strong', {}, table.type) : badge('left out', 'warn')),
         table.leftOut ? h('p', { class: 'muted' }, table.leftOut) : null,
+        table.declared ? h('p', { class: 'muted' }, badge('new type, declared in the draft', 'mine'), ` ${table.declared}: rename and describe its fields under types: in the file.`) : null,
         table.warnings.map((warning) => h('div', { class: 'warning' }, warning)),
         table.fields.length > 0
           ? h(
