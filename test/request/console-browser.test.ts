@@ -56,11 +56,12 @@ describe('the console in a browser', () => {
     const response = await page.goto(`${gateway.origin}/console`);
     expect(response!.status()).toBe(403);
     await page.locator('#token').waitFor();
+    expect(await page.locator('#nav').isVisible()).toBe(false);
     // The token `npm start` prints for the 311 department's liaison.
     const credentials = await demoCredentials(gateway.running.gateway.roles, gateway.running.gateway.departments);
     const liaison = credentials.find((credential) => credential.role === 'liaison:311-customer-service')!;
-    await page.fill('#token', liaison.value);
     await page.screenshot({ path: shot('sign-in') });
+    await page.fill('#token', liaison.value);
     await page.click('#sign-in');
     await page.locator('#sign-out').waitFor();
     expect(await page.locator('#who').textContent()).toContain('liaison:311-customer-service');
