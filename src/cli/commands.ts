@@ -15,8 +15,8 @@ import { demoCredentials } from '../request/demo-credentials.js';
 import type { SourceKind } from '../config/mapping.js';
 import { introspect, KINDS } from './introspect.js';
 import { privacyReport } from './privacy-report.js';
-import { sdl } from './sdl.js';
 import { quality } from './quality.js';
+import { sdl } from './sdl.js';
 import { token } from './token.js';
 import { validate } from './validate.js';
 
@@ -50,6 +50,7 @@ async function run(options: { connectors: string; schemas: string; port: number;
     log,
   });
   process.stdout.write(`CivicGraph is serving GraphQL at ${running.url}\n`);
+  process.stdout.write(`The liaisons' console is at ${new URL('/console', running.url).href} (sign in with a liaison token)\n`);
   // Requests in flight finish first (up to CIVICGRAPH_SHUTDOWN_TIMEOUT_MS). A second signal
   // finds no handler, so it ends the process at once: the way out of a drain one will not wait for.
   const stop = (): void => {

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphQLSchema } from 'graphql';
-import { draftMapping, type DraftTable } from '../config/draft-mapping.js';
+import { draftMapping, type DraftedDataset, type DraftTable } from '../config/draft-mapping.js';
 import { inferType } from '../config/infer-types.js';
 import type { Environment } from '../config/interpolate.js';
 import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
@@ -59,7 +59,8 @@ export const LEFT_OUT_EXIT_CODE = 2;
 const SAMPLE = 200;
 const VARIABLE = /^[A-Z_][A-Z0-9_]*$/;
 
-class UsageError extends Error {}
+/** The options cannot be drafted from (a table that does not exist, a variable not set…); the message names what is at fault. */
+export class UsageError extends Error {}
 
 export async function introspect(options: IntrospectOptions): Promise<number> {
   const printError = options.printError ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -76,22 +77,63 @@ export async function introspect(options: IntrospectOptions): Promise<number> {
 }
 
 async function run(options: IntrospectOptions, printError: (line: string) => void): Promise<number> {
-  const env = options.env ?? process.env;
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const name = options.name ?? options.kind;
-  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new UsageError(`--name "${name}" must be lowercase letters, digits and '-' (e.g. permits-api)`);
   const out = options.out === undefined ? undefined : resolve(options.out);
   if (out && existsSync(out) && !options.force) throw new UsageError(`${options.out} exists; pass --force to overwrite it`);
+  const draft = await draftFromSystem(options, out ? dirname(out) : process.cwd());
+  if (out) await writeFile(out, draft.text);
+  else print(draft.text);
+  for (const dataset of draft.datasets) {
+    printError(
+      dataset.leftOut !== undefined
+        ? `${dataset.table}: left out: ${dataset.leftOut}; name another type for it with --type ${dataset.table}=Type`
+        : dataset.declared !== undefined
+          ? `${dataset.table} → ${dataset.type}, declared in the draft (${dataset.declared}): ${dataset.mapped.length} fields; rename and describe them under types:`
+          : `${dataset.table} → ${dataset.type}: ${dataset.mapped.length} fields mapped${dataset.unmatchedColumns.length > 0 ? `; columns left for you: ${dataset.unmatchedColumns.join(', ')}` : ''}`,
+    );
+  }
+  if (draft.connection.startsWith('${')) printError(`The draft reads its connection from ${draft.connection}: set it in the gateway's environment.`);
+  if (out) printError(`Wrote ${relative(process.cwd(), out) || out}. Every field is hidden from the public until you decide; then run civicgraph validate.`);
+  const leftOut = draft.datasets.filter((dataset) => dataset.leftOut !== undefined).length;
+  if (leftOut === 0) return 0;
+  printError(`${leftOut} of ${draft.datasets.length} tables left out of the draft (listed at its end); exit code ${LEFT_OUT_EXIT_CODE}`);
+  return LEFT_OUT_EXIT_CODE;
+}
 
-  const { value, written } = connection(options, name, out, env);
-  const config = sourceConfig(options, value, env);
-  const { roles } = await loadRoles(join(options.connectorsDir, ROLES_FILE), env);
-  const { schema } = await loadPublicSchema(options.schemasDir);
-  const types = tableTypes(options.types ?? [], schema);
+/** What to draft from, as `introspect` takes it; the console passes the same (./../request/console/drafts.ts). */
+export type DraftOptions = Omit<IntrospectOptions, 'out' | 'force' | 'print' | 'printError'>;
 
-  const mapping: ConnectorMapping = { file: out ?? resolve('draft.yaml'), name, system: name, department: name, liaison: { name: '', email: '' }, source: config, types: [], datasets: [] };
-  const source = openSource(mapping);
+export interface SystemDraft {
+  /** The mapping file's text. */
+  text: string;
+  datasets: DraftedDataset[];
+  /** Each table read, with its columns as described (and, for CSV and JSON, inferred). */
+  tables: DraftTable[];
+  /** The connection as the draft spells it: `${VARIABLE}`, or a path for files. */
+  connection: string;
+}
+
+/**
+ * The tables a system lists (for REST, none: an API does not list its endpoints). Throws
+ * UsageError or SourceError, whose messages carry no connection value.
+ */
+export async function systemTables(options: DraftOptions): Promise<string[]> {
+  const { source } = await openSystem(options, process.cwd());
   try {
+    return await source.listTables();
+  } finally {
+    await source.close();
+  }
+}
+
+/** Reads the system's tables and drafts a mapping of them; `dir`: where the draft will be, for the paths it writes. */
+export async function draftFromSystem(options: DraftOptions, dir: string): Promise<SystemDraft> {
+  const env = options.env ?? process.env;
+  const { source, name, written } = await openSystem(options, dir);
+  try {
+    const { roles } = await loadRoles(join(options.connectorsDir, ROLES_FILE), env);
+    const { schema } = await loadPublicSchema(options.schemasDir);
+    const types = tableTypes(options.types ?? [], schema);
     const names = options.tables && options.tables.length > 0 ? [...options.tables] : await source.listTables();
     if (names.length === 0) {
       throw new UsageError(options.kind === 'rest' ? 'an API does not list its endpoints: name each with --table (e.g. --table v1/permits)' : 'the system holds no tables to read');
@@ -107,32 +149,27 @@ async function run(options: IntrospectOptions, printError: (line: string) => voi
       const type = types.get(table);
       tables.push(type ? { table, columns: typed, type } : { table, columns: typed });
     }
-    const jsonSchemaPath = relative(out ? dirname(out) : process.cwd(), fileURLToPath(new URL('../config/mapping.schema.json', import.meta.url)));
+    const jsonSchemaPath = relative(dir, fileURLToPath(new URL('../config/mapping.schema.json', import.meta.url)));
     const draft = draftMapping({ name, kind: options.kind, connection: written, settings: settings(options), tables, schema, publicRole: roles?.publicRole ?? 'public', jsonSchemaPath });
-    if (out) await writeFile(out, draft.text);
-    else print(draft.text);
-    for (const dataset of draft.datasets) {
-      printError(
-        dataset.leftOut !== undefined
-          ? `${dataset.table}: left out: ${dataset.leftOut}; name another type for it with --type ${dataset.table}=Type`
-          : dataset.declared !== undefined
-            ? `${dataset.table} → ${dataset.type}, declared in the draft (${dataset.declared}): ${dataset.mapped.length} fields; rename and describe them under types:`
-            : `${dataset.table} → ${dataset.type}: ${dataset.mapped.length} fields mapped${dataset.unmatchedColumns.length > 0 ? `; columns left for you: ${dataset.unmatchedColumns.join(', ')}` : ''}`,
-      );
-    }
-    if (written.startsWith('${')) printError(`The draft reads its connection from ${written}: set it in the gateway's environment.`);
-    if (out) printError(`Wrote ${relative(process.cwd(), out) || out}. Every field is hidden from the public until you decide; then run civicgraph validate.`);
-    const leftOut = draft.datasets.filter((dataset) => dataset.leftOut !== undefined).length;
-    if (leftOut === 0) return 0;
-    printError(`${leftOut} of ${draft.datasets.length} tables left out of the draft (listed at its end); exit code ${LEFT_OUT_EXIT_CODE}`);
-    return LEFT_OUT_EXIT_CODE;
+    return { ...draft, tables, connection: written };
   } finally {
     await source.close();
   }
 }
 
+/** The system's source, opened (no connection is made before the first question), with the connector's name and its connection as the draft spells it. */
+async function openSystem(options: DraftOptions, dir: string): Promise<{ source: Source; name: string; written: string }> {
+  const env = options.env ?? process.env;
+  const name = options.name ?? options.kind;
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new UsageError(`--name "${name}" must be lowercase letters, digits and '-' (e.g. permits-api)`);
+  const { value, written } = connection(options, name, dir, env);
+  const config = sourceConfig(options, value, env);
+  const mapping: ConnectorMapping = { file: join(dir, 'draft.yaml'), name, system: name, department: name, liaison: { name: '', email: '' }, source: config, types: [], datasets: [] };
+  return { source: openSource(mapping), name, written };
+}
+
 /** The connection to read now, and how the draft spells it: an environment variable, or for CSV the path. */
-function connection(options: IntrospectOptions, name: string, out: string | undefined, env: Environment): { value: string; written: string } {
+function connection(options: DraftOptions, name: string, dir: string, env: Environment): { value: string; written: string } {
   if (VARIABLE.test(options.connection)) {
     const value = env[options.connection];
     if (value === undefined || value === '') throw new UsageError(`environment variable ${options.connection} is not set`);
@@ -140,12 +177,12 @@ function connection(options: IntrospectOptions, name: string, out: string | unde
   }
   if (options.kind === 'csv' || options.kind === 'pglite') {
     const path = resolve(options.connection);
-    return { value: path, written: relative(out ? dirname(out) : process.cwd(), path) || '.' };
+    return { value: path, written: relative(dir, path) || '.' };
   }
   return { value: options.connection, written: `\${${name.toUpperCase().replace(/-/g, '_')}_URL}` };
 }
 
-function sourceConfig(options: IntrospectOptions, value: string, env: Environment): SourceConfig {
+function sourceConfig(options: DraftOptions, value: string, env: Environment): SourceConfig {
   const config: SourceConfig = {
     kind: options.kind,
     connection: new Secret(value),
@@ -175,7 +212,7 @@ function sourceConfig(options: IntrospectOptions, value: string, env: Environmen
 }
 
 /** What the draft's source block says besides kind and connection. */
-function settings(options: IntrospectOptions): Record<string, unknown> {
+function settings(options: DraftOptions): Record<string, unknown> {
   if (options.kind === 'rest') {
     const headers = Object.fromEntries(headerVariables(options.headers ?? []).map(([header, variable]) => [header, `\${${variable}}`]));
     return { rest: { ...(Object.keys(headers).length > 0 ? { headers } : {}), records: options.records ?? '', pagination: { style: 'none' } } };

@@ -43,6 +43,8 @@ export interface DraftedDataset {
   type?: string;
   mapped: string[];
   unmatchedColumns: string[];
+  /** Whether no column is named like the key, so the draft's key is a guess to check. */
+  keyGuessed?: boolean;
   /** Why the table is not in the draft, in a sentence; absent when it fills `type`. */
   leftOut?: string;
   /** Why the draft declares `type` for the table (no curated type fits, or the liaison named a new one). */
@@ -253,7 +255,7 @@ export function draftMapping(input: DraftInput): { text: string; datasets: Draft
       ),
       unmatched: unmatched.map(described),
     });
-    drafted.push({ table: table.table, type: typeName, mapped: Object.keys(fields), unmatchedColumns: unmatched.map((column) => column.name) });
+    drafted.push({ table: table.table, type: typeName, mapped: Object.keys(fields), unmatchedColumns: unmatched.map((column) => column.name), keyGuessed });
   }
 
   const source: Record<string, unknown> = { kind: input.kind, connection: input.connection, timezone: 'UTC', ...input.settings };

@@ -17,11 +17,13 @@ import { formatProblem, type Problem } from '../config/problem.js';
 import { Metrics } from '../observe/metrics.js';
 import { costModel } from '../plan/cost.js';
 import { profileDatasets, type DatasetQuality, type ProfileOptions } from '../plan/quality/profile.js';
+import { roleChain } from '../privacy/access-rules.js';
 import { sharedRole } from '../privacy/role-views.js';
 import type { SourceState } from '../request/app.js';
-import { createAuthenticator } from '../request/authenticate.js';
+import { createAuthenticator, departmentRole, type Caller } from '../request/authenticate.js';
 import type { Serving } from '../request/graphql-endpoint.js';
 import { RateLimiter } from '../request/rate-limit.js';
+import { withDeclaredTypes } from '../schema/declared-sdl.js';
 import { loadPublicSchema, SchemaFileError, type PublicSchema } from '../schema/sdl.js';
 import { buildServingState, type ServingState } from './serving-state.js';
 import { SourcePool } from './source-pool.js';
@@ -69,6 +71,18 @@ export class Gateway {
     return this.current.roles;
   }
 
+  /** What this generation of configuration serves, as it stands (for the console to describe; never to read data through). */
+  get served(): Readonly<Pick<ServingState, 'mappings' | 'sources' | 'datasets' | 'views' | 'problems'>> & { roles: RolesConfig; publicSchema: GraphQLSchema } {
+    const { mappings, sources, datasets, views, problems, roles, schema } = this.current as ServingState & { roles: RolesConfig; schema: ServedSchema };
+    // The curated schema with the mappings' declared types, as the serving state was built on.
+    return { mappings, sources, datasets, views, problems, roles, publicSchema: withDeclaredTypes(schema.publicSchema, mappings).schema };
+  }
+
+  /** Where the mapping files are read from, and their `${VAR}`s. */
+  get configuration(): { connectorsDir: string; schemasDir: string; env: Environment } {
+    return { connectorsDir: this.options.connectorsDir, schemasDir: this.options.schemasDir, env: this.options.env ?? process.env };
+  }
+
   /** The departments whose datasets are served, by name. */
   get departments(): string[] {
     return [...new Set(this.current.datasets.map((dataset) => dataset.connector.department))].sort();
@@ -81,7 +95,12 @@ export class Gateway {
       const schema = schemas.get(view.role)!;
       return [view.role, { schema, limits: view.limits, cost: costModel(schema, view.datasets) }] as const;
     }));
-    const serving: Serving = { roles: served, authenticate: createAuthenticator(roles), fallbackRole: (caller) => sharedRole(roles, caller.baseRole) };
+    const serving: Serving = {
+      roles: served,
+      authenticate: createAuthenticator(roles),
+      fallbackRole: (caller) => sharedRole(roles, caller.baseRole),
+      rolesBelow: (caller) => rolesBelow(roles, caller, served),
+    };
     if (roles.rateLimits && this.limiter) serving.rateLimit = { limiter: this.limiter.limiter, limits: roles.rateLimits };
     return serving;
   }
@@ -197,4 +216,18 @@ export class Gateway {
     for (const mapping of kept) this.options.log(`${mapping.file}: still serving its last good version`, 'warn');
     return [...loaded, ...kept];
   }
+}
+
+/**
+ * The served roles whose rules `caller` inherits, lowest first and the caller's own last: a
+ * per-department role counts for the caller's own department only, as the caller holds it.
+ */
+function rolesBelow(roles: RolesConfig, caller: Caller, served: ReadonlyMap<string, unknown>): string[] {
+  const base = roles.roles.find((role) => role.name === caller.baseRole);
+  if (!base) return served.has(caller.role) ? [caller.role] : [];
+  const names = roleChain(roles, base, true).map((role) => (role.perDepartment ? (caller.department ? departmentRole(role.name, caller.department) : undefined) : role.name));
+  const below = names.filter((name): name is string => name !== undefined && served.has(name)).reverse();
+  // A caller served as another role (a department no mapping names) runs as that one at most.
+  const own = below.indexOf(caller.role);
+  return own >= 0 ? below.slice(0, own + 1) : below;
 }

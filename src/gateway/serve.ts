@@ -3,6 +3,8 @@
  * mappings and the public schema whenever a file in their folders changes.
  */
 import { watch } from 'node:fs';
+import { basename } from 'node:path';
+import { ReviewLog, reviewsPath } from '../privacy/reviews.js';
 import type { AuditSink } from '../privacy/audit.js';
 import { createApp } from '../request/app.js';
 import { corsOrigins } from '../request/cors.js';
@@ -38,6 +40,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
   const limits = httpLimits(env);
   const origins = corsOrigins(env.CIVICGRAPH_CORS_ORIGINS);
   const gateway = await Gateway.open(options);
+  const reviews = new ReviewLog(reviewsPath(options.connectorsDir, env));
   const endpoint = new GraphQLEndpoint(options.log, gateway.metrics, options.audit, options.enforceLimits ?? true);
   await endpoint.serve(gateway.serving());
   const app = createApp({
@@ -48,6 +51,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
     limits,
     corsOrigins: origins,
     log: options.log,
+    console: { gateway, reviews, audit: options.audit },
   });
 
   const server = await startHttpServer(app, options.port, options.host, limits, options.log);
@@ -55,7 +59,10 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
 
   let reloading = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
-  const reloadOnChange = (what: string) => () => {
+  const reviewsFile = basename(reviews.path);
+  const reloadOnChange = (what: string) => (_event: string, file: string | null) => {
+    // A review recorded beside the mappings changes no mapping.
+    if (file === reviewsFile) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
       reloading = reloading.then(async () => {

@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import type { ConnectorMapping, DatasetMapping, Publication } from '../config/mapping.js';
 import type { RoleDefinition, RolesConfig } from '../config/roles.js';
+import type { ReviewStatus } from './reviews.js';
 import {
   FAIL_CLOSED_TEXT,
   fieldCell,
@@ -26,6 +27,8 @@ export interface ReportInput {
   mappings: ConnectorMapping[];
   roles: RolesConfig;
   schema: GraphQLSchema;
+  /** The reviews recorded in the console, by mapping file (./reviews.ts); shown in each department's sign-off. */
+  reviews?: ReadonlyMap<string, readonly ReviewStatus[]>;
 }
 
 interface RoleColumn {
@@ -72,6 +75,8 @@ interface ConnectorSection {
 interface DepartmentSection {
   department: string;
   connectors: ConnectorSection[];
+  /** One sentence per recorded review of the department's mapping files, newest first. */
+  reviews: string[];
 }
 
 interface ReportModel {
@@ -112,7 +117,8 @@ function buildModel(input: ReportInput): ReportModel {
   const datasets: ReportDatasets = new Map(input.mappings.flatMap((mapping) => mapping.datasets.map((dataset) => [dataset.typeName, { mapping: dataset, department: mapping.department }] as const)));
   for (const mapping of input.mappings) {
     let department = departments.find((section) => section.department === mapping.department);
-    if (!department) departments.push((department = { department: mapping.department, connectors: [] }));
+    if (!department) departments.push((department = { department: mapping.department, connectors: [], reviews: [] }));
+    department.reviews.push(...(input.reviews?.get(mapping.file) ?? []).map(reviewText));
     department.connectors.push({ mapping, datasets: mapping.datasets.map((dataset) => datasetSection(input, columns, mapping, dataset, datasets)) });
   }
   return { columns, roles: input.roles, departments };
@@ -186,6 +192,11 @@ function datasetSection(input: ReportInput, columns: readonly RoleColumn[], conn
   return { mapping: dataset, publication: PUBLICATION_TEXT[dataset.publication], fields, summaries, joined, notes };
 }
 
+function reviewText(review: ReviewStatus): string {
+  const version = `${review.version.slice(0, 'sha256:'.length + 12)}…`;
+  return `${review.file} reviewed by ${review.subject} (${review.role}) at ${review.at}, version ${version}: ${review.current ? 'the file as it is now' : 'the file has changed since'}`;
+}
+
 // ---------------------------------------------------------------- Markdown
 
 /** Text safe in a Markdown table cell: no line breaks, no table or inline syntax, no raw HTML. */
@@ -237,6 +248,7 @@ export function privacyReportMarkdown(input: ReportInput): string {
     lines.push(
       `### Sign-off — ${md(department.department)}`,
       '',
+      ...(department.reviews.length > 0 ? ['Reviews recorded in the console:', '', ...department.reviews.map((review) => `- ${md(review)}`), ''] : []),
       'Reviewed by: ________________________________________',
       '',
       'Date: ________________________________________',
@@ -353,6 +365,7 @@ export function privacyReportHtml(input: ReportInput): string {
     out.push(
       '<div class="signoff">',
       `<h3>Sign-off — ${h(department.department)}</h3>`,
+      ...(department.reviews.length > 0 ? [`<p>Reviews recorded in the console:</p><ul class="reviews">${department.reviews.map((review) => `<li>${h(review)}</li>`).join('')}</ul>`] : []),
       '<p>Reviewed by: <span class="line">&nbsp;</span></p>',
       '<p>Date: <span class="line">&nbsp;</span></p>',
       '<p>Signature: <span class="line">&nbsp;</span></p>',

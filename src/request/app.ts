@@ -1,7 +1,10 @@
-/** The HTTP surface: the GraphQL endpoint, Open311, data.json, downloads, health and readiness probes, metrics, the GraphiQL query page. */
+/** The HTTP surface: the GraphQL endpoint, Open311, data.json, downloads, health and readiness probes, metrics, the GraphiQL query page, the liaisons' console. */
 import express, { type Express } from 'express';
 import type { Metrics } from '../observe/metrics.js';
 import { catalogRouter } from './catalog/router.js';
+import type { ConsoleContext } from './console/context.js';
+import { reviewedAt } from './console/reviews.js';
+import { consoleRouter } from './console/router.js';
 import { crossOrigin } from './cors.js';
 import { downloadsRouter } from './downloads/router.js';
 import { answerErrorsAsJson } from './error-answers.js';
@@ -36,6 +39,8 @@ export interface AppOptions {
   corsOrigins: readonly string[];
   /** Where errors no route answered are noted. */
   log: Log;
+  /** The configuration and review log the console at /console describes; absent: no console. */
+  console?: ConsoleContext;
 }
 
 /** CIVICGRAPH_TRUST_PROXY as Express's `trust proxy` setting; undefined: leave it off. */
@@ -50,7 +55,7 @@ export function trustProxySetting(value: string | undefined): boolean | number |
 /** What pages on other sites may call: every entry point to the data. */
 const PUBLIC_API_PATHS = ['/graphql', '/open311', '/data.json', '/datasets'];
 
-export function createApp({ endpoint, readiness, metrics, trustProxy, limits, corsOrigins, log }: AppOptions): Express {
+export function createApp({ endpoint, readiness, metrics, trustProxy, limits, corsOrigins, log, console: consoleContext }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   const trust = trustProxySetting(trustProxy);
@@ -78,7 +83,8 @@ export function createApp({ endpoint, readiness, metrics, trustProxy, limits, co
   // The limit counts decompressed bytes, so a small gzip body cannot unpack into a large one.
   app.use('/graphql', express.json({ limit: limits.maxBodyBytes }), endpoint.handle);
   app.use('/open311/v2', open311Router({ endpoint, log }));
-  app.use(catalogRouter(endpoint));
+  app.use(catalogRouter(endpoint, consoleContext ? () => reviewedAt(consoleContext) : undefined));
+  if (consoleContext) app.use(consoleRouter(endpoint, consoleContext, log));
   app.use(downloadsRouter(endpoint, log));
   app.use(answerErrorsAsJson(log));
   return app;

@@ -57,6 +57,12 @@ export interface Serving {
   authenticate: Authenticator;
   /** The role to serve a caller whose role has no schema (a department no mapping names). */
   fallbackRole: (caller: Caller) => string;
+  /**
+   * The served roles a caller's role inherits from, lowest first, itself last ('public', 'staff',
+   * 'department:parks', 'liaison:parks'): each sees no more than the caller, so an entry point may
+   * show the caller what those roles see (the console's preview).
+   */
+  rolesBelow: (caller: Caller) => string[];
   /** Requests (and cost) per window by kind of caller, counted after authentication; absent: no limits. */
   rateLimit?: { limiter: RateLimiter; limits: RateLimits };
 }
@@ -83,6 +89,14 @@ export interface AdmittedRequest {
   schema: GraphQLSchema;
   /** Runs an operation through the role's server: its limits, cost, audit and row rules, and this request's budgets. */
   execute(operation: Operation): Promise<OperationResult>;
+  /**
+   * The same request run as one of the roles the caller's role inherits from (`Serving.rolesBelow`),
+   * through that role's own server, schema and limits, spending the caller's budgets and audited
+   * under the caller's subject. Any other role is refused with an Error: it could see more.
+   */
+  as(role: string): AdmittedRequest;
+  /** The roles `as` runs as, lowest first, the caller's own last. */
+  asRoles: readonly string[];
 }
 
 /**
@@ -141,23 +155,33 @@ export class GraphQLEndpoint {
     await this.admit(
       request,
       response,
-      async ({ role, server, context }) => {
-        const run = async (operation: Operation): Promise<OperationResult> => {
-          // Each operation is audited and cached as one request, and spends the request's budget or its own.
-          const own = budget === 'operation' ? this.newBudget(server.limits, role) : undefined;
-          const { rateLimit, record } = context;
-          const contextValue = newRequestContext(context.caller, { rateLimit, record, budget: own ?? context.loaders.memo.budget });
-          try {
-            const answer = await inOperationSpan(() => server.server.executeOperation(operation, { contextValue }));
-            // An answer streamed over many operations (a download) carries the headers of those before its first byte.
-            if (!response.headersSent) for (const [name, value] of answer.http.headers) response.setHeader(name, value);
-            if (answer.body.kind !== 'single') throw new Error('incremental delivery is not served');
-            return { status: answer.http.status ?? 200, result: answer.body.singleResult };
-          } finally {
-            own?.end();
-          }
+      async ({ role, server, context, serving }) => {
+        const below = serving.rolesBelow(context.caller);
+        const admittedAs = (asRole: string, target: RoleServer): AdmittedRequest => {
+          const caller = { ...context.caller, role: asRole };
+          const run = async (operation: Operation): Promise<OperationResult> => {
+            // Each operation is audited and cached as one request, and spends the request's budget or its own.
+            const own = budget === 'operation' ? this.newBudget(target.limits, asRole) : undefined;
+            const { rateLimit, record } = context;
+            const contextValue = newRequestContext(caller, { rateLimit, record, budget: own ?? context.loaders.memo.budget });
+            try {
+              const answer = await inOperationSpan(() => target.server.executeOperation(operation, { contextValue }));
+              // An answer streamed over many operations (a download) carries the headers of those before its first byte.
+              if (!response.headersSent) for (const [name, value] of answer.http.headers) response.setHeader(name, value);
+              if (answer.body.kind !== 'single') throw new Error('incremental delivery is not served');
+              return { status: answer.http.status ?? 200, result: answer.body.singleResult };
+            } finally {
+              own?.end();
+            }
+          };
+          const as = (other: string): AdmittedRequest => {
+            const otherServer = this.servers.get(other);
+            if (!below.includes(other) || !otherServer) throw new Error(`role ${role} may not run as role ${other}`);
+            return admittedAs(other, otherServer);
+          };
+          return { role: asRole, limits: target.limits, caller, schema: target.schema, execute: run, as, asRoles: below };
         };
-        await work({ role, limits: server.limits, caller: context.caller, schema: server.schema, execute: run });
+        await work(admittedAs(role, server));
       },
       refuse,
       budget,
@@ -173,7 +197,7 @@ export class GraphQLEndpoint {
   private async admit(
     request: Request,
     response: Response,
-    work: (admitted: { role: string; server: RoleServer; context: RequestContext }) => Promise<void>,
+    work: (admitted: { role: string; server: RoleServer; context: RequestContext; serving: Serving }) => Promise<void>,
     refuse: Refuse = refuseAsGraphQL,
     budget: BudgetScope = 'request',
   ): Promise<void> {
@@ -214,7 +238,7 @@ export class GraphQLEndpoint {
       if (record) record.role = role;
       const context = newRequestContext({ ...caller, role }, { rateLimit, record, budget: requestBudget });
       contexts.set(request, context);
-      await work({ role, server: target, context });
+      await work({ role, server: target, context, serving });
     } finally {
       requestBudget?.end();
       this.inFlight.leave(key);

@@ -6,7 +6,7 @@
  * learn from GraphQL; a role with no statistics on a field gets no figure from it.
  */
 import type { AdmittedRequest } from '../graphql-endpoint.js';
-import { dataOf, roleDatasets, type Column, type RoleDataset } from '../role-datasets.js';
+import { dataOf, OperationFailed, roleDatasets, type Column, type RoleDataset } from '../role-datasets.js';
 import { coordinates, FORMATS } from '../downloads/formats.js';
 
 const POD = 'https://project-open-data.cio.gov/v1.1/schema';
@@ -31,8 +31,12 @@ interface Extent {
   spatial?: string;
 }
 
-/** `base`: the gateway's own URL as the caller reached it, e.g. `https://api.riverton.example`. */
-export async function dataJson(admitted: AdmittedRequest, base: string): Promise<Json> {
+/**
+ * `base`: the gateway's own URL as the caller reached it, e.g. `https://api.riverton.example`.
+ * `reviewed`: by dataset type, when a liaison last reviewed its mapping file as it is now (the
+ * console's reviews): a review changes the dataset's metadata, so `modified` is never earlier.
+ */
+export async function dataJson(admitted: AdmittedRequest, base: string, reviewed: ReadonlyMap<string, string> = new Map()): Promise<Json> {
   const { catalog, datasets } = await roleDatasets(admitted);
   const extents = await Promise.all(datasets.map((dataset) => extentOf(admitted, dataset)));
   return {
@@ -41,8 +45,15 @@ export async function dataJson(admitted: AdmittedRequest, base: string): Promise
     '@type': 'dcat:Catalog',
     conformsTo: catalog.conformsTo,
     describedBy: `${POD}/catalog.json`,
-    dataset: datasets.map((dataset, index) => datasetEntry(dataset, extents[index]!, base)),
+    dataset: datasets.map((dataset, index) => datasetEntry(dataset, latest(extents[index]!, reviewed.get(dataset.type)), base)),
   };
+}
+
+/** The extent with `modified` moved to the review's date where that is later. */
+function latest(extent: Extent, reviewedAt: string | undefined): Extent {
+  if (reviewedAt === undefined) return extent;
+  const modified = extent.modified === undefined || Date.parse(reviewedAt) > Date.parse(extent.modified) ? reviewedAt : extent.modified;
+  return { ...extent, modified };
 }
 
 function datasetEntry(dataset: RoleDataset, extent: Extent, base: string): Json {
@@ -126,10 +137,14 @@ async function extentOf(admitted: AdmittedRequest, dataset: RoleDataset): Promis
   const fields = [...new Set([temporal, modified, ...(spatial ? ['latitude', 'longitude'] : [])].filter((field): field is string => field !== undefined))];
   if (!dataset.stats || fields.length === 0) return {};
   type Values = Record<string, string | number | null>;
-  const data = await dataOf<Record<string, Array<{ min: Values; max: Values }> | null>>(
-    admitted,
-    `query CatalogExtent { ${dataset.stats} { min { ${fields.join(' ')} } max { ${fields.join(' ')} } } }`,
-  );
+  let data: Record<string, Array<{ min: Values; max: Values }> | null>;
+  try {
+    data = await dataOf(admitted, `query CatalogExtent { ${dataset.stats} { min { ${fields.join(' ')} } max { ${fields.join(' ')} } } }`);
+  } catch (error) {
+    // A department whose system is down is still catalogued, without the figures only its system has.
+    if (error instanceof OperationFailed && error.answer.result.errors?.some((graphqlError) => graphqlError.extensions?.code === 'SOURCE_UNAVAILABLE')) return {};
+    throw error;
+  }
   // One group over all rows; none, or null figures, when the role may see too few rows to be shown them.
   const group = data[dataset.stats]?.[0];
   if (!group) return {};

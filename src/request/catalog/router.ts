@@ -4,12 +4,13 @@ import type { GraphQLEndpoint } from '../graphql-endpoint.js';
 import { OperationFailed } from '../role-datasets.js';
 import { dataJson } from './data-json.js';
 
-export function catalogRouter(endpoint: GraphQLEndpoint): Router {
+/** `reviewed`: by dataset type, when its mapping file as it is now was last reviewed (see dataJson). */
+export function catalogRouter(endpoint: GraphQLEndpoint, reviewed: () => Promise<ReadonlyMap<string, string>> = async () => new Map()): Router {
   const router = Router();
   router.get('/data.json', (request, response) =>
     endpoint.runAs(request, response, async (admitted) => {
       try {
-        response.json(await dataJson(admitted, `${request.protocol}://${request.get('host')}`));
+        response.json(await dataJson(admitted, `${request.protocol}://${request.get('host')}`, await reviewed()));
       } catch (error) {
         if (!(error instanceof OperationFailed)) throw error;
         // A refused operation (the window's cost spent, a source down) is answered as GraphQL answered it.
