@@ -39,6 +39,8 @@ export function planOrder(dataset: ServedDataset, chosen: readonly OrderChoice[]
     return { value, direction };
   });
   const keys = values.map(({ value, direction }): OrderKey => {
+    // A position read through its place sorts by its block's point: each block recoded to its coordinate.
+    if (value.place) return { ref: value.ref, direction, recode: [...value.place.binding.places.all].map(([block, point]) => [block, point[value.place!.axis]] as const) };
     const { codes } = value.field.mapping;
     return codes && !value.served ? { ref: value.ref, direction, recode: codes } : { ref: value.ref, direction };
   });

@@ -96,6 +96,7 @@ function keyValue(choice: GroupChoice, parts: readonly ComparedValue[], raw: Sou
     const value = parts[i]!;
     const group = raw[i] ?? null;
     if (bucket) return group;
+    if (value.place) return value.place.binding.places.pointOf(group)?.[value.place.axis] ?? null;
     return value.served ? servedValue(value.field, value.served, group) : toPublicValue(value.field, group, source);
   });
   if (choice.parts[0]?.member === undefined) return values[0];
