@@ -116,13 +116,7 @@ export function placeOf(binding: FieldBinding): PlaceBinding | undefined {
 /** How long one role's means may take to compute at load before its places are served without that dataset. */
 const PLACES_TIMEOUT_MS = 60_000;
 
-/**
- * Fills each role's place table from the rows of every one of its datasets that reads a
- * position through its place: per dataset, one GROUP BY on the hundred block in the source,
- * through the role's own view (row rules applied), summing the coordinates of the rows that
- * have both. A dataset whose source cannot answer contributes nothing — its rows' blocks that
- * no other dataset knows serve no position until the next reload — and is said so.
- */
+/** A dataset whose rows could not be counted into a role's places at load, and why. */
 export interface UnplacedDataset {
   role: string;
   dataset: ServedDataset;
@@ -130,6 +124,13 @@ export interface UnplacedDataset {
   reason: string;
 }
 
+/**
+ * Fills each role's place table from the rows of every one of its datasets that reads a
+ * position through its place: per dataset, one GROUP BY on the hundred block in the source,
+ * through the role's own view (row rules applied), summing the coordinates of the rows that
+ * have both. A dataset whose source cannot answer contributes nothing — its rows' blocks that
+ * no other dataset knows serve no position until the next reload — and is said so.
+ */
 export async function fillPlaces(roles: ReadonlyArray<{ role: string; datasets: readonly ServedDataset[]; places: PlaceTable }>): Promise<UnplacedDataset[]> {
   const problems: UnplacedDataset[] = [];
   await Promise.all(
