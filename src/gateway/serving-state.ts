@@ -10,6 +10,7 @@ import type { Problem } from '../config/problem.js';
 import { bindDataset, bindJoins, type ServedDataset } from '../plan/served-dataset.js';
 import type { RolesConfig } from '../config/roles.js';
 import type { Secret } from '../config/secret.js';
+import { fillPlaces } from '../privacy/place-points.js';
 import { buildRoleViews } from '../privacy/role-views.js';
 import { RequestMemo } from '../plan/request-memo.js';
 import { datasetTypes } from '../schema/datasets.js';
@@ -82,6 +83,18 @@ export async function buildServingState(
 
   // Each role's schema is generated from its view alone: what the view lacks cannot be asked for.
   const views = buildRoleViews(datasets, access);
+  // Once per load: the points every generalised position is served as (src/privacy/place-points.ts).
+  for (const { role, dataset, field, reason } of await fillPlaces(views)) {
+    const at = dataset.mapping.fields.get(field)?.at ?? dataset.connector.source.at;
+    problems.push({
+      severity: 'warning',
+      file: dataset.connector.file,
+      line: at.line,
+      column: at.column,
+      path: `datasets.${dataset.type.name}.fields.${field}`,
+      message: `could not compute the places of ${role}'s positions: ${reason}; blocks only these rows know serve ${role} no position until the next reload`,
+    });
+  }
   await estimateRows(views);
   const schemas = new Map(views.map((view) => [view.role, buildRoleSchema(publicSchema.document, view)]));
   return { mappings, sources, datasets, views, schemas, problems };

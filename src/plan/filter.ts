@@ -9,6 +9,7 @@ import { normalizeAddressFragment } from '../source/address.js';
 import type { ComparisonOp, Predicate, SourceValue } from '../source/source.js';
 import { badRequest } from './bad-request.js';
 import { comparedValues, type ComparedValue, type FieldBinding, type ScalarBinding, type ServedDataset } from './served-dataset.js';
+import { placeCondition } from './place-filter.js';
 import { boxCondition, servedCondition, withinCondition } from './served-filter.js';
 import { toSourceValues } from './to-source-value.js';
 
@@ -38,7 +39,8 @@ function filterPredicates(fields: ReadonlyMap<string, FieldBinding>, filter: Fil
       // The schema offers no filter on a value the role cannot compare; refusing here too keeps that true for any caller of the planner.
       const values = field ? comparedValues(field) : [];
       if (!field || values.length === 0) throw badRequest(at, 'no such field');
-      if (field.kind === 'object') predicates.push(...objectPredicates(values, operand as FilterInput, at));
+      if (values[0]!.place) predicates.push(placeCondition(values, operand as FilterInput, at));
+      else if (field.kind === 'object') predicates.push(...objectPredicates(values, operand as FilterInput, at));
       else predicates.push(...fieldPredicates(values[0]!, operand as FilterInput, at));
     }
   }

@@ -38,9 +38,15 @@ export function planOrder(dataset: ServedDataset, chosen: readonly OrderChoice[]
     if (!value) throw badRequest('orderBy', `${field.path} cannot be sorted on`);
     return { value, direction };
   });
-  const keys = values.map(({ value, direction }): OrderKey => {
+  const keys = values.flatMap(({ value, direction }): OrderKey[] => {
+    if (value.place) {
+      // A position read through its place sorts by its block's point: each block recoded to its coordinate.
+      const recode = [...value.place.binding.places.all].map(([block, point]) => [block, point[value.place!.axis]] as const);
+      // No place has a point: every row reads null, and the key alone orders them (an empty recode would order by the block).
+      return recode.length === 0 ? [] : [{ ref: value.ref, direction, recode }];
+    }
     const { codes } = value.field.mapping;
-    return codes && !value.served ? { ref: value.ref, direction, recode: codes } : { ref: value.ref, direction };
+    return [codes && !value.served ? { ref: value.ref, direction, recode: codes } : { ref: value.ref, direction }];
   });
   if (!values.some(({ value }) => value.field.path === dataset.key.path && !value.served)) keys.push({ ref: dataset.key.ref, direction: 'asc' });
   return keys;

@@ -15,7 +15,9 @@ interface Read {
 
 type Reader =
   | { kind: 'scalar'; name: string; read: Read }
-  | { kind: 'object'; name: string; reads: Array<[string, Read]>; transform?: (value: unknown) => unknown };
+  | { kind: 'object'; name: string; reads: Array<[string, Read]>; transform?: (value: unknown) => unknown }
+  /** A position read through its place: the row's hundred block, turned into the place's point; its coordinates are never read. */
+  | { kind: 'place'; name: string; alias: string; pointOf: (block: unknown) => unknown };
 
 export class RowShape {
   readonly selection: Selection;
@@ -38,7 +40,11 @@ export class RowShape {
     for (const name of names) {
       const binding = dataset.fields.get(name)!;
       if (binding.kind === 'scalar') this.readers.push({ kind: 'scalar', name, read: read(binding.scalar) });
-      else this.readers.push({ kind: 'object', name, reads: [...binding.fields].map(([sub, field]) => [sub, read(field)]), transform: binding.transform });
+      else if (binding.place) {
+        const alias = `f${next++}`;
+        selection[alias] = binding.place.block;
+        this.readers.push({ kind: 'place', name, alias, pointOf: binding.transform! });
+      } else this.readers.push({ kind: 'object', name, reads: [...binding.fields].map(([sub, field]) => [sub, read(field)]), transform: binding.transform });
     }
     this.selection = selection;
     this.signature = names.join(',');
@@ -52,6 +58,10 @@ export class RowShape {
         const { field, alias } = reader.read;
         const value = toPublicValue(field, row[alias] ?? null, source);
         object[reader.name] = field.transform ? field.transform(value) : value;
+        continue;
+      }
+      if (reader.kind === 'place') {
+        object[reader.name] = reader.pointOf(row[reader.alias] ?? null);
         continue;
       }
       const values = reader.reads.map(([sub, { alias, field }]) => [sub, toPublicValue(field, row[alias] ?? null, source)] as const);

@@ -5,6 +5,7 @@
 import { getNamedType, isEnumType, isObjectType, isScalarType, type GraphQLEnumType, type GraphQLObjectType, type GraphQLScalarType } from 'graphql';
 import { keyConverter, type KeyConverter } from '../config/key-format.js';
 import type { ConnectorMapping, DatasetMapping, JoinMapping, ScalarFieldMapping } from '../config/mapping.js';
+import type { PlaceBinding } from '../privacy/place-points.js';
 import type { ColumnDescription, ColumnType, Source, TransformRef, ValueRef } from '../source/source.js';
 import type { RequestMemo } from './request-memo.js';
 
@@ -38,8 +39,12 @@ export interface ScalarBinding {
 
 export type FieldBinding =
   | { kind: 'scalar'; name: string; scalar: ScalarBinding }
-  /** An object value (a Location); `transform` applies to the whole object. */
-  | { kind: 'object'; name: string; type: GraphQLObjectType; fields: ReadonlyMap<string, ScalarBinding>; transform?: (value: unknown) => unknown };
+  /**
+   * An object value (a Location); `transform` applies to the whole object. A position a role reads
+   * generalised is read through its `place` (src/privacy/place-points.ts): `transform` then takes
+   * the row's hundred block, never its coordinates.
+   */
+  | { kind: 'object'; name: string; type: GraphQLObjectType; fields: ReadonlyMap<string, ScalarBinding>; transform?: (value: unknown) => unknown; place?: PlaceBinding };
 
 /** A relationship to another served dataset: its rows whose `to` equals this row's `from`. */
 export interface JoinBinding {
@@ -89,6 +94,8 @@ export interface ComparedValue {
   /** What the source computes for it: the raw value, or (`served`) the transform the role reads it through. */
   ref: ValueRef;
   served?: TransformRef;
+  /** A coordinate of a position read through its place: `ref` and `served` are the row's hundred block, the value compared is `place`'s point. */
+  place?: { binding: PlaceBinding; axis: 'latitude' | 'longitude' };
 }
 
 /**
@@ -99,6 +106,10 @@ export interface ComparedValue {
  */
 export function comparedValues(field: FieldBinding): ComparedValue[] {
   const scalars = field.kind === 'scalar' ? [field.scalar] : [...field.fields.values()];
+  if (field.kind === 'object' && field.place) {
+    const binding = field.place;
+    return (['latitude', 'longitude'] as const).map((axis) => ({ field: field.fields.get(axis)!, ref: binding.block, served: binding.block, place: { binding, axis } }));
+  }
   if (readsRaw(field)) return scalars.map((scalar) => ({ field: scalar, ref: scalar.ref }));
   if (!scalars.every((scalar) => scalar.served)) return [];
   return scalars.map((scalar) => ({ field: scalar, ref: scalar.served!, served: scalar.served! }));

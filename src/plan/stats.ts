@@ -96,6 +96,7 @@ function keyValue(choice: GroupChoice, parts: readonly ComparedValue[], raw: Sou
     const value = parts[i]!;
     const group = raw[i] ?? null;
     if (bucket) return group;
+    if (value.place) return value.place.binding.places.pointOf(group)?.[value.place.axis] ?? null;
     return value.served ? servedValue(value.field, value.served, group) : toPublicValue(value.field, group, source);
   });
   if (choice.parts[0]?.member === undefined) return values[0];
@@ -137,12 +138,19 @@ export async function resolveStats(dataset: ServedDataset, memo: RequestMemo, wh
       return value;
     }),
   );
-  request.groupBy.forEach((choice, index) => {
-    choice.parts.forEach(({ bucket }, part) => {
+  // Parts that group by one value share one source group: both coordinates of a position read through its place are its
+  // block, which `ADDRESS` groups by too (refs are plain data, so equal text is the same value).
+  const sameRef = (a: GroupKey['ref'], b: GroupKey['ref']) => a === b || JSON.stringify(a) === JSON.stringify(b);
+  const aliases = request.groupBy.map((choice, index) =>
+    choice.parts.map(({ bucket }, part) => {
       const { ref } = values[index]![part]!;
-      groupBy[`g${index}_${part}`] = bucket ? { ref, bucket } : { ref };
-    });
-  });
+      const shared = bucket ? undefined : Object.keys(groupBy).find((alias) => !groupBy[alias]!.bucket && sameRef(groupBy[alias]!.ref, ref));
+      if (shared) return shared;
+      const alias = `g${index}_${part}`;
+      groupBy[alias] = bucket ? { ref, bucket } : { ref };
+      return alias;
+    }),
+  );
 
   const fieldsByName = new Map(topLevel(dataset).map((field) => [field.path, field]));
   const aggregates: Record<string, Aggregate> = { n: { fn: 'count' } };
@@ -159,7 +167,7 @@ export async function resolveStats(dataset: ServedDataset, memo: RequestMemo, wh
   for (const row of rows) {
     const key: Record<string, unknown> = {};
     request.groupBy.forEach((choice, index) => {
-      key[choice.keyName] = keyValue(choice, values[index]!, choice.parts.map((_, part) => row[`g${index}_${part}`] ?? null), source);
+      key[choice.keyName] = keyValue(choice, values[index]!, aliases[index]!.map((alias) => row[alias] ?? null), source);
     });
     const id = JSON.stringify(key);
     const group = merged.get(id) ?? { key, rows: [] };

@@ -31,10 +31,16 @@ export function inheritanceChain(roles: RolesConfig, role: RoleDefinition): Role
   return roleChain(roles, role, true);
 }
 
-export function fieldCell(chain: readonly RoleDefinition[], dataset: DatasetMapping, field: string, coordinates: boolean): ReportCell {
+/**
+ * How a position is served rounded or snapped (src/privacy/place-points.ts): `placed` where the
+ * dataset places its rows at a normalised street address, else `unplaced`.
+ */
+export type Placement = 'placed' | 'unplaced';
+
+export function fieldCell(chain: readonly RoleDefinition[], dataset: DatasetMapping, field: string, coordinates: boolean, placement?: Placement): ReportCell {
   const { rule, from } = effectiveRule(chain, dataset, field);
   if (!from) return { kind: 'failClosed', text: FAIL_CLOSED_TEXT };
-  const words = ruleText(rule, coordinates);
+  const words = placement && (rule.kind === 'round' || rule.kind === 'snap') ? placedText(ruleText(rule, coordinates), placement) : ruleText(rule, coordinates);
   return from === chain[0] ? { kind: 'own', text: words } : { kind: 'inherited', text: `↑ ${words} (from ${from.name})` };
 }
 
@@ -81,6 +87,13 @@ export function ruleText(rule: FieldRule, coordinates = false): string {
     case 'redact':
       return 'personal data redacted';
   }
+}
+
+/** A position rounded or snapped is served per place, never from the record's own coordinates. */
+function placedText(words: string, placement: Placement): string {
+  return placement === 'placed'
+    ? `the point of its hundred block (one per block, in every dataset), ${words}`
+    : `always null: the dataset has no normalised street address to place its rows by (${words})`;
 }
 
 /** Metres of latitude, to two significant figures. */

@@ -19,6 +19,7 @@ import {
   NO_ACCESS_TEXT,
   noAccessReason,
   rowRuleCell,
+  type Placement,
   type ReportCell,
   type ReportDatasets,
 } from './report-rules.js';
@@ -102,6 +103,33 @@ const LEGEND: readonly string[] = [
   '“Joined rows and keys” says, for each join to one row, whether a row linked to a row withheld from the role is withheld too, and how its key is served; where no withheldWith is declared, rows follow the rows they link to (fail closed), marked like a field hidden for want of a rule.',
 ];
 
+/**
+ * How each transform resists differencing: combining several generalised views of the same or
+ * nearby values — across datasets, joins, pages and roles — to learn more than one view says.
+ */
+const DIFFERENCING: ReadonlyArray<readonly [rule: string, how: string]> = [
+  [
+    'hundred block',
+    'One value per block, a function of the normalised address alone: every row at one block, in every dataset, reads the same text, so comparing rows, datasets or pages gives the block and nothing finer. Filters, orders and groups compare that value; rows of one block are ordered by id.',
+  ],
+  [
+    'rounded or snapped position',
+    "Not a function of the row's own coordinates: every row reads the point of its place, its hundred block — the mean of the raw positions of the rows the role may read at that block, in every dataset that serves positions so, computed once per load and then rounded or snapped. Every record at one block serves one point, so no rounding boundary lies between a case and its work orders or its neighbours. A row without a hundred block reads no position (null). A block with a single record serves that record's position at the rule's resolution, never finer; the point of a block can move at a reload as rows are added. Filters, circles, boxes, orders and groups compare the served points.",
+  ],
+  [
+    'rounded or snapped number (not a position)',
+    'Rounded per value: near-identical values served from several related rows can be compared at a cell edge. Use it only for values no other served row repeats.',
+  ],
+  [
+    'date cut to day, month or year',
+    'Cut per value: the same instant reads the same in every dataset. Two different instants a short, known delay apart (a request and the work order opened minutes later), both cut, can tell that a unit boundary fell between them; cut both to a unit much longer than such delays, or serve one of them unaltered only where it may be read exactly.',
+  ],
+  ['personal data redacted', 'Each datum is replaced by a fixed token ([phone], [email], [name], …) or cut to its hundred block, the same in every text: comparing texts tells where a datum was, never its value.'],
+  ['masked', 'The same value always reads the same mask (its last characters only), so several reads add nothing; a role reads one rule per field.'],
+  ['pseudonym', 'A keyed HMAC: equal values read equal pseudonyms (rows can be linked, by design), and without the key no number of pseudonyms gives back a value. Never filtered, ordered or grouped on.'],
+  ['always null', 'Nothing to compare.'],
+];
+
 function perDepartmentNote(department: string, columns: readonly RoleColumn[]): string | undefined {
   const names = columns.filter((column) => column.role.perDepartment).map((column) => column.role.name);
   if (names.length === 0) return undefined;
@@ -130,14 +158,17 @@ function datasetSection(input: ReportInput, columns: readonly RoleColumn[], conn
   const chains = columns.map((column) => inheritanceChain(input.roles, column.role));
   const reasons = chains.map((chain) => noAccessReason(input.roles, chain, dataset));
 
+  const address = dataset.addressField === undefined ? undefined : dataset.fields.get(dataset.addressField);
+  const placement: Placement = address?.kind === 'scalar' && address.normalize === 'address' && !address.codes && !address.format ? 'placed' : 'unplaced';
   const fields: FieldRow[] = [...dataset.fields.values()].map((field) => {
     const coordinates = field.kind === 'object' || /^(lat|latitude|lon|lng|longitude)$/i.test(field.name);
+    const position = field.kind === 'object' && field.fields.size === 2 && field.fields.has('latitude') && field.fields.has('longitude');
     return {
       name: field.name,
       type: schemaFields[field.name]?.type.toString() ?? '?',
       key: field.name === dataset.keyField,
       cells: chains.map((chain, index) =>
-        reasons[index] ? { kind: 'noAccess', text: NO_ACCESS_TEXT } : fieldCell(chain, dataset, field.name, coordinates),
+        reasons[index] ? { kind: 'noAccess', text: NO_ACCESS_TEXT } : fieldCell(chain, dataset, field.name, coordinates, position ? placement : undefined),
       ),
     };
   });
@@ -233,6 +264,12 @@ export function privacyReportMarkdown(input: ReportInput): string {
     '## How to read the tables',
     '',
     ...LEGEND.map((line) => `- ${md(line)}`),
+    '',
+    '## How each transform resists comparison',
+    '',
+    mdRow(['Rule', 'Combining several generalised views']),
+    mdRow(['---', '---']),
+    ...DIFFERENCING.map(([rule, how]) => mdRow([md(rule), md(how)])),
     '',
   );
   for (const department of model.departments) {
@@ -353,6 +390,10 @@ export function privacyReportHtml(input: ReportInput): string {
     '</tbody></table>',
     '<h2>How to read the tables</h2>',
     `<ul>${LEGEND.map((line) => `<li>${h(line)}</li>`).join('')}</ul>`,
+    '<h2>How each transform resists comparison</h2>',
+    '<table><thead><tr><th>Rule</th><th>Combining several generalised views</th></tr></thead><tbody>',
+    ...DIFFERENCING.map(([rule, how]) => `<tr><th>${h(rule)}</th><td>${h(how)}</td></tr>`),
+    '</tbody></table>',
   ];
   for (const department of model.departments) {
     out.push('<section class="department">', `<h2>${h(department.department)}</h2>`);

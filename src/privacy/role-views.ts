@@ -13,6 +13,7 @@ import { departmentSlug } from '../request/authenticate.js';
 import type { RoleView } from '../schema/role-schema.js';
 import { effectiveRule, minimumCellCount, noAccessReason, roleChain } from './access-rules.js';
 import { maskedSource } from './masked-keys.js';
+import { PlaceTable, placedPosition, positionParts } from './place-points.js';
 import { resolveCondition } from './resolve-rows.js';
 import { restrictedSource } from './restricted-source.js';
 import { roleRowRules, type RoleRowRule } from './row-rules.js';
@@ -57,10 +58,12 @@ export function buildRoleViews(datasets: readonly ServedDataset[], options: View
   return concreteRoles(roles, [...departments.keys()]).map((role) => {
     const chains = new Map<string, RoleDefinition[]>();
     const fields = new Map<string, ViewFields>();
+    // One table of places for all the role's datasets, so that a block serves one point in each.
+    const places = new PlaceTable();
     for (const dataset of datasets) {
       const rules = chain(roles, role, dataset);
       if (noAccessReason(roles, rules, dataset.mapping)) continue;
-      const viewFields = fieldsOf(dataset, rules, chain(roles, publicRole, dataset), options);
+      const viewFields = fieldsOf(dataset, rules, chain(roles, publicRole, dataset), options, places);
       // Rows that cannot be told apart cannot be served consistently.
       if (viewFields.fields.get(dataset.mapping.keyField)?.kind !== 'scalar') continue;
       chains.set(dataset.type.name, rules);
@@ -76,7 +79,7 @@ export function buildRoleViews(datasets: readonly ServedDataset[], options: View
       const view = views.get(dataset.type.name);
       if (view) bindViewJoins(dataset, view, views);
     }
-    return { role: role.name, limits: role.base.limits, datasets: [...views.values()] };
+    return { role: role.name, limits: role.base.limits, datasets: [...views.values()], places };
   });
 }
 
@@ -86,7 +89,7 @@ interface ViewFields {
 }
 
 /** The fields the role reads, each through its rule's transform; `audited`: those it reads raw and the public does not. */
-function fieldsOf(dataset: ServedDataset, rules: RoleDefinition[], publicRules: RoleDefinition[], options: ViewOptions): ViewFields {
+function fieldsOf(dataset: ServedDataset, rules: RoleDefinition[], publicRules: RoleDefinition[], options: ViewOptions, places: PlaceTable): ViewFields {
   const context = { pseudonymKey: options.pseudonymKey };
   const fields = new Map<string, FieldBinding>();
   const audited = new Set<string>();
@@ -98,7 +101,9 @@ function fieldsOf(dataset: ServedDataset, rules: RoleDefinition[], publicRules: 
       if (effectiveRule(publicRules, dataset.mapping, name).rule.kind !== 'visible') audited.add(name);
       continue;
     }
-    fields.set(name, readThrough(binding, rule, context));
+    // A position rounded or snapped is generalised per place, not per record (see place-points.ts).
+    if (binding.kind === 'object' && positionParts(binding) && (rule.kind === 'round' || rule.kind === 'snap')) fields.set(name, placedPosition(dataset, binding, rule, places));
+    else fields.set(name, readThrough(binding, rule, context));
   }
   return { fields, audited };
 }

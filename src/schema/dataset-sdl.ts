@@ -19,7 +19,7 @@ const SCALAR_FILTERS: Record<string, string> = {
 };
 
 export function filterTypeName(value: ComparedValue): string {
-  if (value.served?.transform === 'hundredBlock') return 'HundredBlockFilter';
+  if (value.served?.transform === 'hundredBlock' && !value.place) return 'HundredBlockFilter';
   const { type } = value.field;
   return isEnumType(type) ? `${type.name}Filter` : SCALAR_FILTERS[type.name]!;
 }

@@ -7,6 +7,7 @@ import { pruneSchema } from '@graphql-tools/utils';
 import { visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { QueryLimits } from '../config/limits.js';
 import type { ServedDataset } from '../plan/served-dataset.js';
+import type { PlaceTable } from '../privacy/place-points.js';
 import { addressSdl } from './address-sdl.js';
 import { datasetSdl, enumFiltersSdl } from './dataset-sdl.js';
 import { nodeSdl } from './node-sdl.js';
@@ -19,6 +20,8 @@ export interface RoleView {
   limits: QueryLimits;
   /** The datasets the role may query, each holding only the fields the role may read. */
   datasets: ServedDataset[];
+  /** The places whose points the role reads generalised positions as (src/privacy/place-points.ts), filled once the view is built. */
+  places: PlaceTable;
 }
 
 export function buildRoleSchema(publicDocument: DocumentNode, view: RoleView): GraphQLSchema {

@@ -20,7 +20,7 @@ import { openContractEngine } from './contract/engine.js';
 import { KINDS, type Kind, store, type Stored } from './contract/systems.js';
 
 const SR_FIELDS = 'id status statusDescription serviceCode serviceName description requestedAt closedAt updatedAt address location { latitude longitude }';
-const WO_FIELDS = 'id serviceRequestId status workType createdAt completedAt cost laborHours address';
+const WO_FIELDS = 'id serviceRequestId status workType createdAt completedAt cost laborHours address location { latitude longitude }';
 
 /** Every query runs as `public` and as `staff`, except where a role is named. */
 const QUERIES: Record<string, string> = {
@@ -62,6 +62,9 @@ const PUBLIC_ONLY: Record<string, string> = {
   'hundred blocks: statistics': `{ serviceRequestStats(groupBy: [ADDRESS]) { key { address } count suppressed } workOrderStats(groupBy: [ADDRESS, STATUS]) { key { address status } count suppressed } }`,
   'rounded positions: within, a box, coordinates; ordered by them': `{ near: serviceRequests(filter: { location: { within: { latitude: 41.85, longitude: -87.65, meters: 3000 }, latitude: { gte: 41.82 } } }, orderBy: [LOCATION_LATITUDE_ASC, LOCATION_LONGITUDE_DESC]) { totalCount nodes { id location { latitude longitude } } } box: serviceRequests(filter: { location: { box: { south: 41.81, west: -87.68, north: 41.86, east: -87.62 } } }, orderBy: [LOCATION_LONGITUDE_ASC]) { nodes { id location { latitude longitude } } } }`,
   'rounded positions: statistics per cell': `{ serviceRequestStats(groupBy: [LOCATION]) { key { location { latitude longitude } } count suppressed } }`,
+  'places: every row of both departments, with its block and point': `{ serviceRequests(first: 100, orderBy: [ID_ASC]) { nodes { id address location { latitude longitude } } } workOrders(first: 100, orderBy: [ID_ASC]) { nodes { id address location { latitude longitude } } } }`,
+  'places: work orders within, in a box, on a coordinate, without a point; ordered by place': `{ near: workOrders(filter: { location: { within: { latitude: 41.84, longitude: -87.66, meters: 2500 } } }, orderBy: [LOCATION_LONGITUDE_DESC]) { nodes { id location { latitude longitude } } } far: workOrders(filter: { not: { location: { within: { latitude: 41.84, longitude: -87.66, meters: 2500 } } } }, orderBy: [LOCATION_LATITUDE_ASC]) { nodes { id location { latitude longitude } } } box: workOrders(filter: { location: { box: { south: 41.8, west: -87.7, north: 41.86, east: -87.6 } } }) { nodes { id } } north: workOrders(filter: { location: { latitude: { gt: 41.84 } } }) { nodes { id } } none: workOrders(filter: { location: { latitude: { isNull: true } } }) { nodes { id } } }`,
+  'places: statistics of work orders per block and place': `{ workOrderStats(groupBy: [ADDRESS, LOCATION]) { key { address location { latitude longitude } } count suppressed } }`,
   'truncated instants: ranges, order and statistics': `{ serviceRequests(filter: { updatedAt: { gte: "2024-03-15T00:00:00Z", lte: "2024-06-01T00:00:00Z", ne: "2024-05-01T00:00:00Z" } }, orderBy: [UPDATED_AT_DESC]) { nodes { id updatedAt } } serviceRequestStats(groupBy: [UPDATED_AT]) { key { updatedAt } count suppressed } }`,
 };
 
@@ -203,6 +206,42 @@ describe('the reference answers (both departments on PostgreSQL)', () => {
     expect(updated.every((at) => at === '2024-04-01T00:00:00.000Z' || at === '2024-06-01T00:00:00.000Z')).toBe(true);
     const cells = (baseline['public: rounded positions: statistics per cell']!.data as { serviceRequestStats: Array<{ suppressed: boolean }> }).serviceRequestStats;
     expect(cells.some((cell) => !cell.suppressed)).toBe(true);
+  });
+
+  it('serve the public one point per hundred block across both departments, and filter it as the served rows filter in memory', () => {
+    type Placed = { id: string; address: string | null; location: { latitude: number; longitude: number } | null };
+    const data = baseline['public: places: every row of both departments, with its block and point']!.data as { serviceRequests: { nodes: Placed[] }; workOrders: { nodes: Placed[] } };
+    const rows = [...data.serviceRequests.nodes, ...data.workOrders.nodes];
+    const perBlock = new Map<string | null, Set<string>>();
+    for (const row of rows) perBlock.set(row.address, new Set([...(perBlock.get(row.address) ?? []), JSON.stringify(row.location)]));
+    expect(perBlock.get(null) ?? new Set(['null'])).toEqual(new Set(['null']));
+    for (const [block, points] of perBlock) if (block !== null) expect([...points], block).toHaveLength(1);
+    expect([...perBlock.keys()].filter((block) => block !== null).length).toBeGreaterThan(2);
+
+    const works = data.workOrders.nodes;
+    const answer = baseline['public: places: work orders within, in a box, on a coordinate, without a point; ordered by place']!.data as Record<string, { nodes: Placed[] }>;
+    const ids = (list: readonly Placed[]) => list.map((row) => row.id).sort();
+    const perDegree = (6_371_008.8 * Math.PI) / 180;
+    const within = (at: Placed['location']) => {
+      if (!at) return false;
+      const [north, east] = [(at.latitude - 41.84) * perDegree, (at.longitude + 87.66) * perDegree * Math.cos((41.84 * Math.PI) / 180)];
+      return north * north + east * east <= 2500 * 2500;
+    };
+    expect(ids(answer.near!.nodes)).toEqual(ids(works.filter((row) => within(row.location))));
+    expect(ids(answer.far!.nodes)).toEqual(ids(works.filter((row) => !within(row.location))));
+    expect(answer.near!.nodes.length).toBeGreaterThan(0);
+    expect(answer.far!.nodes.length).toBeGreaterThan(0);
+    expect(ids(answer.box!.nodes)).toEqual(ids(works.filter(({ location: at }) => at !== null && at.latitude >= 41.8 && at.latitude <= 41.86 && at.longitude >= -87.7 && at.longitude <= -87.6)));
+    expect(ids(answer.north!.nodes)).toEqual(ids(works.filter((row) => row.location !== null && row.location.latitude > 41.84)));
+    expect(ids(answer.none!.nodes)).toEqual(ids(works.filter((row) => row.location === null)));
+    // Ordered by the place's coordinate, ties by id.
+    const longitudes = answer.near!.nodes.map((row) => row.location!.longitude);
+    expect(longitudes).toEqual([...longitudes].sort((a, b) => b - a));
+
+    const groups = (baseline['public: places: statistics of work orders per block and place']!.data as { workOrderStats: Array<{ key: { address: string | null; location: unknown } }> }).workOrderStats;
+    const keys = new Map<string | null, Set<string>>();
+    for (const group of groups) keys.set(group.key.address, new Set([...(keys.get(group.key.address) ?? []), JSON.stringify(group.key.location)]));
+    for (const [block, points] of keys) expect([...points], String(block)).toEqual([...(perBlock.get(block) ?? new Set(['null']))]);
   });
 
   it('apply the privacy rules: withheld rows, hundred blocks, redaction, rounding, truncation', () => {

@@ -97,7 +97,7 @@ describe('CSV files', () => {
     cleanup.push(() => works.close());
     await appendFile(join(works.connection, 'wo.csv'), '1999,SR-2024-0001,OPEN,Private phone 312-555-0000\r\n');
     const engine = await serve({ kind: 'csv', stored: works });
-    expectOnlyWorksFailed(await engine.run(BOTH), new RegExp(`wo.csv line ${WORK_ORDERS.rows.length + 2}: 4 fields where the header has 10`), 'bad-data', ['312-555-0000']);
+    expectOnlyWorksFailed(await engine.run(BOTH), new RegExp(`wo.csv line ${WORK_ORDERS.rows.length + 2}: 4 fields where the header has ${WORK_ORDERS.columns.length}`), 'bad-data', ['312-555-0000']);
   });
 
   it('edited into a broken state while serving: the last good version keeps serving, and the source says why it is not ready', async () => {
@@ -109,7 +109,7 @@ describe('CSV files', () => {
     const header = WORK_ORDERS.columns.map((column) => column.name).join(',');
     await writeFile(join(works.connection, 'wo.csv'), `${header}\r\n1,2,3\r\n`);
     const source = engine.state.sources.get('contract-works')!;
-    await expect.poll(() => source.ping().then(() => 'ready', (error: Error) => error.message), { timeout: 10_000 }).toMatch(/wo.csv line 2: 3 fields where the header has 10/);
+    await expect.poll(() => source.ping().then(() => 'ready', (error: Error) => error.message), { timeout: 10_000 }).toMatch(new RegExp(`wo.csv line 2: 3 fields where the header has ${WORK_ORDERS.columns.length}`));
     expect(await engine.run(BOTH)).toEqual(before);
   });
 });
@@ -132,6 +132,23 @@ describe('MongoDB', () => {
   it('that cannot be reached', async () => {
     const engine = await serve({ kind: 'mongodb', stored: { connection: 'mongodb://reader:s3cretPW@127.0.0.1:1/works', sourceSettings: '', nested: true, queryTimeoutMs: 1_500, close: async () => {} } });
     expectOnlyWorksFailed(await engine.run(BOTH), /cannot reach the MongoDB server/, 'unreachable', ['s3cretPW']);
+  });
+});
+
+describe('positions served per place (src/privacy/place-points.ts)', () => {
+  it('while a department is down at load: the other places its rows alone, and a warning names the file and field, not the connection', async () => {
+    const engine = await serve({ kind: 'mongodb', stored: { connection: 'mongodb://reader:s3cretPW@127.0.0.1:1/works', sourceSettings: '', nested: true, queryTimeoutMs: 1_500, close: async () => {} } });
+    const warning = engine.state.problems.find((problem) => problem.path === 'datasets.WorkOrder.fields.location');
+    expect(warning?.severity).toBe('warning');
+    expect(warning?.file).toMatch(/contract-works|works/);
+    expect(warning?.line).toBeGreaterThan(0);
+    expect(warning?.message).toMatch(/could not compute the places of public's positions: .*cannot reach the MongoDB server.*until the next reload/);
+    expect(warning?.message).not.toContain('s3cretPW');
+    const result = await engine.run('{ serviceRequests(first: 100) { nodes { address location { latitude longitude } } } }', undefined, 'public');
+    expect(result.errors).toBeUndefined();
+    const nodes = (result.data as { serviceRequests: { nodes: Array<{ address: string | null; location: unknown }> } }).serviceRequests.nodes;
+    expect(nodes.filter((node) => node.address !== null).length).toBeGreaterThan(10);
+    for (const node of nodes) expect(node.location === null, String(node.address)).toBe(node.address === null);
   });
 });
 

@@ -68,7 +68,7 @@ const serviceRequests = dataset({
     ['id', scalar('id')],
     ['serviceCode', scalar('serviceCode')],
     ['description', scalar('description')],
-    ['address', scalar('address')],
+    ['address', { ...(scalar('address') as Extract<FieldMapping, { kind: 'scalar' }>), normalize: 'address' }],
     [
       'location',
       {
@@ -85,6 +85,7 @@ const serviceRequests = dataset({
     ['callerPhone', scalar('callerPhone')],
     ['assignedDepartment', scalar('assignedDepartment')],
   ]),
+  addressField: 'address',
   joins: [{ name: 'permitsAtAddress', target: 'Permit', cardinality: 'many', from: 'address', to: 'address', at }],
   metadata: {
     title: '311 Service Requests <b>',
@@ -198,6 +199,14 @@ describe('field matrix (Markdown)', () => {
     ]);
   });
 
+  it('states for each transform how it resists comparison of several generalised views', () => {
+    for (const rule of ['hundred block', 'rounded or snapped position', 'rounded or snapped number (not a position)', 'date cut to day, month or year', 'personal data redacted', 'masked', 'pseudonym', 'always null']) {
+      expect(mdRow(markdown, rule, '## How each transform resists comparison')[1]!.length, rule).toBeGreaterThan(10);
+      expect(html).toContain(`<tr><th>${rule}</th>`);
+    }
+    expect(mdRow(markdown, 'rounded or snapped position', '## How each transform resists comparison')[1]).toMatch(/Every record at one block serves one point/);
+  });
+
   it('shows own, inherited and fail-closed rules exactly', () => {
     const sr = '### ServiceRequest';
     expect(mdRow(markdown, 'id (key)', sr)).toEqual(['id (key)', 'ID!', 'visible', '↑ visible (from public)', '↑ visible (from public)', '↑ visible (from public)']);
@@ -213,11 +222,14 @@ describe('field matrix (Markdown)', () => {
     expect(mdRow(markdown, 'location', sr)).toEqual([
       'location',
       'Location',
-      'rounded to 3 decimals (≈110 m)',
-      'snapped to 0.005° grid (≈560 m)',
-      '↑ snapped to 0.005° grid (≈560 m) (from staff)',
-      '↑ snapped to 0.005° grid (≈560 m) (from staff)',
+      'the point of its hundred block (one per block, in every dataset), rounded to 3 decimals (≈110 m)',
+      'the point of its hundred block (one per block, in every dataset), snapped to 0.005° grid (≈560 m)',
+      '↑ the point of its hundred block (one per block, in every dataset), snapped to 0.005° grid (≈560 m) (from staff)',
+      '↑ the point of its hundred block (one per block, in every dataset), snapped to 0.005° grid (≈560 m) (from staff)',
     ]);
+    // Without a normalised street address to place them by, rows serve no generalised position at all.
+    const unplaced = privacyReportMarkdown({ ...input, mappings: [{ ...crm, datasets: [{ ...serviceRequests, addressField: undefined }] }] });
+    expect(mdRow(unplaced, 'location', sr)[2]).toBe('always null: the dataset has no normalised street address to place its rows by (rounded to 3 decimals (≈110 m))');
     expect(mdRow(markdown, 'requestedAt', sr)).toEqual(['requestedAt', 'DateTime', 'cut to month', 'visible', '↑ visible (from staff)', '↑ visible (from staff)']);
     expect(mdRow(markdown, 'callerPhone', sr)).toEqual(['callerPhone', 'String', '✗ hidden (no rule)', 'masked: last 4 kept', 'pseudonym', 'visible']);
     expect(mdRow(markdown, 'assignedDepartment', sr)).toEqual([

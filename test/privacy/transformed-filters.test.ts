@@ -18,12 +18,14 @@ const SAME_BLOCK = [
   { caseNo: 'SR-24-09990102', address: '1101 W 24TH ST', lat: 41.84811, lon: -87.67449 },
   { caseNo: 'SR-24-09990103', address: '1150 W 24TH ST', lat: 41.8483, lon: -87.6740 },
 ] as const;
-/** A request with a latitude and no longitude: the public reads no position at all. */
+/** A request with a latitude and no longitude: the public reads its block's point, as for every request there; its own latitude never shows. */
 const HALF_PLACED = { caseNo: 'SR-24-09990104', address: '1187 W 24TH ST', lat: 41.84871, lon: null } as const;
+/** A request whose address gives no hundred block: it has no place, so the public reads no position, though the CRM holds one. */
+const UNPLACED = { caseNo: 'SR-24-09990105', address: 'BEHIND THE FIELD HOUSE', lat: 41.84871, lon: -87.66129 } as const;
 
 beforeAll(async () => {
   w = await openWorld('transform');
-  for (const [i, row] of [...SAME_BLOCK, HALF_PLACED].entries()) {
+  for (const [i, row] of [...SAME_BLOCK, HALF_PLACED, UNPLACED].entries()) {
     await w.db.crm('SR_CASE').insert({
       CASE_NO: row.caseNo,
       SR_TYPE_CD: 'STRTLGT',
@@ -292,19 +294,31 @@ describe('within a distance, or in a box, of rounded coordinates', () => {
   });
 });
 
-describe('a position read whole', () => {
-  it('is null, and compared as null, when a coordinate is missing: its rounded latitude shows in no filter and no order', async () => {
-    const id = HALF_PLACED.caseNo;
-    const data = served(
-      await pub(`{
-        row: serviceRequest(id: "${id}") { location { latitude longitude } }
-        latitude: serviceRequests(filter: { id: { eq: "${id}" }, location: { latitude: { eq: 41.849 } } }) { totalCount }
-        above: serviceRequests(filter: { id: { eq: "${id}" }, location: { latitude: { gt: 0 } } }) { totalCount }
-        notAbove: serviceRequests(filter: { id: { eq: "${id}" }, not: { location: { latitude: { gt: 0 } } } }) { totalCount }
-        none: serviceRequests(filter: { id: { eq: "${id}" }, location: { latitude: { isNull: true } } }) { totalCount }
-        cell: serviceRequestStats(filter: { id: { eq: "${id}" } }, groupBy: [LOCATION]) { key { location { latitude } } }
-      }`),
-    );
+describe('a position read through its place', () => {
+  const probe = (id: string) =>
+    pub(`{
+      row: serviceRequest(id: "${id}") { location { latitude longitude } }
+      latitude: serviceRequests(filter: { id: { eq: "${id}" }, location: { latitude: { eq: 41.849 } } }) { totalCount }
+      above: serviceRequests(filter: { id: { eq: "${id}" }, location: { latitude: { gt: 0 } } }) { totalCount }
+      notAbove: serviceRequests(filter: { id: { eq: "${id}" }, not: { location: { latitude: { gt: 0 } } } }) { totalCount }
+      none: serviceRequests(filter: { id: { eq: "${id}" }, location: { latitude: { isNull: true } } }) { totalCount }
+      cell: serviceRequestStats(filter: { id: { eq: "${id}" } }, groupBy: [LOCATION]) { key { location { latitude longitude } } }
+    }`);
+
+  it("is its block's point even when the record's own position is half missing: its lone latitude shows in no filter and no order", async () => {
+    const data = served(await probe(HALF_PLACED.caseNo));
+    const block = served(await pub(`{ serviceRequest(id: "${SAME_BLOCK[0].caseNo}") { location { latitude longitude } } }`)).serviceRequest.location;
+    expect(block).not.toBeNull();
+    expect(data.row.location).toEqual(block);
+    // Its own latitude, rounded, is 41.849; the block's point is not.
+    expect(block.latitude).not.toBe(41.849);
+    expect([data.latitude.totalCount, data.above.totalCount, data.notAbove.totalCount, data.none.totalCount]).toEqual([0, 1, 0, 0]);
+    expect(data.cell.map((group: { key: { location: unknown } }) => group.key.location)).toEqual([block]);
+  });
+
+  it('is null, and compared as null, when the address gives no hundred block, whatever position the record holds', async () => {
+    const id = UNPLACED.caseNo;
+    const data = served(await probe(id));
     expect(data.row.location).toBeNull();
     expect([data.latitude.totalCount, data.above.totalCount, data.notAbove.totalCount, data.none.totalCount]).toEqual([0, 0, 1, 1]);
     expect(data.cell.map((group: { key: { location: unknown } }) => group.key.location)).toEqual([null]);

@@ -120,6 +120,9 @@ function workOrders(): Table {
       Math.round(next() * 40) / 4,
       next() < 0.1 ? null : pick(next, pick(next, ADDRESSES)),
       next() < 0.3 ? null : pick(next, ['Crew 1', 'Crew 2', 'Crew 7']),
+      // Positions spread over the city without drawing from \`next\`, so that the other columns stay as they were.
+      i % 9 === 0 ? null : Math.round((41.8 + ((i * 37) % 100) / 1000) * 1e6) / 1e6,
+      i % 9 === 0 ? null : Math.round((-87.7 + ((i * 53) % 100) / 1000) * 1e6) / 1e6,
     ]);
   }
   return {
@@ -135,6 +138,8 @@ function workOrders(): Table {
       column('hours', 'decimal'),
       column('addr', 'text', 'site.address'),
       column('crew', 'text', 'assignment.crew'),
+      column('lat', 'decimal', 'site.geo.lat'),
+      column('lon', 'decimal', 'site.geo.lon'),
     ],
     rows,
   };

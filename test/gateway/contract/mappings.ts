@@ -110,6 +110,7 @@ ${declaredColumns(kind, WORK_ORDERS, stored)}${kind === 'rest' ? '    filterPara
       cost: ${c('cost')}
       laborHours: ${c('hours')}
       address: { column: ${c('addr')}, normalize: address }
+      location: { fields: { latitude: ${c('lat')}, longitude: ${c('lon')} } }
       assignedCrew: ${c('crew')}
     addressField: address
     joins:
@@ -127,10 +128,12 @@ ${declaredColumns(kind, WORK_ORDERS, stored)}${kind === 'rest' ? '    filterPara
           cost: visible
           laborHours: visible
           address: hundredBlock
+          location: { round: 2 }
           assignedCrew: hidden
       staff:
         fields:
           address: visible
+          location: visible
           assignedCrew: visible
 `;
 }
