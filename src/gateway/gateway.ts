@@ -9,7 +9,7 @@ import { print, type GraphQLSchema } from 'graphql';
 import type { Environment } from '../config/interpolate.js';
 import { join, relative } from 'node:path';
 import { loadMappings } from '../config/load-mappings.js';
-import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
+import { loadRoles, parseDuration, ROLES_FILE } from '../config/load-roles.js';
 import type { RateLimits, RolesConfig } from '../config/roles.js';
 import { Secret } from '../config/secret.js';
 import type { ConnectorMapping } from '../config/mapping.js';
@@ -25,7 +25,7 @@ import type { Serving } from '../request/graphql-endpoint.js';
 import { RateLimiter } from '../request/rate-limit.js';
 import { withDeclaredTypes } from '../schema/declared-sdl.js';
 import { loadPublicSchema, SchemaFileError, type PublicSchema } from '../schema/sdl.js';
-import { buildServingState, type ServingState } from './serving-state.js';
+import { buildServingState, refreshPlaces, type ServingState } from './serving-state.js';
 import { SourcePool } from './source-pool.js';
 import type { Log } from '../observe/log.js';
 
@@ -44,8 +44,13 @@ interface ServedSchema {
   printed: string;
 }
 
+/** How often each role's places are computed again, so that a block new since the load gets its point. */
+const PLACES_REFRESH_VARIABLE = 'CIVICGRAPH_PLACES_REFRESH';
+const DEFAULT_PLACES_REFRESH = '10m';
+
 export class Gateway {
   readonly metrics = new Metrics();
+  private placesTimer: NodeJS.Timeout | undefined;
   private readonly pool = new SourcePool(this.metrics);
   private state: (ServingState & { roles: RolesConfig; schema: ServedSchema }) | undefined;
   /** Counts requests per caller while roles.yaml sets `rateLimits`; rebuilt when its window or Redis changes. */
@@ -54,8 +59,13 @@ export class Gateway {
   private constructor(private readonly options: GatewayOptions) {}
 
   static async open(options: GatewayOptions): Promise<Gateway> {
+    // Before any source is opened, so that a bad value stops the start at once.
+    const setting = (options.env ?? process.env)[PLACES_REFRESH_VARIABLE] ?? DEFAULT_PLACES_REFRESH;
+    const refreshMs = parseDuration(setting);
+    if (refreshMs === undefined) throw new Error(`${PLACES_REFRESH_VARIABLE} must be a duration such as 10m or 30s, got ${JSON.stringify(setting)}`);
     const gateway = new Gateway(options);
     await gateway.reload();
+    gateway.refreshPlacesEvery(refreshMs);
     return gateway;
   }
 
@@ -153,7 +163,24 @@ export class Gateway {
     );
   }
 
+  /** Computes the places of every role again from what its sources hold now; returns the problems, already logged. */
+  async refreshPlaces(): Promise<readonly Problem[]> {
+    const problems = await refreshPlaces(this.current.views);
+    for (const problem of problems) this.options.log(formatProblem(problem), 'warn');
+    return problems;
+  }
+
+  private refreshPlacesEvery(ms: number): void {
+    // One at a time: a slow source must not pile refreshes up.
+    let running: Promise<unknown> = Promise.resolve();
+    this.placesTimer = setInterval(() => {
+      running = running.then(() => this.refreshPlaces()).catch((error: unknown) => this.options.log(`could not compute the places again: ${error instanceof Error ? error.message : String(error)}`, 'warn'));
+    }, ms);
+    this.placesTimer.unref();
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.placesTimer);
     await this.limiter?.limiter.close();
     this.limiter = undefined;
     await this.pool.closeAll();

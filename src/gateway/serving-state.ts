@@ -83,18 +83,8 @@ export async function buildServingState(
 
   // Each role's schema is generated from its view alone: what the view lacks cannot be asked for.
   const views = buildRoleViews(datasets, access);
-  // Once per load: the points every generalised position is served as (src/privacy/place-points.ts).
-  for (const { role, dataset, field, reason } of await fillPlaces(views)) {
-    const at = dataset.mapping.fields.get(field)?.at ?? dataset.connector.source.at;
-    problems.push({
-      severity: 'warning',
-      file: dataset.connector.file,
-      line: at.line,
-      column: at.column,
-      path: `datasets.${dataset.type.name}.fields.${field}`,
-      message: `could not compute the places of ${role}'s positions: ${reason}; blocks only these rows know serve ${role} no position until the next reload`,
-    });
-  }
+  // At every load, and then from time to time (refreshPlaces): the points every generalised position is served as (src/privacy/place-points.ts).
+  problems.push(...(await refreshPlaces(views)));
   await estimateRows(views);
   const schemas = new Map(views.map((view) => [view.role, buildRoleSchema(publicSchema.document, view)]));
   return { mappings, sources, datasets, views, schemas, problems };
@@ -164,4 +154,19 @@ async function withTimeout<T>(work: Promise<T>): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Computes each role's places again from its views; returns a warning for each dataset whose source could not answer. */
+export async function refreshPlaces(views: Parameters<typeof fillPlaces>[0]): Promise<Problem[]> {
+  return (await fillPlaces(views)).map(({ role, dataset, field, reason }) => {
+    const at = dataset.mapping.fields.get(field)?.at ?? dataset.connector.source.at;
+    return {
+      severity: 'warning' as const,
+      file: dataset.connector.file,
+      line: at.line,
+      column: at.column,
+      path: `datasets.${dataset.type.name}.fields.${field}`,
+      message: `could not compute the places of ${role}'s positions: ${reason}; blocks only these rows know serve ${role} no position until the places are computed again`,
+    };
+  });
 }

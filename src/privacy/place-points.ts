@@ -29,14 +29,22 @@ export interface Point {
 
 /**
  * One role's places: the hundred block → the mean raw position of the role's rows there. It is
- * filled once, after the role's views are built (`fillPlaces`), and read by every dataset of the
- * role; reading it before then fails rather than serve a point of no place.
+ * filled after the role's views are built (`fillPlaces`), and again from time to time so that a
+ * block new since the load gets a point, and read by every dataset of the role; reading it before
+ * it is first filled fails rather than serve a point of no place.
  */
 export class PlaceTable {
   private means: ReadonlyMap<string, Point> | undefined;
+  /** Counts fills, so that what is worked out from the means is worked out again after one. */
+  version = 0;
 
   fill(means: ReadonlyMap<string, Point>): void {
     this.means = means;
+    this.version++;
+  }
+
+  get isFilled(): boolean {
+    return this.means !== undefined;
   }
 
   get filled(): ReadonlyMap<string, Point> {
@@ -48,6 +56,7 @@ export class PlaceTable {
 /** A role's places as one dataset serves them: each block's mean generalised by the dataset's rule. */
 export class ServedPlaces {
   private points: ReadonlyMap<string, Point> | undefined;
+  private pointsVersion = -1;
 
   constructor(
     private readonly table: PlaceTable,
@@ -56,7 +65,8 @@ export class ServedPlaces {
 
   /** Every block with a point, and its point as served. */
   get all(): ReadonlyMap<string, Point> {
-    if (!this.points) {
+    if (!this.points || this.pointsVersion !== this.table.version) {
+      this.pointsVersion = this.table.version;
       this.points = new Map([...this.table.filled].map(([block, mean]) => [block, { latitude: this.generalise(mean.latitude), longitude: this.generalise(mean.longitude) }]));
     }
     return this.points;
@@ -128,8 +138,9 @@ export interface UnplacedDataset {
  * Fills each role's place table from the rows of every one of its datasets that reads a
  * position through its place: per dataset, one GROUP BY on the hundred block in the source,
  * through the role's own view (row rules applied), summing the coordinates of the rows that
- * have both. A dataset whose source cannot answer contributes nothing — its rows' blocks that
- * no other dataset knows serve no position until the next reload — and is said so.
+ * have both. At the first fill a dataset whose source cannot answer contributes nothing — its rows'
+ * blocks that no other dataset knows serve no position until the places are next computed — and
+ * is said so; a later fill with a dataset that cannot answer keeps the role's table as it was.
  */
 export async function fillPlaces(roles: ReadonlyArray<{ role: string; datasets: readonly ServedDataset[]; places: PlaceTable }>): Promise<UnplacedDataset[]> {
   const problems: UnplacedDataset[] = [];
@@ -146,11 +157,17 @@ export async function fillPlaces(roles: ReadonlyArray<{ role: string; datasets: 
       );
       // Added in the datasets' order, so that a reload of the same rows gives the same means to the last bit.
       const sums = new Map<string, { latitude: number; longitude: number; count: number }>();
+      let failed = false;
       for (const { dataset, field, answer } of contributions) {
         const settled = await answer;
         if ('rows' in settled) add(sums, settled.rows);
-        else problems.push({ role, dataset, field, reason: settled.error instanceof Error ? settled.error.message : String(settled.error) });
+        else {
+          failed = true;
+          problems.push({ role, dataset, field, reason: settled.error instanceof Error ? settled.error.message : String(settled.error) });
+        }
       }
+      // A refill replaces the table only when every dataset answered: a source down for a moment must not take its blocks' points away.
+      if (failed && places.isFilled) return;
       places.fill(new Map([...sums].map(([block, sum]) => [block, { latitude: sum.latitude / sum.count, longitude: sum.longitude / sum.count }])));
     }),
   );
