@@ -21,6 +21,9 @@ import type { SourceState } from '../request/app.js';
 import { createAuthenticator } from '../request/authenticate.js';
 import type { Serving } from '../request/graphql-endpoint.js';
 import { RateLimiter } from '../request/rate-limit.js';
+import { SharedRedis } from '../request/shared-redis.js';
+import { MemoryAnswers, RedisAnswers, type AnswerStore } from '../response/cache/answer-store.js';
+import { configurationDigest, viewIdentity } from './view-identity.js';
 import { datasetTypes, type DatasetType } from '../schema/datasets.js';
 import { loadPublicSchema, SchemaFileError, type PublicSchema } from '../schema/sdl.js';
 import { buildServingState, type ServingState } from './serving-state.js';
@@ -45,11 +48,17 @@ interface ServedSchema {
 export class Gateway {
   readonly metrics = new Metrics();
   private readonly pool = new SourcePool(this.metrics);
-  private state: (ServingState & { roles: RolesConfig; schema: ServedSchema }) | undefined;
+  private state: (ServingState & { roles: RolesConfig; schema: ServedSchema; configuration: string }) | undefined;
+  /** One connection per Redis URL, shared by the rate limits and the response cache. */
+  private readonly redis = new Map<string, SharedRedis>();
+  /** Where answers are cached (CIVICGRAPH_CACHE, CIVICGRAPH_REDIS_URL); undefined: off. */
+  private readonly answers: AnswerStore | undefined;
   /** Counts requests per caller while roles.yaml sets `rateLimits`; rebuilt when its window or Redis changes. */
   private limiter: { limiter: RateLimiter; settings: RateLimits } | undefined;
 
-  private constructor(private readonly options: GatewayOptions) {}
+  private constructor(private readonly options: GatewayOptions) {
+    this.answers = this.answerStore(options.env ?? process.env);
+  }
 
   static async open(options: GatewayOptions): Promise<Gateway> {
     const gateway = new Gateway(options);
@@ -76,13 +85,18 @@ export class Gateway {
 
   /** What the GraphQL endpoint serves now: each role's schema and limits, and how callers prove their role. */
   serving(): Serving {
-    const { roles, schemas, views } = this.current;
+    const { roles, schemas, views, configuration, sources } = this.current;
     const served = new Map(views.map((view) => {
       const schema = schemas.get(view.role)!;
-      return [view.role, { schema, limits: view.limits, cost: costModel(schema, view.datasets) }] as const;
+      return [view.role, { schema, limits: view.limits, cost: costModel(schema, view.datasets), view: viewIdentity(configuration, view.role, schema) }] as const;
     }));
     const serving: Serving = { roles: served, authenticate: createAuthenticator(roles), fallbackRole: (caller) => sharedRole(roles, caller.baseRole) };
     if (roles.rateLimits && this.limiter) serving.rateLimit = { limiter: this.limiter.limiter, limits: roles.rateLimits };
+    if (this.answers) {
+      // By name, so that every gateway reading the same files spells the same version.
+      const versioned = [...sources.values()].filter((source) => source.dataVersion).sort((a, b) => a.name.localeCompare(b.name));
+      serving.cache = { store: this.answers, dataVersion: () => versioned.map((source) => `${source.name}=${source.dataVersion!()}`).join('|') };
+    }
     return serving;
   }
 
@@ -98,11 +112,12 @@ export class Gateway {
     const mappings = this.keepLastGood(loaded.mappings, loaded.problems);
     const pseudonymKey = env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined;
     const built = await buildServingState(mappings, schema.publicSchema, schema.types, (connector) => this.pool.sourceFor(connector), { roles, pseudonymKey });
-    const state = { ...built, roles, schema };
+    const configuration = configurationDigest({ mappings, roles, publicSchema: schema.printed, pseudonymKey });
+    const state = { ...built, roles, schema, configuration };
     state.problems.unshift(...rolesLoaded.problems, ...loaded.problems);
     for (const problem of state.problems) this.options.log(formatProblem(problem));
     this.state = state;
-    await this.useRateLimits(roles.rateLimits);
+    this.useRateLimits(roles.rateLimits);
     await this.pool.closeUnused(mappings);
     const served = state.datasets.map((dataset) => `${dataset.type.name} (${dataset.connector.name})`).join(', ');
     this.options.log(`serving ${state.datasets.length} datasets: ${served || 'none'}; roles: ${state.views.map((view) => view.role).join(', ')}`);
@@ -125,13 +140,51 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
-    await this.limiter?.limiter.close();
     this.limiter = undefined;
+    await Promise.all([...this.redis.values()].map((redis) => redis.close()));
+    this.redis.clear();
     await this.pool.closeAll();
   }
 
+  /** The connection to the Redis at `url`, made once and shared by whatever uses it. */
+  private redisAt(url: Secret): SharedRedis {
+    let redis = this.redis.get(url.reveal());
+    if (!redis) {
+      const metrics = this.metrics;
+      metrics.redisReachable.set(1);
+      redis = new SharedRedis({
+        url,
+        log: this.options.log,
+        onState: (reachable) => {
+          metrics.redisReachable.set(reachable ? 1 : 0);
+          if (!reachable) metrics.redisOutages.inc();
+        },
+      });
+      this.redis.set(url.reveal(), redis);
+    }
+    return redis;
+  }
+
+  /**
+   * CIVICGRAPH_CACHE=off: no response cache; else in the Redis of CIVICGRAPH_REDIS_URL when set
+   * (shared by every worker and instance), else in this process, CIVICGRAPH_CACHE_MB megabytes (64).
+   */
+  private answerStore(env: Environment): AnswerStore | undefined {
+    const setting = (env.CIVICGRAPH_CACHE ?? '').trim().toLowerCase();
+    if (setting === 'off') return undefined;
+    if (setting !== '' && setting !== 'on') throw new Error(`CIVICGRAPH_CACHE must be on or off, not ${JSON.stringify(env.CIVICGRAPH_CACHE)}`);
+    const url = env.CIVICGRAPH_REDIS_URL?.trim();
+    if (url) {
+      if (!/^rediss?:\/\//.test(url)) throw new Error('CIVICGRAPH_REDIS_URL is not a redis:// or rediss:// URL');
+      return new RedisAnswers(this.redisAt(new Secret(url)));
+    }
+    const megabytes = Number(env.CIVICGRAPH_CACHE_MB ?? '64');
+    if (!Number.isFinite(megabytes) || megabytes <= 0) throw new Error(`CIVICGRAPH_CACHE_MB must be a positive number of megabytes, not ${JSON.stringify(env.CIVICGRAPH_CACHE_MB)}`);
+    return new MemoryAnswers(megabytes * 1024 * 1024, this.metrics);
+  }
+
   /** Keeps the limiter while its window and Redis stay the same (limits alone are read per request), else replaces it. */
-  private async useRateLimits(settings: RateLimits | undefined): Promise<void> {
+  private useRateLimits(settings: RateLimits | undefined): void {
     const current = this.limiter;
     const same =
       current !== undefined &&
@@ -140,10 +193,8 @@ export class Gateway {
       current.settings.redisUrl?.reveal() === settings.redisUrl?.reveal();
     if (same) return;
     this.limiter = settings
-      ? { limiter: new RateLimiter({ windowMs: settings.windowMs, ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}), log: this.options.log }), settings }
+      ? { limiter: new RateLimiter({ windowMs: settings.windowMs, ...(settings.redisUrl ? { redis: this.redisAt(settings.redisUrl) } : {}) }), settings }
       : undefined;
-    // Requests still holding the old limiter count in-process until the endpoint serves the new one.
-    await current?.limiter.close();
   }
 
   /**
@@ -175,7 +226,7 @@ export class Gateway {
     return this.state.schema;
   }
 
-  private get current(): ServingState & { roles: RolesConfig } {
+  private get current(): ServingState & { roles: RolesConfig; configuration: string } {
     if (!this.state) throw new Error('gateway is not loaded');
     return this.state;
   }

@@ -155,7 +155,10 @@ export function bindDataset(
     type: dataset.type,
     one: dataset.one,
     many: dataset.many,
-    sourceFor: () => source,
+    sourceFor: (request) => {
+      request.read(mapping);
+      return source;
+    },
     fields,
     key: key.scalar,
     joins: new Map(),

@@ -44,5 +44,6 @@ export function budgetedSource(source: Source): Source {
     listTables: () => source.listTables(),
     ping: () => source.ping(),
     close: () => source.close(),
+    ...(source.dataVersion && { dataVersion: () => source.dataVersion!() }),
   };
 }
