@@ -4,11 +4,14 @@
  * Every command prints problems as `file:line:column: severity: key: message`.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import cluster from 'node:cluster';
 import { appendFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { prepareDemo } from '../demo/prepare.js';
 import { serve, type RunningGateway } from '../gateway/serve.js';
+import { runPrimary } from '../gateway/workers.js';
 import { demoCredentials } from '../request/demo-credentials.js';
 import type { SourceKind } from '../config/mapping.js';
 import { introspect, KINDS } from './introspect.js';
@@ -20,6 +23,12 @@ const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const log = (line: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 };
+
+function workerCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 256) throw new InvalidArgumentError('workers is a whole number from 1 to 256');
+  return count;
+}
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -33,7 +42,31 @@ function auditSink(): (line: string) => void {
   return file ? (line) => appendFileSync(file, `${line}\n`) : (line) => process.stdout.write(`${line}\n`);
 }
 
-async function run(options: { connectors: string; schemas: string; port: number; host: string; watch: boolean }): Promise<RunningGateway> {
+interface RunOptions {
+  connectors: string;
+  schemas: string;
+  port: number;
+  host: string;
+  watch: boolean;
+}
+
+/** `serve --workers N`: past one worker, this process forks them and serves nothing itself (src/gateway/workers.ts). */
+async function serveWorkers(options: RunOptions & { workers: number }): Promise<void> {
+  if (options.workers === 1 || cluster.isWorker) {
+    await run(options);
+    return;
+  }
+  const code = await runPrimary({
+    workers: options.workers,
+    log,
+    sharedRedis: Boolean(process.env.CIVICGRAPH_REDIS_URL?.trim()),
+    onListening: (url) => process.stdout.write(`CivicGraph is serving GraphQL at ${url} with ${options.workers} workers\n`),
+  });
+  process.exit(code);
+}
+
+async function run(options: RunOptions): Promise<RunningGateway> {
+  const worker = cluster.isWorker ? cluster.worker!.id : undefined;
   const running = await serve({
     audit: auditSink(),
     connectorsDir: resolve(options.connectors),
@@ -41,9 +74,11 @@ async function run(options: { connectors: string; schemas: string; port: number;
     port: options.port,
     host: options.host,
     watch: options.watch,
-    log,
+    log: worker === undefined ? log : (line) => log(`[worker ${process.pid}] ${line}`),
+    ...(worker !== undefined ? { worker } : {}),
   });
-  process.stdout.write(`CivicGraph is serving GraphQL at ${running.url}\n`);
+  // The primary says where the workers serve, once.
+  if (worker === undefined) process.stdout.write(`CivicGraph is serving GraphQL at ${running.url}\n`);
   // Requests in flight finish first (up to CIVICGRAPH_SHUTDOWN_TIMEOUT_MS). A second signal
   // finds no handler, so it ends the process at once: the way out of a drain one will not wait for.
   const stop = (): void => {
@@ -90,8 +125,9 @@ program
   .option('--port <port>', 'HTTP port (env PORT)', portNumber, portNumber(port))
   .option('--host <host>', 'interface to listen on (env HOST)', host)
   .option('--no-watch', 'do not reload mappings and the public schema when their files change')
-  .action(async (options: Parameters<typeof run>[0]) => {
-    await run(options);
+  .option('--workers <n>', 'processes serving the port (default: the number of cores); share rate limits and cache through CIVICGRAPH_REDIS_URL', workerCount, availableParallelism())
+  .action(async (options: Parameters<typeof serveWorkers>[0]) => {
+    await serveWorkers(options);
   });
 
 program

@@ -35,6 +35,8 @@ export interface GatewayOptions {
   log: (line: string) => void;
   /** Where mapping files' `${VAR}` and the pseudonym key come from; `process.env` by default. */
   env?: Environment;
+  /** One of several processes serving the same files (`serve --workers`): an embedded database cannot be served. */
+  oneOfWorkers?: boolean;
 }
 
 
@@ -110,6 +112,9 @@ export class Gateway {
     const schema = await this.nextSchema(roles, env);
     const loaded = await loadMappings(this.options.connectorsDir, schema.publicSchema.schema, { env, roles });
     const mappings = this.keepLastGood(loaded.mappings, loaded.problems);
+    const embedded = this.options.oneOfWorkers ? mappings.find((mapping) => mapping.source.kind === 'pglite') : undefined;
+    // Two processes opening one PGlite folder would corrupt it.
+    if (embedded) throw new Error(`${embedded.file}: a pglite source is an embedded database only one process may open: serve it with --workers 1`);
     const pseudonymKey = env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined;
     const built = await buildServingState(mappings, schema.publicSchema, schema.types, (connector) => this.pool.sourceFor(connector), { roles, pseudonymKey });
     const configuration = configurationDigest({ mappings, roles, publicSchema: schema.printed, pseudonymKey });

@@ -35,6 +35,8 @@ export interface AppOptions {
   corsOrigins: readonly string[];
   /** Where errors no route answered are noted. */
   log: (line: string) => void;
+  /** Which of `serve --workers` answers, for /readyz to say (each worker answers for itself). */
+  worker?: { id: number; pid: number };
 }
 
 /** CIVICGRAPH_TRUST_PROXY as Express's `trust proxy` setting; undefined: leave it off. */
@@ -49,7 +51,7 @@ export function trustProxySetting(value: string | undefined): boolean | number |
 /** What pages on other sites may call: every entry point to the data. */
 const PUBLIC_API_PATHS = ['/graphql', '/open311', '/data.json', '/datasets'];
 
-export function createApp({ endpoint, readiness, metrics, trustProxy, limits, corsOrigins, log }: AppOptions): Express {
+export function createApp({ endpoint, readiness, metrics, trustProxy, limits, corsOrigins, log, worker }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   const trust = trustProxySetting(trustProxy);
@@ -67,7 +69,7 @@ export function createApp({ endpoint, readiness, metrics, trustProxy, limits, co
   app.get('/readyz', async (_request, response) => {
     const sources = await readiness();
     const ready = sources.every((source) => source.state === 'up');
-    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', sources });
+    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', ...(worker ? { worker } : {}), sources });
   });
 
   app.get('/metrics', async (_request, response) => {
