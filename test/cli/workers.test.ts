@@ -6,6 +6,9 @@
  * processes, and a gateway with workers refuses one).
  */
 import { randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,6 +109,33 @@ describe('serve --workers', () => {
       expect(/^civicgraph_response_cache_lookups_total\{result="miss"\} (\d+)/m.exec(metrics)).toBeNull();
     } finally {
       await other.stop();
+    }
+  }, 120_000);
+
+  it('reloads an edited mapping in every worker', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'h-scale-workers-csv-'));
+    await cp(resolve('connectors/examples/data'), join(folder, 'data'), { recursive: true });
+    await cp(resolve('connectors/roles.yaml'), join(folder, 'roles.yaml'));
+    await cp(resolve('connectors/examples/work-orders-csv.yaml'), join(folder, 'parks.yaml'));
+    const parks = await startCliGateway(folder, {}, { workers: 2, watch: true });
+    try {
+      const parksBase = parks.url.replace(/\/graphql$/, '');
+      expect((await workerPids(parksBase, 10)).size).toBe(2);
+      const query = '{ workOrders(first: 50) { nodes { id address } } }';
+      const whole = async () => {
+        const answer = JSON.parse((await graphql(parksBase, query)).body);
+        return answer.data.workOrders.nodes.some((node: { address: string | null }) => node.address && !/XX /.test(node.address));
+      };
+      expect(await whole()).toBe(false);
+      const mapping = await readFile(join(folder, 'parks.yaml'), 'utf8');
+      await writeFile(join(folder, 'parks.yaml'), mapping.replace('          address: hundredBlock', '          address: visible'));
+      // Ten requests on fresh connections, taken in turn by both workers, all answer by the edited rule.
+      await expect
+        .poll(async () => (await Promise.all(Array.from({ length: 10 }, () => whole()))).every(Boolean), { timeout: 30_000, interval: 300 })
+        .toBe(true);
+      expect(parks.stderr().match(/connector mappings changed: reloading/g)?.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await parks.stop();
     }
   }, 120_000);
 

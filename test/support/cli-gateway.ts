@@ -26,13 +26,15 @@ export interface CliGatewayOptions {
   startLimitMs?: number;
   /** `--workers`: 1 (this process serves) unless a test is about several. */
   workers?: number;
+  /** Reload when the mapping files change (off unless a test edits them). */
+  watch?: boolean;
 }
 
 export async function startCliGateway(connectors: string, env: Record<string, string>, options: CliGatewayOptions = {}): Promise<CliGateway> {
-  const { schemas = 'schemas', startLimitMs = 60_000, workers = 1 } = options;
+  const { schemas = 'schemas', startLimitMs = 60_000, workers = 1, watch = false } = options;
   // vitest sets NODE_ENV=test, in which Apollo Server behaves unlike a gateway in production; an operator's shell has none.
   const { NODE_ENV: _testMode, ...operatorEnv } = process.env;
-  const args = ['--import', 'tsx', 'src/cli/civicgraph.ts', 'serve', '--connectors', connectors, '--schemas', schemas, '--port', '0', '--host', '127.0.0.1', '--no-watch', '--workers', String(workers)];
+  const args = ['--import', 'tsx', 'src/cli/civicgraph.ts', 'serve', '--connectors', connectors, '--schemas', schemas, '--port', '0', '--host', '127.0.0.1', ...(watch ? [] : ['--no-watch']), '--workers', String(workers)];
   const child = spawn(process.execPath, args, {
     env: { ...operatorEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
