@@ -69,8 +69,8 @@ describe('serve --workers', () => {
 
   it('serves one port from two processes, each answering /readyz for itself', async () => {
     expect(two.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+    await expect.poll(async () => (await workerPids(base, 10)).size, { timeout: 60_000, interval: 500 }).toBe(2);
     const pids = await workerPids(base);
-    expect(pids.size).toBe(2);
     expect(pids.has(two.process.pid!)).toBe(false);
   });
 
@@ -120,7 +120,8 @@ describe('serve --workers', () => {
     const parks = await startCliGateway(folder, {}, { workers: 2, watch: true });
     try {
       const parksBase = parks.url.replace(/\/graphql$/, '');
-      expect((await workerPids(parksBase, 10)).size).toBe(2);
+      // The primary reports the port once the first worker serves; the second follows.
+      await expect.poll(async () => (await workerPids(parksBase, 10)).size, { timeout: 60_000, interval: 500 }).toBe(2);
       const query = '{ workOrders(first: 50) { nodes { id address } } }';
       const whole = async () => {
         const answer = JSON.parse((await graphql(parksBase, query)).body);
