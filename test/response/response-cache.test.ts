@@ -156,6 +156,16 @@ describe('the response cache in the process, over the demo', () => {
     expect(Number(twice.headers.get('ratelimit-remaining'))).toBe(Number(once.headers.get('ratelimit-remaining')) - 1);
   });
 
+  it('serves the entry points beside /graphql from the same cache, through their role servers', async () => {
+    const before = await lookups(gateway.base);
+    const first = await fetch(`${gateway.base}/data.json`);
+    const second = await fetch(`${gateway.base}/data.json`);
+    expect(first.status).toBe(200);
+    expect(await second.json()).toEqual(await first.json());
+    const after = await lookups(gateway.base);
+    expect(after.hit! - before.hit!).toBeGreaterThan(0);
+  });
+
   it('lets browsers and CDNs keep public answers over GET, with an ETag, and no one keep a role\'s', async () => {
     const url = `${gateway.base}/graphql?query=${encodeURIComponent('{ workOrders(first: 2) { totalCount } }')}`;
     const first = await fetch(url);
@@ -224,6 +234,70 @@ describe('the response cache over a CSV file', () => {
     await expect
       .poll(async () => (await post(gateway.base, addresses)).body.data.workOrders.edges.some((edge: any) => edge.node.address && !/XX /.test(edge.node.address)), { timeout: 10_000, interval: 200 })
       .toBe(true);
+  });
+});
+
+describe('the response cache under a scopeField row rule', () => {
+  let gateway: Started;
+  const query = '{ workOrders(first: 50) { nodes { id assignedCrew } } }';
+  const crews = (answer: { body: any }): string[] => answer.body.data.workOrders.nodes.map((node: { assignedCrew: string | null }) => node.assignedCrew);
+
+  beforeAll(async () => {
+    // Parks' work log names which department did each job; Parks' own department role sees only its rows (scopeField),
+    // while another department (Forestry, whose permits the gateway also serves) reads the log with staff's rules: every row.
+    const folder = await mkdtemp(join(tmpdir(), 'h-scale-cache-scope-'));
+    await cp(resolve('connectors/examples/data'), join(folder, 'data'), { recursive: true });
+    const log = join(folder, 'data', 'parks-work-orders.csv');
+    await writeFile(log, (await readFile(log, 'utf8')).replaceAll('Crew A', 'Parks and Recreation').replaceAll('Crew B', 'Forestry'));
+    await writeFile(join(folder, 'data', 'tree-permits.csv'), 'PermitNum,Addr,City,State,Zip\nFP-1,1 Elm Street,Riverton,IL,60601\n');
+    await cp(resolve('connectors/roles.yaml'), join(folder, 'roles.yaml'));
+    const parks = await readFile(resolve('connectors/examples/work-orders-csv.yaml'), 'utf8');
+    await writeFile(
+      join(folder, 'parks.yaml'),
+      parks.replace('    table: parks-work-orders.csv', '    cache: { maxAge: 10m }\n    table: parks-work-orders.csv') +
+        '      department:\n        rows: { scopeField: assignedCrew }\n',
+    );
+    await writeFile(
+      join(folder, 'forestry.yaml'),
+      `name: forestry-permits
+system: Forestry tree permits (spreadsheet export)
+department: Forestry
+liaison: { name: Rowan Ash, email: forestry@riverton.example }
+source: { kind: csv, connection: ./data, timezone: America/Chicago }
+datasets:
+  Permit:
+    title: Tree Permits
+    description: Permits to remove or prune street trees.
+    keywords: [trees]
+    accessLevel: public
+    publication: public
+    table: tree-permits.csv
+    fields: { id: PermitNum, permitNumber: PermitNum, originalAddress1: Addr, originalCity: City, originalState: State, originalZip: Zip }
+    access:
+      public:
+        fields: { id: visible, permitNumber: visible, originalAddress1: visible, originalCity: visible, originalState: visible, originalZip: visible }
+`,
+    );
+    gateway = await start({}, folder);
+    expect(gateway.logged.filter((line) => /error/.test(line))).toEqual([]);
+  });
+  afterAll(async () => {
+    await gateway?.running.stop();
+  });
+
+  it("never serves one department the rows another department's view holds", async () => {
+    const forestry = await token('department', 'Forestry');
+    const parks = await token('department', 'Parks and Recreation');
+    const before = await lookups(gateway.base);
+    const everyRow = await post(gateway.base, query, forestry);
+    expect((await post(gateway.base, query, forestry)).body).toEqual(everyRow.body);
+    expect(crews(everyRow)).toContain('Forestry');
+    const own = await post(gateway.base, query, parks);
+    expect(crews(own).length).toBeGreaterThan(0);
+    expect(new Set(crews(own))).toEqual(new Set(['Parks and Recreation']));
+    expect((await post(gateway.base, query, parks)).body).toEqual(own.body);
+    const after = await lookups(gateway.base);
+    expect([after.hit! - before.hit!, after.miss! - before.miss!]).toEqual([2, 2]);
   });
 });
 
