@@ -5,6 +5,7 @@
  * department offline; so does a public schema that does not read, or that a mapping
  * being served would not load against.
  */
+import { createHash } from 'node:crypto';
 import { print, type GraphQLSchema } from 'graphql';
 import type { Environment } from '../config/interpolate.js';
 import { join, relative } from 'node:path';
@@ -51,10 +52,12 @@ export class Gateway {
   readonly metrics = new Metrics();
   private readonly pool = new SourcePool(this.metrics);
   private state: (ServingState & { roles: RolesConfig; schema: ServedSchema; configuration: string }) | undefined;
-  /** One connection per Redis URL, shared by the rate limits and the response cache. */
+  /** One connection per Redis URL (by its digest), shared by the rate limits and the response cache. */
   private readonly redis = new Map<string, SharedRedis>();
   /** Where answers are cached (CIVICGRAPH_CACHE, CIVICGRAPH_REDIS_URL); undefined: off. */
   private readonly answers: AnswerStore | undefined;
+  /** The Redis the cache lives in, if any: CIVICGRAPH_REDIS_URL, fixed for the process's life. */
+  private cacheRedis: SharedRedis | undefined;
   /** Counts requests per caller while roles.yaml sets `rateLimits`; rebuilt when its window or Redis changes. */
   private limiter: { limiter: RateLimiter; settings: RateLimits } | undefined;
 
@@ -123,6 +126,7 @@ export class Gateway {
     for (const problem of state.problems) this.options.log(formatProblem(problem));
     this.state = state;
     this.useRateLimits(roles.rateLimits);
+    await this.closeUnusedRedis();
     await this.pool.closeUnused(mappings);
     const served = state.datasets.map((dataset) => `${dataset.type.name} (${dataset.connector.name})`).join(', ');
     this.options.log(`serving ${state.datasets.length} datasets: ${served || 'none'}; roles: ${state.views.map((view) => view.role).join(', ')}`);
@@ -151,9 +155,19 @@ export class Gateway {
     await this.pool.closeAll();
   }
 
+  /** Closes the connection to a Redis that roles.yaml named and no longer names (requests holding it then count in-process). */
+  private async closeUnusedRedis(): Promise<void> {
+    const used = new Set([this.cacheRedis, this.limiter?.limiter.redis]);
+    const unused = [...this.redis].filter(([, redis]) => !used.has(redis));
+    for (const [url] of unused) this.redis.delete(url);
+    await Promise.all(unused.map(([, redis]) => redis.close()));
+  }
+
   /** The connection to the Redis at `url`, made once and shared by whatever uses it. */
   private redisAt(url: Secret): SharedRedis {
-    let redis = this.redis.get(url.reveal());
+    // By digest, as the source pool keys its sources: a map key that stays in memory never holds a secret.
+    const key = createHash('sha256').update(url.reveal()).digest('hex');
+    let redis = this.redis.get(key);
     if (!redis) {
       const metrics = this.metrics;
       metrics.redisReachable.set(1);
@@ -165,7 +179,7 @@ export class Gateway {
           if (!reachable) metrics.redisOutages.inc();
         },
       });
-      this.redis.set(url.reveal(), redis);
+      this.redis.set(key, redis);
     }
     return redis;
   }
@@ -181,7 +195,8 @@ export class Gateway {
     const url = env.CIVICGRAPH_REDIS_URL?.trim();
     if (url) {
       if (!/^rediss?:\/\//.test(url)) throw new Error('CIVICGRAPH_REDIS_URL is not a redis:// or rediss:// URL');
-      return new RedisAnswers(this.redisAt(new Secret(url)));
+      this.cacheRedis = this.redisAt(new Secret(url));
+      return new RedisAnswers(this.cacheRedis);
     }
     const megabytes = Number(env.CIVICGRAPH_CACHE_MB ?? '64');
     if (!Number.isFinite(megabytes) || megabytes <= 0) throw new Error(`CIVICGRAPH_CACHE_MB must be a positive number of megabytes, not ${JSON.stringify(env.CIVICGRAPH_CACHE_MB)}`);

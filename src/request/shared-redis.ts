@@ -46,11 +46,6 @@ export class SharedRedis {
     this.retryAfterMs = options.retryAfterMs ?? 5_000;
   }
 
-  /** Whether `url` is the one this connection was made for (a reload may name another). */
-  serves(url: Secret): boolean {
-    return url.reveal() === this.options.url.reveal();
-  }
-
   /** `command`'s answer, or undefined when Redis cannot be reached in time (the outage noted). Never rejects. */
   async run<T>(command: (client: RedisClient) => Promise<T>): Promise<{ value: T } | undefined> {
     const client = await this.redis();
