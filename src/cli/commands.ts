@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { prepareDemo } from '../demo/prepare.js';
 import { serve, type RunningGateway } from '../gateway/serve.js';
-import { runPrimary } from '../gateway/workers.js';
+import { embeddedSourceFiles, runPrimary } from '../gateway/workers.js';
 import { demoCredentials } from '../request/demo-credentials.js';
 import type { SourceKind } from '../config/mapping.js';
 import { introspect, KINDS } from './introspect.js';
@@ -50,8 +50,20 @@ interface RunOptions {
   watch: boolean;
 }
 
-/** `serve --workers N`: past one worker, this process forks them and serves nothing itself (src/gateway/workers.ts). */
-async function serveWorkers(options: RunOptions & { workers: number }): Promise<void> {
+/**
+ * `serve --workers N`: past one worker, this process forks them and serves nothing itself
+ * (src/gateway/workers.ts). An embedded database can be opened by one process only: with one,
+ * the default number of workers becomes one, and an explicit number over one is refused.
+ */
+async function serveWorkers(options: RunOptions & { workers: number }, workersGiven: boolean): Promise<void> {
+  if (options.workers > 1 && cluster.isPrimary) {
+    const [embedded] = await embeddedSourceFiles(resolve(options.connectors), resolve(options.schemas), process.env);
+    if (embedded && workersGiven) throw new Error(`${embedded}: a pglite source is an embedded database only one process may open: serve it with --workers 1`);
+    if (embedded) {
+      log(`${embedded}: a pglite source is an embedded database only one process may open: serving from one process`);
+      options.workers = 1;
+    }
+  }
   if (options.workers === 1 || cluster.isWorker) {
     await run(options);
     return;
@@ -126,8 +138,8 @@ program
   .option('--host <host>', 'interface to listen on (env HOST)', host)
   .option('--no-watch', 'do not reload mappings and the public schema when their files change')
   .option('--workers <n>', 'processes serving the port (default: the number of cores); share rate limits and cache through CIVICGRAPH_REDIS_URL', workerCount, availableParallelism())
-  .action(async (options: Parameters<typeof serveWorkers>[0]) => {
-    await serveWorkers(options);
+  .action(async (options: Parameters<typeof serveWorkers>[0], command: Command) => {
+    await serveWorkers(options, command.getOptionValueSource('workers') !== 'default');
   });
 
 program

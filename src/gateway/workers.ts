@@ -7,6 +7,11 @@
  * CIVICGRAPH_REDIS_URL names a Redis, through which the workers (and other instances) share them.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { join } from 'node:path';
+import type { Environment } from '../config/interpolate.js';
+import { loadMappings } from '../config/load-mappings.js';
+import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
+import { loadPublicSchema } from '../schema/sdl.js';
 
 /** A worker that dies sooner than this after it started is restarted only after a pause, so a crash at start cannot spin. */
 const STEADY_MS = 10_000;
@@ -73,4 +78,19 @@ export function runPrimary({ workers, log, onListening, sharedRedis }: PrimaryOp
     process.on('SIGTERM', stop);
     for (let index = 0; index < workers; index++) fork();
   });
+}
+
+/**
+ * The mapping files whose source is an embedded database (pglite), which only one process may
+ * open, as they read now; [] when they do not load (the workers then report why, as one process would).
+ */
+export async function embeddedSourceFiles(connectorsDir: string, schemasDir: string, env: Environment): Promise<string[]> {
+  try {
+    const { roles } = await loadRoles(join(connectorsDir, ROLES_FILE), env);
+    if (!roles) return [];
+    const { mappings } = await loadMappings(connectorsDir, (await loadPublicSchema(schemasDir)).schema, { env, roles });
+    return mappings.filter((mapping) => mapping.source.kind === 'pglite').map((mapping) => mapping.file);
+  } catch {
+    return [];
+  }
 }

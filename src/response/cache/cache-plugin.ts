@@ -50,7 +50,8 @@ export function responseCachePlugin({ store, view, dataVersion, metrics }: Respo
       let served: CachedAnswer | undefined;
       return {
         async responseForOperation({ operation, document, request, contextValue }) {
-          if (operation.operation !== 'query') return null;
+          // No operation (a name the document lacks): Apollo refuses the request itself.
+          if (operation?.operation !== 'query') return null;
           const identity = answerKey({ view, dataVersion: dataVersion(), document, operationName: request.operationName, variables: request.variables });
           const lookup = await store.get(identity);
           metrics.cacheLookups.inc({ result: lookup.kind });
