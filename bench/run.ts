@@ -6,7 +6,7 @@
  * results and writes them to bench/RESULTS.md. Every step is bounded in time and every child
  * process is stopped at the end, on error and on Ctrl-C.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE, type Options } from './args.js';
 import { startServer, type ServerProcess } from './children.js';
@@ -17,6 +17,7 @@ import { describeMachine } from './machine.js';
 import type { QueryId, ServerId } from './queries.js';
 import { consoleReport, markdownReport, type Row } from './report.js';
 import { benchQuery, probePageSizes, type Servers } from './scenario.js';
+import { soakSection, withSection } from './soak-report.js';
 
 const QUERIES: QueryId[] = ['Q1', 'Q2', 'Q3'];
 /** The processes to start (bench/servers/<module>.ts <args>); `civicgraph-public` is the `civicgraph` process asked without credentials. */
@@ -100,7 +101,9 @@ async function main(): Promise<number> {
     const results = { rows, pageSizes, machine: await describeMachine(), options };
     console.log(consoleReport(results));
     const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-    await writeFile(path, markdownReport(results));
+    // The soak's section is the soak's to write (bench/soak.ts).
+    const soak = soakSection(await readFile(path, 'utf8').catch(() => ''));
+    await writeFile(path, withSection(markdownReport(results), soak));
     log(`written to ${path}`);
     return 0;
   } finally {

@@ -6,7 +6,9 @@
  *
  * Arguments: `--connections N`, the load's connections; `--no-limits`, to serve without the
  * per-role limits (static limits, cost estimate and budget, answer size, requests in flight),
- * so that the benchmark can measure what they cost.
+ * so that the benchmark can measure what they cost; `--cache`, to serve with the response cache
+ * (in process, or in CIVICGRAPH_REDIS_URL's Redis), which is off otherwise so that every
+ * request does the work being measured.
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,7 +19,7 @@ import { runChild } from './child.js';
 
 const repo = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
-const { values } = parseArgs({ options: { connections: { type: 'string' }, 'no-limits': { type: 'boolean' } }, strict: true });
+const { values } = parseArgs({ options: { connections: { type: 'string' }, 'no-limits': { type: 'boolean' }, cache: { type: 'boolean' } }, strict: true });
 
 runChild(async () => {
   const connectors = await benchConnectors(repo('connectors'), Number(values.connections ?? 10));
@@ -28,7 +30,7 @@ runChild(async () => {
       port: 0,
       host: HOST,
       watch: false,
-      env: process.env,
+      env: { ...process.env, CIVICGRAPH_CACHE: values.cache ? 'on' : 'off' },
       enforceLimits: !values['no-limits'],
       // Audit lines are still composed for every privileged request; only their writing is left out.
       audit: () => undefined,

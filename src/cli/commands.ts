@@ -4,11 +4,14 @@
  * Every command prints problems as `file:line:column: severity: key: message`.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import cluster from 'node:cluster';
 import { appendFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { prepareDemo } from '../demo/prepare.js';
 import { serve, type RunningGateway } from '../gateway/serve.js';
+import { embeddedSourceFiles, runPrimary } from '../gateway/workers.js';
 import { serviceLog, type Log } from '../observe/log.js';
 import { startTracing } from '../observe/tracing.js';
 import { demoCredentials } from '../request/demo-credentials.js';
@@ -25,6 +28,12 @@ const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** The service log of `serve` and `demo`; the other commands print plain text for the person who ran them. */
 const gatewayLog = (): Log => serviceLog({ level: process.env.CIVICGRAPH_LOG_LEVEL });
 
+function workerCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 256) throw new InvalidArgumentError('workers is a whole number from 1 to 256');
+  return count;
+}
+
 function portNumber(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
@@ -37,9 +46,45 @@ function auditSink(): (line: string) => void {
   return file ? (line) => appendFileSync(file, `${line}\n`) : (line) => process.stdout.write(`${line}\n`);
 }
 
-async function run(options: { connectors: string; schemas: string; port: number; host: string; watch: boolean }, log: Log = gatewayLog()): Promise<RunningGateway> {
+interface RunOptions {
+  connectors: string;
+  schemas: string;
+  port: number;
+  host: string;
+  watch: boolean;
+}
+
+/**
+ * `serve --workers N`: past one worker, this process forks them and serves nothing itself
+ * (src/gateway/workers.ts). An embedded database can be opened by one process only: with one,
+ * the default number of workers becomes one, and an explicit number over one is refused.
+ */
+async function serveWorkers(options: RunOptions & { workers: number }, workersGiven: boolean, log: Log = gatewayLog()): Promise<void> {
+  if (options.workers > 1 && cluster.isPrimary) {
+    const [embedded] = await embeddedSourceFiles(resolve(options.connectors), resolve(options.schemas), process.env);
+    if (embedded && workersGiven) throw new Error(`${embedded}: a pglite source is an embedded database only one process may open: serve it with --workers 1`);
+    if (embedded) {
+      log(`${embedded}: a pglite source is an embedded database only one process may open: serving from one process`);
+      options.workers = 1;
+    }
+  }
+  if (options.workers === 1 || cluster.isWorker) {
+    await run(options, log);
+    return;
+  }
+  const code = await runPrimary({
+    workers: options.workers,
+    log,
+    sharedRedis: Boolean(process.env.CIVICGRAPH_REDIS_URL?.trim()),
+    onListening: (url) => process.stdout.write(`CivicGraph is serving GraphQL at ${url} with ${options.workers} workers\n`),
+  });
+  process.exit(code);
+}
+
+async function run(options: RunOptions, log: Log = gatewayLog()): Promise<RunningGateway> {
   // Before anything is served, so that a bad OTEL_* value stops the start and every request is traced.
   const tracing = startTracing(log);
+  const worker = cluster.isWorker ? cluster.worker!.id : undefined;
   const running = await serve({
     audit: auditSink(),
     connectorsDir: resolve(options.connectors),
@@ -47,10 +92,15 @@ async function run(options: { connectors: string; schemas: string; port: number;
     port: options.port,
     host: options.host,
     watch: options.watch,
+    // Each line carries its process's pid, which tells the workers apart.
     log,
+    ...(worker !== undefined ? { worker } : {}),
   });
-  process.stdout.write(`CivicGraph is serving GraphQL at ${running.url}\n`);
-  process.stdout.write(`The liaisons' console is at ${new URL('/console', running.url).href} (sign in with a liaison token)\n`);
+  // The primary says where the workers serve, once.
+  if (worker === undefined) {
+    process.stdout.write(`CivicGraph is serving GraphQL at ${running.url}\n`);
+    process.stdout.write(`The liaisons' console is at ${new URL('/console', running.url).href} (sign in with a liaison token)\n`);
+  }
   // Requests in flight finish first (up to CIVICGRAPH_SHUTDOWN_TIMEOUT_MS). A second signal
   // finds no handler, so it ends the process at once: the way out of a drain one will not wait for.
   const stop = (): void => {
@@ -100,8 +150,9 @@ program
   .option('--port <port>', 'HTTP port (env PORT)', portNumber, portNumber(port))
   .option('--host <host>', 'interface to listen on (env HOST)', host)
   .option('--no-watch', 'do not reload mappings and the public schema when their files change')
-  .action(async (options: Parameters<typeof run>[0]) => {
-    await run(options);
+  .option('--workers <n>', 'processes serving the port (default: the number of cores); share rate limits and cache through CIVICGRAPH_REDIS_URL', workerCount, availableParallelism())
+  .action(async (options: Parameters<typeof serveWorkers>[0], command: Command) => {
+    await serveWorkers(options, command.getOptionValueSource('workers') !== 'default');
   });
 
 program

@@ -40,6 +40,7 @@ import { pathString, type Problem } from './problem.js';
 import type { RolesConfig } from './roles.js';
 import { didYouMean } from './suggest.js';
 import { shown } from './validate-raw.js';
+import { cacheMaxAge } from './cache-max-age.js';
 import { pointer, type KeyPath, type YamlSource } from './yaml-document.js';
 
 type CodeValue = string | number | boolean;
@@ -69,6 +70,7 @@ export interface RawDataset {
   landingPage?: string;
   usageNotes?: string;
   contact?: { name: string; email: string };
+  cache?: { maxAge: string | number };
   table: string;
   columns?: Record<string, DeclaredType>;
   filterParams?: Record<string, Partial<Record<FilterParam['op'], string>>>;
@@ -207,6 +209,7 @@ export function resolveDataset(
     publication: raw.publication,
     access: resolvedAccess.access,
     metadata,
+    cacheMaxAgeMs: wellFormed(['cache']) ? cacheMaxAge(raw, (message) => report('error', [...base, 'cache', 'maxAge'], message, 'value')) : 0,
     at: source.keyAt(base),
   };
   if (raw.addressField !== undefined) dataset.addressField = raw.addressField;

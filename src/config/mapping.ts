@@ -241,6 +241,8 @@ export interface DatasetMapping {
    */
   since?: string;
   metadata: DatasetMetadata;
+  /** How long an answer reading this dataset may be served from the response cache (`cache.maxAge`, or from accrualPeriodicity); 0: never. */
+  cacheMaxAgeMs: number;
   at: SourceLocation;
 }
 

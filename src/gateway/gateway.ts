@@ -5,6 +5,7 @@
  * department offline; so does a public schema that does not read, or that a mapping
  * being served would not load against.
  */
+import { createHash } from 'node:crypto';
 import { print, type GraphQLSchema } from 'graphql';
 import type { Environment } from '../config/interpolate.js';
 import { join, relative } from 'node:path';
@@ -24,6 +25,9 @@ import { createAuthenticator, departmentRole, type Caller } from '../request/aut
 import type { Serving } from '../request/graphql-endpoint.js';
 import { RateLimiter } from '../request/rate-limit.js';
 import { withDeclaredTypes } from '../schema/declared-sdl.js';
+import { SharedRedis } from '../request/shared-redis.js';
+import { MemoryAnswers, RedisAnswers, type AnswerStore } from '../response/cache/answer-store.js';
+import { configurationDigest, viewIdentity } from './view-identity.js';
 import { loadPublicSchema, SchemaFileError, type PublicSchema } from '../schema/sdl.js';
 import { buildServingState, refreshPlaces, type ServingState } from './serving-state.js';
 import { SourcePool } from './source-pool.js';
@@ -35,6 +39,8 @@ export interface GatewayOptions {
   log: Log;
   /** Where mapping files' `${VAR}` and the pseudonym key come from; `process.env` by default. */
   env?: Environment;
+  /** One of several processes serving the same files (`serve --workers`): an embedded database cannot be served. */
+  oneOfWorkers?: boolean;
 }
 
 
@@ -52,11 +58,19 @@ export class Gateway {
   readonly metrics = new Metrics();
   private placesTimer: NodeJS.Timeout | undefined;
   private readonly pool = new SourcePool(this.metrics);
-  private state: (ServingState & { roles: RolesConfig; schema: ServedSchema }) | undefined;
+  private state: (ServingState & { roles: RolesConfig; schema: ServedSchema; configuration: string }) | undefined;
+  /** One connection per Redis URL (by its digest), shared by the rate limits and the response cache. */
+  private readonly redis = new Map<string, SharedRedis>();
+  /** Where answers are cached (CIVICGRAPH_CACHE, CIVICGRAPH_REDIS_URL); undefined: off. */
+  private readonly answers: AnswerStore | undefined;
+  /** The Redis the cache lives in, if any: CIVICGRAPH_REDIS_URL, fixed for the process's life. */
+  private cacheRedis: SharedRedis | undefined;
   /** Counts requests per caller while roles.yaml sets `rateLimits`; rebuilt when its window or Redis changes. */
   private limiter: { limiter: RateLimiter; settings: RateLimits } | undefined;
 
-  private constructor(private readonly options: GatewayOptions) {}
+  private constructor(private readonly options: GatewayOptions) {
+    this.answers = this.answerStore(options.env ?? process.env);
+  }
 
   static async open(options: GatewayOptions): Promise<Gateway> {
     // Before any source is opened, so that a bad value stops the start at once.
@@ -83,7 +97,7 @@ export class Gateway {
 
   /** What this generation of configuration serves, as it stands (for the console to describe; never to read data through). */
   get served(): Readonly<Pick<ServingState, 'mappings' | 'sources' | 'datasets' | 'views' | 'problems'>> & { roles: RolesConfig; publicSchema: GraphQLSchema } {
-    const { mappings, sources, datasets, views, problems, roles, schema } = this.current as ServingState & { roles: RolesConfig; schema: ServedSchema };
+    const { mappings, sources, datasets, views, problems, roles, schema } = this.current;
     // The curated schema with the mappings' declared types, as the serving state was built on.
     return { mappings, sources, datasets, views, problems, roles, publicSchema: withDeclaredTypes(schema.publicSchema, mappings).schema };
   }
@@ -100,10 +114,10 @@ export class Gateway {
 
   /** What the GraphQL endpoint serves now: each role's schema and limits, and how callers prove their role. */
   serving(): Serving {
-    const { roles, schemas, views } = this.current;
+    const { roles, schemas, views, configuration, sources } = this.current;
     const served = new Map(views.map((view) => {
       const schema = schemas.get(view.role)!;
-      return [view.role, { schema, limits: view.limits, cost: costModel(schema, view.datasets) }] as const;
+      return [view.role, { schema, limits: view.limits, cost: costModel(schema, view.datasets), view: viewIdentity(configuration, view.role, schema) }] as const;
     }));
     const serving: Serving = {
       roles: served,
@@ -112,6 +126,11 @@ export class Gateway {
       rolesBelow: (caller) => rolesBelow(roles, caller, served),
     };
     if (roles.rateLimits && this.limiter) serving.rateLimit = { limiter: this.limiter.limiter, limits: roles.rateLimits };
+    if (this.answers) {
+      // By name, so that every gateway reading the same files spells the same version.
+      const versioned = [...sources.values()].filter((source) => source.dataVersion).sort((a, b) => a.name.localeCompare(b.name));
+      serving.cache = { store: this.answers, dataVersion: () => versioned.map((source) => `${source.name}=${source.dataVersion!()}`).join('|') };
+    }
     return serving;
   }
 
@@ -125,13 +144,18 @@ export class Gateway {
     const schema = await this.nextSchema(roles, env);
     const loaded = await loadMappings(this.options.connectorsDir, schema.publicSchema.schema, { env, roles });
     const mappings = this.keepLastGood(loaded.mappings, loaded.problems);
+    const embedded = this.options.oneOfWorkers ? mappings.find((mapping) => mapping.source.kind === 'pglite') : undefined;
+    // Two processes opening one PGlite folder would corrupt it.
+    if (embedded) throw new Error(`${embedded.file}: a pglite source is an embedded database only one process may open: serve it with --workers 1`);
     const pseudonymKey = env.CIVICGRAPH_PSEUDONYM_KEY ? new Secret(env.CIVICGRAPH_PSEUDONYM_KEY) : undefined;
     const built = await buildServingState(mappings, schema.publicSchema, (connector) => this.pool.sourceFor(connector), { roles, pseudonymKey });
-    const state = { ...built, roles, schema };
+    const configuration = configurationDigest({ mappings, roles, publicSchema: schema.printed, pseudonymKey });
+    const state = { ...built, roles, schema, configuration };
     state.problems.unshift(...rolesLoaded.problems, ...loaded.problems);
     for (const problem of state.problems) this.options.log(formatProblem(problem), problem.severity === 'error' ? 'error' : 'warn');
     this.state = state;
-    await this.useRateLimits(roles.rateLimits);
+    this.useRateLimits(roles.rateLimits);
+    await this.closeUnusedRedis();
     await this.pool.closeUnused(mappings);
     const served = state.datasets.map((dataset) => `${dataset.type.name} (${dataset.connector.name})`).join(', ');
     this.options.log(`serving ${state.datasets.length} datasets: ${served || 'none'}; roles: ${state.views.map((view) => view.role).join(', ')}`);
@@ -181,13 +205,62 @@ export class Gateway {
 
   async close(): Promise<void> {
     clearInterval(this.placesTimer);
-    await this.limiter?.limiter.close();
     this.limiter = undefined;
+    await Promise.all([...this.redis.values()].map((redis) => redis.close()));
+    this.redis.clear();
     await this.pool.closeAll();
   }
 
+  /** Closes the connection to a Redis that roles.yaml named and no longer names (requests holding it then count in-process). */
+  private async closeUnusedRedis(): Promise<void> {
+    const used = new Set([this.cacheRedis, this.limiter?.limiter.redis]);
+    const unused = [...this.redis].filter(([, redis]) => !used.has(redis));
+    for (const [url] of unused) this.redis.delete(url);
+    await Promise.all(unused.map(([, redis]) => redis.close()));
+  }
+
+  /** The connection to the Redis at `url`, made once and shared by whatever uses it. */
+  private redisAt(url: Secret): SharedRedis {
+    // By digest, as the source pool keys its sources: a map key that stays in memory never holds a secret.
+    const key = createHash('sha256').update(url.reveal()).digest('hex');
+    let redis = this.redis.get(key);
+    if (!redis) {
+      const metrics = this.metrics;
+      metrics.redisReachable.set(1);
+      redis = new SharedRedis({
+        url,
+        log: this.options.log,
+        onState: (reachable) => {
+          metrics.redisReachable.set(reachable ? 1 : 0);
+          if (!reachable) metrics.redisOutages.inc();
+        },
+      });
+      this.redis.set(key, redis);
+    }
+    return redis;
+  }
+
+  /**
+   * CIVICGRAPH_CACHE=off: no response cache; else in the Redis of CIVICGRAPH_REDIS_URL when set
+   * (shared by every worker and instance), else in this process, CIVICGRAPH_CACHE_MB megabytes (64).
+   */
+  private answerStore(env: Environment): AnswerStore | undefined {
+    const setting = (env.CIVICGRAPH_CACHE ?? '').trim().toLowerCase();
+    if (setting === 'off') return undefined;
+    if (setting !== '' && setting !== 'on') throw new Error(`CIVICGRAPH_CACHE must be on or off, not ${JSON.stringify(env.CIVICGRAPH_CACHE)}`);
+    const url = env.CIVICGRAPH_REDIS_URL?.trim();
+    if (url) {
+      if (!/^rediss?:\/\//.test(url)) throw new Error('CIVICGRAPH_REDIS_URL is not a redis:// or rediss:// URL');
+      this.cacheRedis = this.redisAt(new Secret(url));
+      return new RedisAnswers(this.cacheRedis);
+    }
+    const megabytes = Number(env.CIVICGRAPH_CACHE_MB ?? '64');
+    if (!Number.isFinite(megabytes) || megabytes <= 0) throw new Error(`CIVICGRAPH_CACHE_MB must be a positive number of megabytes, not ${JSON.stringify(env.CIVICGRAPH_CACHE_MB)}`);
+    return new MemoryAnswers(megabytes * 1024 * 1024, this.metrics);
+  }
+
   /** Keeps the limiter while its window and Redis stay the same (limits alone are read per request), else replaces it. */
-  private async useRateLimits(settings: RateLimits | undefined): Promise<void> {
+  private useRateLimits(settings: RateLimits | undefined): void {
     const current = this.limiter;
     const same =
       current !== undefined &&
@@ -196,10 +269,8 @@ export class Gateway {
       current.settings.redisUrl?.reveal() === settings.redisUrl?.reveal();
     if (same) return;
     this.limiter = settings
-      ? { limiter: new RateLimiter({ windowMs: settings.windowMs, ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}), log: this.options.log }), settings }
+      ? { limiter: new RateLimiter({ windowMs: settings.windowMs, ...(settings.redisUrl ? { redis: this.redisAt(settings.redisUrl) } : {}) }), settings }
       : undefined;
-    // Requests still holding the old limiter count in-process until the endpoint serves the new one.
-    await current?.limiter.close();
   }
 
   /**
@@ -231,7 +302,7 @@ export class Gateway {
     return this.state.schema;
   }
 
-  private get current(): ServingState & { roles: RolesConfig } {
+  private get current(): ServingState & { roles: RolesConfig; schema: ServedSchema; configuration: string } {
     if (!this.state) throw new Error('gateway is not loaded');
     return this.state;
   }

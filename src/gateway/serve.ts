@@ -22,6 +22,8 @@ export interface ServeOptions extends GatewayOptions {
   audit: AuditSink;
   /** False only to measure what the limits cost (the benchmark); never reachable from the command line. */
   enforceLimits?: boolean;
+  /** This process's number among `serve --workers` (node:cluster's worker id), for /readyz. */
+  worker?: number;
 }
 
 export interface RunningGateway {
@@ -39,7 +41,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
   // Before opening any source, so that a bad value stops the start at once.
   const limits = httpLimits(env);
   const origins = corsOrigins(env.CIVICGRAPH_CORS_ORIGINS);
-  const gateway = await Gateway.open(options);
+  const gateway = await Gateway.open({ ...options, oneOfWorkers: options.worker !== undefined });
   const reviews = new ReviewLog(reviewsPath(options.connectorsDir, env));
   const endpoint = new GraphQLEndpoint(options.log, gateway.metrics, options.audit, options.enforceLimits ?? true);
   await endpoint.serve(gateway.serving());
@@ -52,6 +54,7 @@ export async function serve(options: ServeOptions): Promise<RunningGateway> {
     corsOrigins: origins,
     log: options.log,
     console: { gateway, reviews, audit: options.audit },
+    ...(options.worker !== undefined ? { worker: { id: options.worker, pid: process.pid } } : {}),
   });
 
   const server = await startHttpServer(app, options.port, options.host, limits, options.log);

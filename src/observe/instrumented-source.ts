@@ -44,5 +44,6 @@ export function instrumentSource(source: Source, metrics: Metrics): Source {
     listTables: () => source.listTables(),
     ping: () => source.ping(),
     close: () => source.close(),
+    ...(source.dataVersion && { dataVersion: () => source.dataVersion!() }),
   };
 }

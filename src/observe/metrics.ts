@@ -2,7 +2,7 @@
  * The gateway's Prometheus metrics (prom-client), in a registry of its own per gateway so
  * that several gateways in one process (tests, benchmarks) never mix their counts.
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Operation names come from callers: past this many distinct names, the rest count as `other`. */
 const MAX_OPERATION_LABELS = 100;
@@ -44,6 +44,31 @@ export class Metrics {
     help: 'Time from receiving a GraphQL request to sending its response, by operation name.',
     labelNames: ['operation'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly cacheLookups = new Counter({
+    name: 'civicgraph_response_cache_lookups_total',
+    help: 'Response cache look-ups, by result: hit, miss, or bypassed (Redis unreachable).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly cacheEvictions = new Counter({
+    name: 'civicgraph_response_cache_evictions_total',
+    help: 'Answers dropped from the in-process response cache to make room before they expired (Redis reports its own in INFO evicted_keys).',
+    registers: [this.registry],
+  });
+
+  readonly redisReachable = new Gauge({
+    name: 'civicgraph_redis_reachable',
+    help: '1 while the shared Redis answers, 0 while rate limits count in-process and the response cache is bypassed; absent without Redis.',
+    registers: [this.registry],
+  });
+
+  readonly redisOutages = new Counter({
+    name: 'civicgraph_redis_outages_total',
+    help: 'Times the shared Redis was found unreachable.',
     registers: [this.registry],
   });
 

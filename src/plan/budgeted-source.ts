@@ -42,5 +42,6 @@ export function budgetedSource(source: Source, budget: RequestBudget, countsRows
     listTables: () => source.listTables(),
     ping: () => source.ping(),
     close: () => source.close(),
+    ...(source.dataVersion && { dataVersion: () => source.dataVersion!() }),
   };
 }

@@ -167,8 +167,8 @@ export function bindDataset(
     type: dataset.type,
     one: dataset.one,
     many: dataset.many,
-    // Every query a request makes reaches the source through its memo, and so is held to its budget.
-    sourceFor: (request) => request.held(source),
+    // Every query a request makes reaches the source through its memo: held to its budget, and noted for the cache.
+    sourceFor: (request) => request.read(mapping, source),
     fields,
     key: key.scalar,
     joins: new Map(),

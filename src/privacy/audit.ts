@@ -12,6 +12,8 @@ export interface AuditLine {
   datasets: Array<{ type: string; fields: string[]; rows: number }>;
 }
 
+export type AuditEntry = AuditLine['datasets'][number];
+
 export type AuditSink = (line: string) => void;
 
 /** What one request read; written once, when its response is sent. */
@@ -32,6 +34,21 @@ export class RequestAudit {
     this.reads.set(dataset.type.name, entry);
   }
 
+  /** What was recorded, for an answer kept in the response cache to be audited again each time it is served. */
+  entries(): AuditEntry[] {
+    return [...this.reads].map(([type, { fields, rows }]) => ({ type, fields: [...fields].sort(), rows }));
+  }
+
+  /** Records again what a cached answer read when it was made. */
+  replay(entries: readonly AuditEntry[]): void {
+    for (const { type, fields, rows } of entries) {
+      const entry = this.reads.get(type) ?? { fields: new Set<string>(), rows: 0 };
+      fields.forEach((field) => entry.fields.add(field));
+      entry.rows += rows;
+      this.reads.set(type, entry);
+    }
+  }
+
   /** The JSON line for this request, or undefined when it read nothing privileged. */
   line(role: string, subject: string | undefined, now: Date = new Date()): string | undefined {
     if (this.reads.size === 0) return undefined;
@@ -39,7 +56,7 @@ export class RequestAudit {
       time: now.toISOString(),
       role,
       subject: subject ?? null,
-      datasets: [...this.reads].map(([type, { fields, rows }]) => ({ type, fields: [...fields].sort(), rows })),
+      datasets: this.entries(),
     };
     return JSON.stringify(line);
   }

@@ -41,6 +41,8 @@ export interface AppOptions {
   log: Log;
   /** The configuration and review log the console at /console describes; absent: no console. */
   console?: ConsoleContext;
+  /** Which of `serve --workers` answers, for /readyz to say (each worker answers for itself). */
+  worker?: { id: number; pid: number };
 }
 
 /** CIVICGRAPH_TRUST_PROXY as Express's `trust proxy` setting; undefined: leave it off. */
@@ -55,7 +57,7 @@ export function trustProxySetting(value: string | undefined): boolean | number |
 /** What pages on other sites may call: every entry point to the data. */
 const PUBLIC_API_PATHS = ['/graphql', '/open311', '/data.json', '/datasets'];
 
-export function createApp({ endpoint, readiness, metrics, trustProxy, limits, corsOrigins, log, console: consoleContext }: AppOptions): Express {
+export function createApp({ endpoint, readiness, metrics, trustProxy, limits, corsOrigins, log, console: consoleContext, worker }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   const trust = trustProxySetting(trustProxy);
@@ -73,7 +75,7 @@ export function createApp({ endpoint, readiness, metrics, trustProxy, limits, co
   app.get('/readyz', async (_request, response) => {
     const sources = await readiness();
     const ready = sources.every((source) => source.state === 'up');
-    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', sources });
+    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', ...(worker ? { worker } : {}), sources });
   });
 
   app.get('/metrics', async (_request, response) => {

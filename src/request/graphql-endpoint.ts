@@ -33,6 +33,8 @@ import { InFlight } from './limits/in-flight.js';
 import { parseOptions, staticLimitRules } from './limits/static-limits.js';
 import { responseSizeGuard } from './limits/response-size.js';
 import type { Log } from '../observe/log.js';
+import type { AnswerStore } from '../response/cache/answer-store.js';
+import { responseCachePlugin } from '../response/cache/cache-plugin.js';
 
 /** The context of each request, made once its caller is known and before Apollo asks for it. */
 const contexts = new WeakMap<Request, RequestContext>();
@@ -49,6 +51,8 @@ export interface ServedRole {
   schema: GraphQLSchema;
   limits: QueryLimits;
   cost: CostModel;
+  /** The identity of the role's view (src/gateway/view-identity.ts): the response cache's key for it. */
+  view: string;
 }
 
 export interface Serving {
@@ -65,6 +69,8 @@ export interface Serving {
   rolesBelow: (caller: Caller) => string[];
   /** Requests (and cost) per window by kind of caller, counted after authentication; absent: no limits. */
   rateLimit?: { limiter: RateLimiter; limits: RateLimits };
+  /** The response cache and the version of the data served now; absent: answers are not cached. */
+  cache?: { store: AnswerStore; dataVersion: () => string };
 }
 
 /** A GraphQL operation another entry point runs on its caller's behalf. */
@@ -129,7 +135,7 @@ export class GraphQLEndpoint {
   /** Serves these schemas from now on and stops the servers they replace. */
   async serve(serving: Serving): Promise<void> {
     const next = new Map<string, RoleServer>();
-    for (const [role, served] of serving.roles) next.set(role, await this.start(role, served));
+    for (const [role, served] of serving.roles) next.set(role, await this.start(role, served, serving.cache));
     const previous = this.servers;
     this.servers = next;
     this.serving = serving;
@@ -137,6 +143,8 @@ export class GraphQLEndpoint {
   }
 
   readonly handle = (request: Request, response: Response, next: NextFunction): void => {
+    // What else an answer over GET depends on, for a browser's or a CDN's cache (./response/cache/cache-plugin.ts).
+    if (request.method === 'GET') for (const header of ['Accept', 'Authorization', 'X-App-Token']) response.vary(header);
     void this.admit(request, response, async ({ server }) => {
       await inOperationSpan(async () => server.handler(request, response, next));
     });
@@ -278,7 +286,7 @@ export class GraphQLEndpoint {
     this.servers.clear();
   }
 
-  private async start(role: string, { schema, limits, cost }: ServedRole): Promise<RoleServer> {
+  private async start(role: string, { schema, limits, cost, view }: ServedRole, cache: Serving['cache']): Promise<RoleServer> {
     const enforced = this.enforceLimits;
     const server = new ApolloServer<RequestContext>({
       gateway: jitGateway(schema),
@@ -303,6 +311,8 @@ export class GraphQLEndpoint {
         ApolloServerPluginLandingPageDisabled(),
         ApolloServerPluginCacheControlDisabled(),
         ...(enforced ? [costPlugin(cost, limits, role)] : []),
+        // After the cost plugin: a cached answer is held to the same limits and spends the same budget.
+        ...(cache ? [responseCachePlugin({ store: cache.store, view, dataVersion: cache.dataVersion, metrics: this.metrics })] : []),
         mediaTypePlugin(),
         graphqlMetricsPlugin(this.metrics),
         operationPlugin(role),

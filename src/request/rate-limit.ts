@@ -3,22 +3,18 @@
  * one (`rateLimits.redisUrl`), in-process otherwise.
  *
  * - With Redis, each request is one MULTI of `INCR` + `PEXPIRE … NX` (the window starts at a
- *   key's first hit) + `PTTL`, on keys under `civicgraph:rl:`. The connection is made lazily,
- *   with a short connect timeout and no automatic reconnection: when Redis cannot be reached
- *   (or answers too slowly), that request is counted in-process, the outage is logged once, and
- *   a new connection is tried at most every few seconds. A request never fails because Redis is
- *   down, and nothing here logs the Redis URL or an error text that could carry it.
+ *   key's first hit) + `PTTL`, on keys under `civicgraph:rl:`, over the gateway's one shared
+ *   connection (./shared-redis.ts): when Redis cannot be reached, that request is counted
+ *   in-process. A request never fails because Redis is down.
  * - In-process, a Map of counters with expiry, bounded in size (the oldest counters are
  *   dropped first when it is full).
  *
  * Keys never carry a credential: app tokens and JWT subjects are hashed (`rateLimitKey`).
  */
 import { createHash } from 'node:crypto';
-import { createClient } from 'redis';
 import type { RateLimits } from '../config/roles.js';
-import type { Secret } from '../config/secret.js';
 import type { Caller } from './authenticate.js';
-import type { Log } from '../observe/log.js';
+import type { RedisClient, SharedRedis } from './shared-redis.js';
 
 export interface RateLimitDecision {
   /** Whether this request is within the limit. */
@@ -32,56 +28,35 @@ export interface RateLimitDecision {
 export interface RateLimiterOptions {
   windowMs: number;
   /** Shared counters; absent: in-process only. */
-  redisUrl?: Secret;
-  /** Where the outage and recovery of Redis are reported (never with the URL). */
-  log?: Log;
+  redis?: SharedRedis;
   /** Prefix of the Redis keys; default `civicgraph:rl:` (tests add their own suffix). */
   prefix?: string;
-  /** How long connecting to Redis may take; default 500 ms. */
-  connectTimeoutMs?: number;
-  /** How long one count in Redis may take before the request is counted in-process; default 500 ms. */
-  commandTimeoutMs?: number;
-  /** After a failure, how long to count in-process before trying Redis again; default 5,000 ms. */
-  retryAfterMs?: number;
   /** The most in-process counters kept; default 100,000. */
   maxEntries?: number;
-  /** The connection's name in Redis's CLIENT LIST; default `civicgraph-rate-limit`. */
-  clientName?: string;
 }
 
 export const REDIS_KEY_PREFIX = 'civicgraph:rl:';
-
-type RedisClient = ReturnType<typeof createClient>;
 
 export class RateLimiter {
   readonly windowMs: number;
   private readonly memory: MemoryCounter;
   private readonly prefix: string;
-  private readonly log: Log;
-  private readonly connectTimeoutMs: number;
-  private readonly commandTimeoutMs: number;
-  private readonly retryAfterMs: number;
-  private client: RedisClient | undefined;
-  private connecting: Promise<RedisClient | undefined> | undefined;
-  /** While Redis is known to be down: when to try it again. */
-  private downUntil = 0;
-  private down = false;
-  private closed = false;
 
   constructor(private readonly options: RateLimiterOptions) {
     if (!Number.isSafeInteger(options.windowMs) || options.windowMs <= 0) throw new Error('rate limit window must be a positive number of milliseconds');
     this.windowMs = options.windowMs;
     this.memory = new MemoryCounter(options.windowMs, options.maxEntries ?? 100_000);
     this.prefix = options.prefix ?? REDIS_KEY_PREFIX;
-    this.log = options.log ?? (() => undefined);
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 500;
-    this.commandTimeoutMs = options.commandTimeoutMs ?? 500;
-    this.retryAfterMs = options.retryAfterMs ?? 5_000;
   }
 
   /** Whether counts are shared through Redis (when it is reachable). */
   get shared(): boolean {
-    return this.options.redisUrl !== undefined;
+    return this.options.redis !== undefined;
+  }
+
+  /** The Redis connection the counts are shared through, if any. */
+  get redis(): SharedRedis | undefined {
+    return this.options.redis;
   }
 
   /**
@@ -90,30 +65,9 @@ export class RateLimiter {
    * caller refused a costly request may still make a cheaper one. Never rejects.
    */
   async take(key: string, limit: number, amount = 1): Promise<RateLimitDecision> {
-    const client = await this.redis();
-    if (client) {
-      try {
-        const { count, ttl } = await withTimeout(this.incr(client, this.prefix + key, amount, limit), this.commandTimeoutMs);
-        this.recovered();
-        return decide(count, limit, ttl > 0 ? ttl : this.windowMs, amount);
-      } catch (error) {
-        this.failed(error, client);
-      }
-    }
+    const counted = await this.options.redis?.run((client) => this.incr(client, this.prefix + key, amount, limit));
+    if (counted) return decide(counted.value.count, limit, counted.value.ttl > 0 ? counted.value.ttl : this.windowMs, amount);
     return this.memory.take(key, limit, Date.now(), amount);
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    const client = this.client ?? (await this.connecting);
-    this.client = undefined;
-    if (client?.isOpen) {
-      try {
-        await client.close();
-      } catch {
-        client.destroy();
-      }
-    }
   }
 
   /** The count after spending; over `limit`, the amount is given back and the count is what it would have been. */
@@ -122,66 +76,6 @@ export class RateLimiter {
     const count = Number(replies[0]);
     if (count > limit) await client.decrBy(key, amount);
     return { count, ttl: Number(replies[2]) };
-  }
-
-  /** A ready client, connecting if need be; undefined while Redis is down (or not configured). */
-  private async redis(): Promise<RedisClient | undefined> {
-    const url = this.options.redisUrl;
-    if (!url || this.closed) return undefined;
-    if (this.client?.isReady) return this.client;
-    if (this.connecting) return this.connecting;
-    if (Date.now() < this.downUntil) return undefined;
-    if (this.client) {
-      // It was connected, and the connection broke.
-      this.failed(new Error('connection lost'), this.client);
-      return undefined;
-    }
-    this.connecting = this.connect(url).finally(() => (this.connecting = undefined));
-    return this.connecting;
-  }
-
-  private async connect(url: Secret): Promise<RedisClient | undefined> {
-    const client = createClient({
-      url: url.reveal(),
-      // Commands fail at once while disconnected instead of queueing behind a dead socket.
-      disableOfflineQueue: true,
-      name: this.options.clientName ?? 'civicgraph-rate-limit',
-      socket: { connectTimeout: this.connectTimeoutMs, reconnectStrategy: false },
-    });
-    // Without a listener an 'error' event would crash the process; failures are handled where they surface.
-    client.on('error', () => undefined);
-    try {
-      await withTimeout(client.connect(), this.connectTimeoutMs + 100);
-    } catch (error) {
-      this.failed(error, client);
-      return undefined;
-    }
-    if (this.closed) {
-      client.destroy();
-      return undefined;
-    }
-    this.client = client;
-    return client;
-  }
-
-  private failed(error: unknown, client: RedisClient): void {
-    if (this.client === client) this.client = undefined;
-    try {
-      client.destroy();
-    } catch {
-      // already closed
-    }
-    this.downUntil = Date.now() + this.retryAfterMs;
-    if (!this.down && !this.closed) {
-      this.down = true;
-      this.log(`rate limits: Redis is unreachable (${reason(error)}); counting requests in this process until it is back`, 'warn');
-    }
-  }
-
-  private recovered(): void {
-    if (!this.down) return;
-    this.down = false;
-    this.log('rate limits: Redis is reachable again; counting requests in Redis');
   }
 }
 
@@ -311,22 +205,4 @@ export function rateLimitHeaders(limit: number, decision: RateLimitDecision): Re
   const headers: Record<string, string> = { 'RateLimit-Limit': String(limit), 'RateLimit-Remaining': String(decision.remaining), 'RateLimit-Reset': reset };
   if (!decision.allowed) headers['Retry-After'] = reset;
   return headers;
-}
-
-/** Rejects after `ms`; the promise it races is left to settle on its own. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), ms);
-  });
-  promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** A failure in words that cannot carry the URL: an errno code or a fixed phrase. */
-function reason(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
-  if (error instanceof Error && ['timed out', 'connection lost'].includes(error.message)) return error.message;
-  return 'connection failed';
 }

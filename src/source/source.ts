@@ -232,6 +232,12 @@ export interface Source {
   /** Resolves when the source answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * What identifies the data served now, where the system can tell without a query (a file's
+   * size and time), for the response cache to drop answers when the data changes; absent: it
+   * cannot, and cached answers last their `cache.maxAge`.
+   */
+  dataVersion?(): string;
 }
 
 /**

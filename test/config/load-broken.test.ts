@@ -65,6 +65,14 @@ const cases: Case[] = [
     message: "must be lowercase letters, digits and '-'",
   },
   {
+    name: 'a cache maxAge that is not a duration',
+    text: editLine(18, '    cache: { maxAge: soon }\n    table: SR_CASE'),
+    line: 18,
+    column: 22,
+    path: 'datasets.ServiceRequest.cache.maxAge',
+    message: 'cache maxAge "soon" is not a duration: write e.g. 30s, 5m, 1h, or 0 to never cache',
+  },
+  {
     name: 'a wrong type',
     text: editLine(16, '    keywords: { a: b }'),
     line: 16,

@@ -57,6 +57,7 @@ function dataset(overrides: Partial<DatasetMapping> & Pick<DatasetMapping, 'type
     joins: [],
     publication: 'public',
     metadata: { title: 'Title', description: 'Description', keywords: [], accessLevel: 'public' },
+    cacheMaxAgeMs: 0,
     at,
     ...overrides,
   };

@@ -197,11 +197,12 @@ describe('/metrics', () => {
     const findLine = 'civicgraph_source_queries_total{source="crm-311",operation="find"}';
     const requestLine = 'civicgraph_graphql_requests_total{operation="Probe",outcome="ok"}';
     const before = await (await fetch(`${base}/metrics`)).text();
+    // Three different pages: the same query again would be answered from the response cache, without a source query.
     for (let i = 0; i < 3; i++) {
       const response = await fetch(`${base}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: 'query Probe { serviceRequests(first: 1) { nodes { id } } }' }),
+        body: JSON.stringify({ query: `query Probe { serviceRequests(first: ${i + 1}) { nodes { id } } }` }),
       });
       expect(response.status).toBe(200);
     }

@@ -13,6 +13,7 @@ import { serve, type RunningGateway } from '../../src/gateway/serve.js';
 import { trustProxySetting } from '../../src/request/app.js';
 import type { Caller } from '../../src/request/authenticate.js';
 import { hash, MemoryCounter, RateLimiter, rateLimitHeaders, rateLimitKey, REDIS_KEY_PREFIX } from '../../src/request/rate-limit.js';
+import { SharedRedis, type SharedRedisOptions } from '../../src/request/shared-redis.js';
 import { demoEnvironment } from '../support/demo.js';
 
 const REDIS_URL = process.env.CIVICGRAPH_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -84,12 +85,12 @@ describe('rate-limit keys and headers', () => {
 
 describe('the counter in Redis', () => {
   let admin: ReturnType<typeof createClient>;
-  const limiters: RateLimiter[] = [];
+  const connections: SharedRedis[] = [];
   const logged: string[] = [];
-  const limiter = (options: Partial<ConstructorParameters<typeof RateLimiter>[0]> = {}) => {
-    const made = new RateLimiter({ windowMs: WINDOW_MS, redisUrl: new Secret(REDIS_URL), prefix: PREFIX, log: (line) => logged.push(line), ...options });
-    limiters.push(made);
-    return made;
+  const limiter = ({ windowMs = WINDOW_MS, redisUrl = new Secret(REDIS_URL), ...redis }: Partial<SharedRedisOptions & { windowMs: number; redisUrl: Secret }> = {}) => {
+    const connection = new SharedRedis({ url: redisUrl, log: (line) => logged.push(line), ...redis });
+    connections.push(connection);
+    return new RateLimiter({ windowMs, redis: connection, prefix: PREFIX });
   };
   const keys = async () => (await admin.keys(`${PREFIX}*`)).sort();
 
@@ -108,7 +109,7 @@ describe('the counter in Redis', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(limiters.map((made) => made.close()));
+    await Promise.all(connections.map((made) => made.close()));
     if (admin?.isOpen) {
       const left = await admin.keys(`${PREFIX}*`);
       if (left.length > 0) await admin.del(left);
@@ -169,7 +170,7 @@ describe('the counter in Redis', () => {
 
   it('counts in-process when Redis is unreachable, without failing a request, and logs it once without the URL', async () => {
     const lines: string[] = [];
-    const rl = limiter({ redisUrl: new Secret('redis://:hunter2-password@127.0.0.1:1'), log: (line) => lines.push(line), windowMs: 10_000 });
+    const rl = limiter({ redisUrl: new Secret('redis://:hunter2-password@127.0.0.1:1'), log: (line: string) => lines.push(line), windowMs: 10_000 });
     const started = Date.now();
     const decisions = [];
     for (let index = 0; index < 4; index++) decisions.push(await rl.take('ip:198.51.100.4', 3));
@@ -177,14 +178,14 @@ describe('the counter in Redis', () => {
     expect(decisions.map((decision) => decision.allowed)).toEqual([true, true, true, false]);
     expect(decisions.map((decision) => decision.remaining)).toEqual([2, 1, 0, 0]);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/rate limits: Redis is unreachable/);
+    expect(lines[0]).toMatch(/Redis is unreachable .*: rate limits count in this process/);
     expect(lines.join('\n')).not.toMatch(/hunter2|redis:\/\/|:1\b/);
   });
 
   it('falls back when its connection breaks, and returns to Redis once it answers again', async () => {
     const lines: string[] = [];
     const name = `civicgraph-rl-test-${randomBytes(4).toString('hex')}`;
-    const rl = limiter({ clientName: name, retryAfterMs: 200, windowMs: 10_000, log: (line) => lines.push(line) });
+    const rl = limiter({ clientName: name, retryAfterMs: 200, windowMs: 10_000, log: (line: string) => lines.push(line) });
     expect(await rl.take('ip:198.51.100.5', 100)).toMatchObject({ remaining: 99 });
     const id = (await admin.clientList()).find((client) => client.name === name)?.id;
     expect(id, 'the limiter has a connection to Redis').toBeDefined();

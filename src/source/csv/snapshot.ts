@@ -49,6 +49,15 @@ export class LiveFile<T> {
     throw this.#problem;
   }
 
+  /**
+   * The version of the snapshot served now (size and modification time: the same on every
+   * gateway reading the same file), noticing a change as `current()` does; '' before any.
+   */
+  version(): string {
+    this.#refreshIfDue();
+    return this.#read ? `${this.#read.size}:${this.#read.mtimeMs}` : '';
+  }
+
   /** Fails while the file on disk is broken or missing, even if an earlier good version still serves. */
   async check(): Promise<void> {
     this.#refreshIfDue();

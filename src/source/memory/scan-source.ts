@@ -116,5 +116,6 @@ export function scanSource(scanner: Scanner, memoryRowLimit: number): Source {
     listTables: () => scanner.listTables(),
     ping: () => scanner.ping(),
     close: () => scanner.close(),
+    ...(scanner.dataVersion && { dataVersion: () => scanner.dataVersion!() }),
   };
 }

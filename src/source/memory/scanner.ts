@@ -44,4 +44,6 @@ export interface Scanner {
   listTables(): Promise<string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** As `Source.dataVersion`. */
+  dataVersion?(): string;
 }
