@@ -65,7 +65,7 @@ describe('draftMapping', () => {
       callerPhone: 'CALLER_PHONE',
     });
     expect(datasets).toEqual([
-      { table: 'SR_CASE', type: 'ServiceRequest', mapped: Object.keys(requests.fields), unmatchedColumns: ['SR_TYPE_CD', 'CREATED_DT', 'PHOTO_URL'] },
+      { table: 'SR_CASE', type: 'ServiceRequest', mapped: Object.keys(requests.fields), unmatchedColumns: ['SR_TYPE_CD', 'CREATED_DT', 'PHOTO_URL'], keyGuessed: true },
     ]);
     // Every column appears: mapped, or listed for the liaison with its type.
     for (const unmatched of ['SR_TYPE_CD (text)', 'CREATED_DT (timestamp)', 'PHOTO_URL (text)']) expect(text).toContain(`#   ${unmatched}`);

@@ -142,7 +142,7 @@ describe('positions served per place (src/privacy/place-points.ts)', () => {
     expect(warning?.severity).toBe('warning');
     expect(warning?.file).toMatch(/contract-works|works/);
     expect(warning?.line).toBeGreaterThan(0);
-    expect(warning?.message).toMatch(/could not compute the places of public's positions: .*cannot reach the MongoDB server.*until the next reload/);
+    expect(warning?.message).toMatch(/could not compute the places of public's positions: .*cannot reach the MongoDB server.*until the places are computed again/);
     expect(warning?.message).not.toContain('s3cretPW');
     const result = await engine.run('{ serviceRequests(first: 100) { nodes { address location { latitude longitude } } } }', undefined, 'public');
     expect(result.errors).toBeUndefined();

@@ -46,7 +46,7 @@ const REQUESTS: Table = {
 const WORKS: Table = {
   ...WORK_ORDERS,
   // A work order whose request does not exist.
-  rows: [...WORK_ORDERS.rows, [1061, 'SR-2024-9999', 'OPEN', 'Inspection', '2024-05-05 10:00:00', null, null, 1, null, null]],
+  rows: [...WORK_ORDERS.rows, [1061, 'SR-2024-9999', 'OPEN', 'Inspection', '2024-05-05 10:00:00', null, null, 1, null, null, null, null]],
 };
 
 /** What the rows say, worked out here in JavaScript, for the figures the planted defects do not fix alone. */
@@ -235,7 +235,7 @@ describe.each(['postgres', 'csv'] as const)('joins with more distinct values tha
   // Every tenth order has no request; some refer to requests past the last one (1201–1400).
   const orders: Table = {
     ...WORK_ORDERS,
-    rows: Array.from({ length: 1300 }, (_, i) => [2000 + i, i % 10 === 0 ? null : `SR-2024-${pad(((i * 3) % 1400) + 1)}`, 'OPEN', 'Inspection', '2024-05-05 10:00:00', null, null, 1, null, null]),
+    rows: Array.from({ length: 1300 }, (_, i) => [2000 + i, i % 10 === 0 ? null : `SR-2024-${pad(((i * 3) % 1400) + 1)}`, 'OPEN', 'Inspection', '2024-05-05 10:00:00', null, null, 1, null, null, null, null]),
   };
   const refs = orders.rows.map((row) => row[1]).filter((ref): ref is string => ref !== null);
   const ids = new Set(many.rows.map((row) => row[0]));
