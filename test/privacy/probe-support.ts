@@ -10,7 +10,8 @@ import { SignJWT } from 'jose';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { serve, type RunningGateway } from '../../src/gateway/serve.js';
+import type { RunningGateway } from '../../src/gateway/serve.js';
+import { serveGateway } from '../support/serve-gateway.js';
 import { normalizeAddress } from '../../src/source/address.js';
 import { demoEnvironment } from '../support/demo.js';
 
@@ -279,16 +280,7 @@ async function tokens(): Promise<Tokens> {
 }
 
 export async function startGateway(connectorsDir: string, env: Record<string, string>, audit: string[], logs: string[]): Promise<{ running: RunningGateway; base: string }> {
-  const running = await serve({
-    connectorsDir,
-    schemasDir: resolve('schemas'),
-    port: 0,
-    host: '127.0.0.1',
-    watch: false,
-    env,
-    audit: (line) => audit.push(line),
-    log: (line) => logs.push(line),
-  });
+  const running = await serveGateway({ connectorsDir, env, audit: (line) => audit.push(line), log: (line) => logs.push(line) });
   return { running, base: running.url.replace(/\/graphql$/, '') };
 }
 

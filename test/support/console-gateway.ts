@@ -8,7 +8,8 @@
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { serve, type RunningGateway } from '../../src/gateway/serve.js';
+import type { RunningGateway } from '../../src/gateway/serve.js';
+import { serveGateway } from './serve-gateway.js';
 import { Secret } from '../../src/config/secret.js';
 import { signRoleToken } from '../../src/request/sign-token.js';
 import { demoEnvironment } from './demo.js';
@@ -91,12 +92,8 @@ export async function startConsoleGateway(name: string, options: { edits?: boole
   ].join('\n');
   await writeFile(join(connectorsDir, 'code-compliance.yaml'), brokenText);
 
-  const running = await serve({
+  const running = await serveGateway({
     connectorsDir,
-    schemasDir: resolve('schemas'),
-    port: 0,
-    host: '127.0.0.1',
-    watch: false,
     env: {
       ...env,
       CIVICGRAPH_JWT_SECRET: JWT_SECRET,
@@ -107,8 +104,6 @@ export async function startConsoleGateway(name: string, options: { edits?: boole
       DEAD_DB_URL: `mysql://root:${DEAD_PASSWORD}@127.0.0.1:1/nothing`,
       ...(options.edits ? { CIVICGRAPH_CONSOLE_EDITS: connectorsDir } : {}),
     },
-    audit: () => undefined,
-    log: () => undefined,
   });
   const jwt = running.gateway.roles.jwt!;
   return {
