@@ -28,6 +28,7 @@ import { AuthenticationError, type Authenticator, type Caller } from './authenti
 import type { RateLimits } from '../config/roles.js';
 import { budgetHeaders, callerKey, rateLimitKey, type RateLimitCredentials, type RateLimiter, type SpentBudget } from './rate-limit.js';
 import { RequestBudget } from '../plan/budget.js';
+import type { RequestMemo } from '../plan/request-memo.js';
 import { costPlugin } from './limits/cost-plugin.js';
 import { InFlight } from './limits/in-flight.js';
 import { parseOptions, staticLimitRules } from './limits/static-limits.js';
@@ -95,6 +96,11 @@ export interface AdmittedRequest {
   schema: GraphQLSchema;
   /** Runs an operation through the role's server: its limits, cost, audit and row rules, and this request's budgets. */
   execute(operation: Operation): Promise<OperationResult>;
+  /**
+   * The request's memo, for an entry point that reads sources other than through GraphQL (the
+   * console's quality profile): what it reads through it is held to the request's runtime budget.
+   */
+  memo: RequestMemo;
   /**
    * The same request run as one of the roles the caller's role inherits from (`Serving.rolesBelow`),
    * through that role's own server, schema and limits, spending the caller's budgets and audited
@@ -187,7 +193,7 @@ export class GraphQLEndpoint {
             if (!below.includes(other) || !otherServer) throw new Error(`role ${role} may not run as role ${other}`);
             return admittedAs(other, otherServer);
           };
-          return { role: asRole, limits: target.limits, caller, schema: target.schema, execute: run, as, asRoles: below };
+          return { role: asRole, limits: target.limits, caller, schema: target.schema, execute: run, as, asRoles: below, memo: context.loaders.memo };
         };
         await work(admittedAs(role, server));
       },

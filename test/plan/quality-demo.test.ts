@@ -17,7 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyConverter } from '../../src/config/key-format.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { loadRoles } from '../../src/config/load-roles.js';
+import { RequestBudget } from '../../src/plan/budget.js';
 import { JOIN_PAGE } from '../../src/plan/quality/joins.js';
+import { RequestMemo } from '../../src/plan/request-memo.js';
 import { profileEveryDepartment, type DatasetQuality, type QualityProfile } from '../../src/plan/quality/profile.js';
 import { hundredBlock } from '../../src/privacy/hundred-block.js';
 import { normalizeAddress } from '../../src/source/address.js';
@@ -157,6 +159,20 @@ describe('Gateway.quality, the entry point for the console', () => {
       expect(own.map((r) => [r.dataset, r.profile?.joins[0]?.orphans[0]])).toEqual([['WorkOrder', { value: 'SR-24-99999999', rows: 1 }]]);
       for (const role of ['public', 'staff', 'department:public-works', 'liaison:no-such-department']) expect(await gateway.quality(role), role).toEqual([]);
     } finally {
+      await gateway.close();
+    }
+  });
+
+  it("holds the profile's source queries to the request's budget, through the request's memo", async () => {
+    const gateway = await Gateway.open({ connectorsDir: 'connectors', schemasDir: 'schemas', log: () => {}, env });
+    const budget = new RequestBudget({ deadlineMs: 1, maxRows: 1_000_000, role: 'liaison:public-works' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const [late] = await gateway.quality('liaison:public-works', { now: NOW, memo: new RequestMemo(budget) });
+      expect(late?.profile).toBeUndefined();
+      expect(late?.error?.message).toMatch(/deadline/);
+    } finally {
+      budget.end();
       await gateway.close();
     }
   });

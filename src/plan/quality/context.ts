@@ -3,6 +3,7 @@
  * (counted, so the profile can say what it cost), and the conversions from source values to
  * the plain JSON the profile holds.
  */
+import { GraphQLError } from 'graphql';
 import { DataError, toPublicValue } from '../../response/to-public-value.js';
 import { SourceError, type AggregateQuery, type CountQuery, type Predicate, type Row, type Source, type SourceValue, type ValueRef } from '../../source/source.js';
 import type { RequestMemo } from '../request-memo.js';
@@ -86,5 +87,9 @@ export function publicValue(field: ScalarBinding, raw: SourceValue, source: stri
 export function qualityError(error: unknown, source: string): QualityError {
   if (error instanceof SourceError) return { source: error.source, reason: error.reason, message: error.message };
   if (error instanceof DataError) return { source: error.source, reason: 'data', message: error.message };
+  // The request's runtime budget (src/plan/budget.ts): its words name the limit and the measure, never a value.
+  if (error instanceof GraphQLError && (error.extensions.code === 'DEADLINE_EXCEEDED' || error.extensions.code === 'ROW_BUDGET_EXCEEDED')) {
+    return { source, reason: error.extensions.code === 'DEADLINE_EXCEEDED' ? 'deadline' : 'rows', message: `source "${source}": ${error.message}` };
+  }
   return { source, reason: 'internal', message: `source "${source}": the profile could not be computed` };
 }

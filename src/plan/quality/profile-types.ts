@@ -147,7 +147,8 @@ export interface QualityError {
   source: string;
   /**
    * A SourceErrorReason (`unreachable`, `timeout`, `missing-table`…), `data` for a value the mapping
-   * cannot read, `suppressed` for a join target whose statistics the role reads suppressed, or `internal`.
+   * cannot read, `suppressed` for a join target whose statistics the role reads suppressed, `deadline`
+   * or `rows` for the request's runtime budget, or `internal`.
    */
   reason: string;
   message: string;

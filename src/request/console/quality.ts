@@ -16,7 +16,8 @@ export async function quality(admitted: AdmittedRequest, context: ConsoleContext
   if (!connector) throw new ConsoleRefusal(404, `no dataset ${type} is mapped`);
   requireDepartment(user, connector.department, `dataset ${type}`);
   const audit = new RequestAudit();
-  const [result] = await profileDatasets(views, roles, admitted.role, { datasets: [type], audit });
+  // Through the request's memo: the profile's source queries are held to the request's deadline and rows.
+  const [result] = await profileDatasets(views, roles, admitted.role, { datasets: [type], audit, memo: admitted.memo });
   const line = audit.line(admitted.role, admitted.caller.subject);
   if (line) context.audit(line);
   if (!result) throw new ConsoleRefusal(409, `dataset ${type} of source ${connector.name} is not being served to role ${admitted.role} (see its problems): there is no profile to compute`, connector.name);
