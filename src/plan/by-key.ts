@@ -22,12 +22,12 @@ export class RequestLoaders {
   }
 
   byKey(dataset: ServedDataset, fields: readonly string[]): DataLoader<string, PublicObject | null> {
-    const shape = new RowShape(dataset, fields);
+    const shape = RowShape.of(dataset, fields);
     return this.shared(`key|${dataset.type.name}|${shape.signature}`, () => new DataLoader((keys) => loadByKeys(dataset.sourceFor(this.memo), dataset, shape, keys)));
   }
 
   join(owner: ServedDataset, join: JoinBinding, args: JoinArgs, argsFingerprint: string, fields: readonly string[]): DataLoader<string, PublicObject[]> {
-    const shape = new RowShape(join.target, fields);
+    const shape = RowShape.of(join.target, fields);
     return this.shared(`join|${owner.type.name}.${join.mapping.name}|${argsFingerprint}|${shape.signature}`, () => joinLoader(join, args, shape, this.memo));
   }
 

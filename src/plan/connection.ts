@@ -41,7 +41,7 @@ export async function resolveConnection(
   const page = planPage(args, fingerprint);
   const filtered = planFilter(dataset, args.filter);
   const where: Predicate | undefined = scope ? (filtered ? { kind: 'and', items: [scope.where, filtered] } : scope.where) : filtered;
-  const shape = new RowShape(dataset, fields);
+  const shape = RowShape.of(dataset, fields);
   const source = dataset.sourceFor(request);
   const order = planOrder(dataset, args.orderBy ?? []);
   const rows =

@@ -29,11 +29,26 @@ export function queryFingerprint(dataset: string, filter: unknown, orderBy: unkn
   return createHash('sha256').update(JSON.stringify([dataset, filter ?? null, orderBy ?? null])).digest('base64url').slice(0, 14);
 }
 
+/**
+ * The encoded position part of a cursor, kept for the positions most pages hold: every page of
+ * every query needs them, and encoding one costs a Buffer.
+ */
+const KEPT_POSITIONS = 10_000;
+const encodedPositions: Record<Anchor, string[]> = { start: [], end: [] };
+
+function encodedPosition(anchor: Anchor, index: number): string {
+  const kept = encodedPositions[anchor];
+  const known = kept[index];
+  if (known !== undefined) return known;
+  const encoded = Buffer.from(`${anchor === 'end' ? 'e' : ''}${index}`).toString('base64url');
+  if (index < KEPT_POSITIONS) kept[index] = encoded;
+  return encoded;
+}
+
 /** Encodes the cursors of one query's rows, counted from `anchor`. */
 export function cursorEncoder(fingerprint: string, anchor: Anchor = 'start'): (index: number) => string {
   const prefix = Buffer.from(`${VERSION}:${fingerprint}:`).toString('base64url');
-  const mark = anchor === 'end' ? 'e' : '';
-  return (index) => prefix + Buffer.from(`${mark}${index}`).toString('base64url');
+  return (index) => prefix + encodedPosition(anchor, index);
 }
 
 /**

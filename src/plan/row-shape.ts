@@ -3,7 +3,7 @@
  * Only the fields the GraphQL query selects are read, plus the key.
  */
 import type { Row, Selection, ValueRef } from '../source/source.js';
-import { toPublicValue } from '../response/to-public-value.js';
+import { publicValueReader, type PublicValueReader } from '../response/to-public-value.js';
 import type { ScalarBinding, ServedDataset } from './served-dataset.js';
 
 export const KEY_ALIAS = 'k';
@@ -11,6 +11,7 @@ export const KEY_ALIAS = 'k';
 interface Read {
   alias: string;
   field: ScalarBinding;
+  toPublic: PublicValueReader;
 }
 
 type Reader =
@@ -19,20 +20,40 @@ type Reader =
   /** A position read through its place: the row's hundred block, turned into the place's point; its coordinates are never read. */
   | { kind: 'place'; name: string; alias: string; pointOf: (block: unknown) => unknown };
 
+/** Distinct field lists kept per dataset; a query could name many, so the memo is bounded. */
+const KEPT_SHAPES = 256;
+const shapes = new WeakMap<ServedDataset, Map<string, RowShape>>();
+
 export class RowShape {
+  /**
+   * The shape of `fields` in `dataset`, built once: a view's datasets are fixed while it serves,
+   * and every page and look-up of a query asks for the same fields again.
+   */
+  static of(dataset: ServedDataset, fieldNames: readonly string[]): RowShape {
+    let byFields = shapes.get(dataset);
+    if (!byFields) shapes.set(dataset, (byFields = new Map()));
+    const key = fieldNames.join(',');
+    let shape = byFields.get(key);
+    if (!shape) {
+      if (byFields.size >= KEPT_SHAPES) byFields.clear();
+      byFields.set(key, (shape = new RowShape(dataset, fieldNames)));
+    }
+    return shape;
+  }
+
   readonly selection: Selection;
   /** Distinguishes shapes, so that batched look-ups share one query only when they read the same values. */
   readonly signature: string;
   private readonly readers: Reader[];
 
-  constructor(private readonly dataset: ServedDataset, fieldNames: Iterable<string>) {
+  private constructor(private readonly dataset: ServedDataset, fieldNames: Iterable<string>) {
     const selection: Record<string, ValueRef> = { [KEY_ALIAS]: dataset.key.ref };
     this.readers = [];
     let next = 0;
     const read = (field: ScalarBinding): Read => {
       const alias = `f${next++}`;
       selection[alias] = field.ref;
-      return { alias, field };
+      return { alias, field, toPublic: publicValueReader(field) };
     };
     // A joined field needs the value it joins on, whether or not the query selects it.
     const needed = [...fieldNames].map((name) => dataset.joins.get(name)?.mapping.from ?? name);
@@ -55,8 +76,8 @@ export class RowShape {
     const object: Record<string, unknown> = {};
     for (const reader of this.readers) {
       if (reader.kind === 'scalar') {
-        const { field, alias } = reader.read;
-        const value = toPublicValue(field, row[alias] ?? null, source);
+        const { field, alias, toPublic } = reader.read;
+        const value = toPublic(row[alias] ?? null, source);
         object[reader.name] = field.transform ? field.transform(value) : value;
         continue;
       }
@@ -64,7 +85,7 @@ export class RowShape {
         object[reader.name] = reader.pointOf(row[reader.alias] ?? null);
         continue;
       }
-      const values = reader.reads.map(([sub, { alias, field }]) => [sub, toPublicValue(field, row[alias] ?? null, source)] as const);
+      const values = reader.reads.map(([sub, { alias, toPublic }]) => [sub, toPublic(row[alias] ?? null, source)] as const);
       // A position with no coordinates is no position: `location: null`, not `{latitude: null}`.
       const value = values.some(([, part]) => part === null) ? null : Object.fromEntries(values);
       object[reader.name] = reader.transform ? reader.transform(value) : value;

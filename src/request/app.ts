@@ -83,7 +83,12 @@ export function createApp({ endpoint, readiness, metrics, trustProxy, limits, co
   });
 
   // The limit counts decompressed bytes, so a small gzip body cannot unpack into a large one.
-  app.use('/graphql', express.json({ limit: limits.maxBodyBytes }), endpoint.handle);
+  // Its own app, so that Express does not hash every answer for an ETag: a GraphQL answer's
+  // ETag comes from the response cache (src/response/cache), the only place it is stable.
+  const graphql = express();
+  graphql.set('etag', false);
+  graphql.use(express.json({ limit: limits.maxBodyBytes }), endpoint.handle);
+  app.use('/graphql', graphql);
   app.use('/open311/v2', open311Router({ endpoint, log }));
   app.use(catalogRouter(endpoint, consoleContext ? () => reviewedAt(consoleContext) : undefined));
   if (consoleContext) app.use(consoleRouter(endpoint, consoleContext, log));

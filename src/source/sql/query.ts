@@ -18,8 +18,9 @@ function raw(db: Knex, fragment: Fragment): Knex.Raw {
   return db.raw(fragment.sql, fragment.bindings as Knex.RawBinding[]);
 }
 
+/** The select list as one raw piece: knex then quotes and numbers its bindings in one pass, not once per column. */
 function selectList(db: Knex, dialect: Dialect, select: Selection): Knex.Raw[] {
-  return Object.entries(select).map(([alias, ref]) => raw(db, sql('{} as {}', valueFragment(ref, dialect), identifier(alias))));
+  return [raw(db, join(Object.entries(select).map(([alias, ref]) => sql('{} as {}', valueFragment(ref, dialect), identifier(alias))), ', '))];
 }
 
 function orderKeyFragment(key: OrderKey, dialect: Dialect): Fragment {

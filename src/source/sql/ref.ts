@@ -10,19 +10,26 @@ import type { TransformRef, ValueRef } from '../source.js';
 import type { Dialect } from './dialects/index.js';
 import { type Fragment, join, param, refFragment, sql } from './fragment.js';
 
-/** How a computed value writes its constants: bound, or (inside a transform, which repeats its input) written into the statement. */
-type Constant = (text: string) => Fragment;
+/**
+ * A mapping's refs live as long as the view that holds them and a query reads the same ones again
+ * and again: each is compiled once per dialect. Fragments are never changed once built.
+ */
+const compiledRefs = new WeakMap<ValueRef, Map<Dialect, Fragment>>();
 
 export function valueFragment(ref: ValueRef, dialect: Dialect): Fragment {
-  return compiled(ref, dialect, param);
+  let byDialect = compiledRefs.get(ref);
+  if (!byDialect) compiledRefs.set(ref, (byDialect = new Map()));
+  let fragment = byDialect.get(dialect);
+  if (!fragment) byDialect.set(dialect, (fragment = compiled(ref, dialect)));
+  return fragment;
 }
 
-function compiled(ref: ValueRef, dialect: Dialect, constant: Constant): Fragment {
-  if ('normalize' in ref) return normalizedAddress(compiled(ref.of, dialect, constant), dialect, constant);
+function compiled(ref: ValueRef, dialect: Dialect): Fragment {
+  if ('normalize' in ref) return normalizedAddress(compiled(ref.of, dialect), dialect);
   if ('transform' in ref) return transformed(ref, dialect);
   if ('squaredDistance' in ref) {
     const { latitude, longitude } = ref.squaredDistance;
-    const coordinate = (of: ValueRef) => dialect.toDouble(compiled(of, dialect, constant));
+    const coordinate = (of: ValueRef) => dialect.toDouble(compiled(of, dialect));
     return squaredDistanceSteps(sqlNumbers(dialect), coordinate(latitude), coordinate(longitude), ref.squaredDistance);
   }
   return refFragment(ref);
@@ -32,11 +39,14 @@ function compiled(ref: ValueRef, dialect: Dialect, constant: Constant): Fragment
  * `normalizeAddress` (../address.ts) in SQL: UPPER(' ' || text || ' '), each step as a nested
  * REPLACE, then TRIM. The value is cast to text first so that a number (a house number column)
  * is spelled as the database prints it; NULL stays NULL. REPLACE replaces non-overlapping
- * occurrences from left to right, exactly as split/join does in JavaScript.
+ * occurrences from left to right, exactly as split/join does in JavaScript. The steps' constants
+ * are written into the statement, not bound: they are the gateway's own, and bound they would be
+ * 88 parameters sent with every statement that reads an address (counting against SQL Server's
+ * 2,100) and would keep PostgreSQL from matching the expression to an index on it.
  */
-function normalizedAddress(value: Fragment, dialect: Dialect, constant: Constant): Fragment {
+function normalizedAddress(value: Fragment, dialect: Dialect): Fragment {
   let text = sql('upper({})', dialect.padWithSpaces(dialect.toText(value)));
-  for (const [from, to] of ADDRESS_STEPS) text = sql('replace({}, {}, {})', text, constant(from), constant(to));
+  for (const [from, to] of ADDRESS_STEPS) text = sql('replace({}, {}, {})', text, literal(from, dialect), literal(to, dialect));
   return dialect.trimSpaces(text);
 }
 
@@ -50,7 +60,7 @@ function transformed(ref: TransformRef, dialect: Dialect): Fragment {
 function transformedValue(ref: TransformRef, dialect: Dialect): Fragment {
   switch (ref.transform) {
     case 'hundredBlock':
-      return hundredBlock(compiled(ref.of, dialect, (text) => literal(text, dialect)), dialect);
+      return hundredBlock(compiled(ref.of, dialect), dialect);
     case 'round':
       return roundSteps(sqlNumbers(dialect), dialect.toDouble(valueFragment(ref.of, dialect)), ref.decimals);
     case 'snap':
