@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage } from './servers/child.js';
+import { WORKER_V8_FLAGS } from '../src/gateway/worker-flags.js';
 
 export interface ServerProcess {
   name: string;
@@ -34,7 +35,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function startServer(name: string, module: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<ServerProcess> {
   const entry = fileURLToPath(new URL(`./servers/${module}.ts`, import.meta.url));
   const child = fork(entry, args, {
-    execArgv: ['--import', 'tsx'],
+    // Every server, the floor and PostGraphile included, gets the V8 settings `civicgraph serve` gives its workers.
+    execArgv: ['--import', 'tsx', ...WORKER_V8_FLAGS],
     // Every server runs as in production (graphql-js skips its development checks there).
     env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -12,6 +12,7 @@ import type { Environment } from '../config/interpolate.js';
 import { loadMappings } from '../config/load-mappings.js';
 import { loadRoles, ROLES_FILE } from '../config/load-roles.js';
 import { loadPublicSchema } from '../schema/sdl.js';
+import { workerExecArgv } from './worker-flags.js';
 
 /** A worker that dies sooner than this after it started is restarted only after a pause, so a crash at start cannot spin. */
 const STEADY_MS = 10_000;
@@ -76,6 +77,7 @@ export function runPrimary({ workers, log, onListening, sharedRedis }: PrimaryOp
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
     for (let index = 0; index < workers; index++) fork();
   });
 }

@@ -5,6 +5,7 @@
  * Over the demo on the real PostgreSQL (an embedded PGlite database cannot be opened by two
  * processes, and a gateway with workers refuses one).
  */
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -72,6 +73,8 @@ describe('serve --workers', () => {
     await expect.poll(async () => (await workerPids(base, 10)).size, { timeout: 60_000, interval: 500 }).toBe(2);
     const pids = await workerPids(base);
     expect(pids.has(two.process.pid!)).toBe(false);
+    // Each worker runs with the gateway's V8 settings (src/gateway/worker-flags.ts).
+    for (const pid of pids) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=32');
   });
 
   it('replaces a worker killed with SIGKILL, and the other keeps answering meanwhile', async () => {
