@@ -8,7 +8,6 @@
  */
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { FormattedExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { QueryLimits } from '../config/limits.js';
@@ -33,6 +32,7 @@ import { costPlugin } from './limits/cost-plugin.js';
 import { InFlight } from './limits/in-flight.js';
 import { parseOptions, staticLimitRules } from './limits/static-limits.js';
 import { responseSizeGuard } from './limits/response-size.js';
+import { apolloHandler } from './apollo-express.js';
 import type { Log } from '../observe/log.js';
 import type { AnswerStore } from '../response/cache/answer-store.js';
 import { responseCachePlugin } from '../response/cache/cache-plugin.js';
@@ -326,7 +326,7 @@ export class GraphQLEndpoint {
       ],
     });
     await server.start();
-    const handler = expressMiddleware(server, { context: async ({ req }) => contexts.get(req)! });
+    const handler = apolloHandler(server, async (request) => contexts.get(request)!);
     return { server, handler, schema, limits };
   }
 }
