@@ -1,9 +1,30 @@
 /** The public fields a GraphQL query selects on a dataset's objects, through aliases and fragments. */
-import type { GraphQLResolveInfo } from 'graphql';
+import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
 import { NODE_ID_FIELD } from './node-id.js';
 import type { ServedDataset } from './served-dataset.js';
 import type { StatsValue } from './stats.js';
+
+/** Selections kept per field of a parsed query, one per set of variables (which @include and @skip may read). */
+const KEPT_PER_FIELD = 32;
+const trees = new WeakMap<FieldNode, Map<string, ResolveTree | undefined>>();
+
+/**
+ * The selection below the field being resolved. Apollo keeps each parsed query, so a query sent
+ * again resolves the same field nodes: their selection is worked out once, not on every request.
+ */
+function selection(info: GraphQLResolveInfo): ResolveTree | undefined {
+  const [node, ...others] = info.fieldNodes;
+  if (!node || others.length > 0) return parseResolveInfo(info) as ResolveTree | undefined;
+  const key = info.operation.variableDefinitions?.length ? JSON.stringify(info.variableValues) : '';
+  let byVariables = trees.get(node);
+  if (!byVariables) trees.set(node, (byVariables = new Map()));
+  if (byVariables.has(key)) return byVariables.get(key);
+  const tree = parseResolveInfo(info) as ResolveTree | undefined;
+  if (byVariables.size >= KEPT_PER_FIELD) byVariables.clear();
+  byVariables.set(key, tree);
+  return tree;
+}
 
 function children(tree: ResolveTree | undefined, typeName: string): ResolveTree[] {
   return Object.values(tree?.fieldsByTypeName[typeName] ?? {});
@@ -20,20 +41,20 @@ function datasetFields(dataset: ServedDataset, trees: ResolveTree[]): string[] {
 
 /** Fields selected on the object a by-id field or a join returns. */
 export function selectedObjectFields(info: GraphQLResolveInfo, dataset: ServedDataset): string[] {
-  const tree = parseResolveInfo(info) as ResolveTree | undefined;
+  const tree = selection(info);
   return datasetFields(dataset, children(tree, dataset.type.name));
 }
 
 /** Fields selected on a `Node` when it is a row of `dataset`: on the type and on the interface. */
 export function selectedNodeFields(info: GraphQLResolveInfo, dataset: ServedDataset): string[] {
-  const tree = parseResolveInfo(info) as ResolveTree | undefined;
+  const tree = selection(info);
   return datasetFields(dataset, [...children(tree, dataset.type.name), ...children(tree, 'Node')]);
 }
 
 /** Fields selected on a connection's nodes, through `edges { node }` and `nodes`. */
 export function selectedConnectionFields(info: GraphQLResolveInfo, dataset: ServedDataset): string[] {
   const typeName = dataset.type.name;
-  const tree = parseResolveInfo(info) as ResolveTree | undefined;
+  const tree = selection(info);
   const top = children(tree, `${typeName}Connection`);
   const nodes = [
     ...named(top, 'edges').flatMap((edges) => named(children(edges, `${typeName}Edge`), 'node')),
@@ -44,7 +65,7 @@ export function selectedConnectionFields(info: GraphQLResolveInfo, dataset: Serv
 
 /** Which measures a stats query selects: `{ min { requestedAt } avg { cost } }` → { min: ['requestedAt'], avg: ['cost'] }. */
 export function selectedStatsValues(info: GraphQLResolveInfo, typeName: string): Record<StatsValue, string[]> {
-  const tree = parseResolveInfo(info) as ResolveTree | undefined;
+  const tree = selection(info);
   const groups = children(tree, `${typeName}StatsGroup`);
   const values = (measure: StatsValue, valuesType: string) =>
     [...new Set(named(groups, measure).flatMap((selected) => children(selected, valuesType).map((field) => field.name)))].filter((name) => name !== '__typename');
