@@ -12,6 +12,8 @@ export interface ServerProcess {
   /** Base URL, e.g. http://127.0.0.1:40123 */
   url: string;
   pid: number | undefined;
+  /** The processes whose CPU time a measurement charges to this server: its own, and its workers' where it has any. */
+  cpuPids: number[];
   stop(): Promise<void>;
 }
 
@@ -21,7 +23,7 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = exited(child);
   if (child.connected) child.send('stop');
@@ -55,7 +57,7 @@ export async function startServer(name: string, module: string, args: string[], 
       });
       child.once('error', reject);
     });
-    return { name, url, pid: child.pid, stop: () => stopChild(child) };
+    return { name, url, pid: child.pid, cpuPids: child.pid === undefined ? [] : [child.pid], stop: () => stopChild(child) };
   } catch (error) {
     await stopChild(child);
     throw error;
