@@ -279,11 +279,12 @@ so after the check every request of a run is a hit.
 ${markdownTable(comparisonHeader('workers'), comparisonCells(results, 'workers'))}
 
 The real command, \`civicgraph serve --workers 2\` and \`--workers 1\` (bench/cli-server.ts), each
-in its own process tree, over the same connectors copy and databases, rate limits lifted, cache
-off, no file watching; both asked Q1 as the owning department and measured in turns as above (two
-workers first in odd rounds). CPU ms/req sums the primary's and every worker's CPU time. The load
-generator is this one process, and the servers, PostgreSQL and it share the machine's
-${machine.cores} cores: two workers can gain only what the cores left free allow.
+in its own process tree, over a copy of connectors/ made as for the other CivicGraph servers and the
+same databases, rate limits lifted, cache off, no file watching; both asked Q1 as the owning
+department and measured in turns as above (two workers first in odd rounds). CPU ms/req sums the
+primary's and every worker's CPU time. autocannon runs in the benchmark's own process, apart from
+the servers but on the same machine: servers, PostgreSQL and load generator share its
+${machine.cores} cores, so a second worker can gain only what the cores left free allow.
 
 ## Targets
 
