@@ -33,6 +33,18 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Stops a started server; until then, a server that dies says so (it would show only as failed requests). */
+export function stopperOf(name: string, child: ChildProcess): () => Promise<void> {
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`[bench] ${name} (pid ${child.pid}) exited while the benchmark ran (${signal ?? `code ${code}`})\n`);
+  });
+  return () => {
+    stopping = true;
+    return stopChild(child);
+  };
+}
+
 /** Starts `bench/servers/<module>.ts <args>` in a child process; rejects if it is not ready within `timeoutMs`. */
 export async function startServer(name: string, module: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<ServerProcess> {
   const entry = fileURLToPath(new URL(`./servers/${module}.ts`, import.meta.url));
@@ -57,7 +69,7 @@ export async function startServer(name: string, module: string, args: string[], 
       });
       child.once('error', reject);
     });
-    return { name, url, pid: child.pid, cpuPids: child.pid === undefined ? [] : [child.pid], stop: () => stopChild(child) };
+    return { name, url, pid: child.pid, cpuPids: child.pid === undefined ? [] : [child.pid], stop: stopperOf(name, child) };
   } catch (error) {
     await stopChild(child);
     throw error;

@@ -12,7 +12,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { WORKER_V8_FLAGS } from '../src/gateway/worker-flags.js';
-import { stopChild, type ServerProcess } from './children.js';
+import { stopChild, stopperOf, type ServerProcess } from './children.js';
 import { HOST } from './config.js';
 import { benchConnectors } from './servers/bench-connectors.js';
 
@@ -58,7 +58,8 @@ export async function startCli(name: string, workers: number, connections: numbe
     });
     // The primary reports the URL when its first worker listens; the others may not yet.
     const workerPids = workers === 1 ? [] : await allWorkersReady(url, child.pid!, workers, started + timeoutMs);
-    return { name, url, pid: child.pid, cpuPids: [child.pid!, ...workerPids], stop };
+    const stopStarted = stopperOf(name, child);
+    return { name, url, pid: child.pid, cpuPids: [child.pid!, ...workerPids], stop: () => stopStarted().finally(() => connectors.remove()) };
   } catch (error) {
     await stop();
     throw error;
