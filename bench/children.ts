@@ -12,6 +12,8 @@ export interface ServerProcess {
   /** Base URL, e.g. http://127.0.0.1:40123 */
   url: string;
   pid: number | undefined;
+  /** The processes whose CPU time a measurement charges to this server: its own, and its workers' where it has any. */
+  cpuPids: number[];
   stop(): Promise<void>;
 }
 
@@ -21,7 +23,7 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = exited(child);
   if (child.connected) child.send('stop');
@@ -29,6 +31,18 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
   await gone;
   clearTimeout(timer);
+}
+
+/** Stops a started server; until then, a server that dies says so (it would show only as failed requests). */
+export function stopperOf(name: string, child: ChildProcess): () => Promise<void> {
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`[bench] ${name} (pid ${child.pid}) exited while the benchmark ran (${signal ?? `code ${code}`})\n`);
+  });
+  return () => {
+    stopping = true;
+    return stopChild(child);
+  };
 }
 
 /** Starts `bench/servers/<module>.ts <args>` in a child process; rejects if it is not ready within `timeoutMs`. */
@@ -55,7 +69,7 @@ export async function startServer(name: string, module: string, args: string[], 
       });
       child.once('error', reject);
     });
-    return { name, url, pid: child.pid, stop: () => stopChild(child) };
+    return { name, url, pid: child.pid, cpuPids: child.pid === undefined ? [] : [child.pid], stop: stopperOf(name, child) };
   } catch (error) {
     await stopChild(child);
     throw error;

@@ -21,9 +21,9 @@ export interface Measurement {
   p99Ms: number;
   requests: number;
   /**
-   * The server process's CPU time (user + system) per request of the measured run, in ms; it
-   * varies less with other load on the machine than throughput does. Undefined where the server's
-   * process is not known or /proc cannot be read.
+   * The server's CPU time (user + system, summed over its processes: a primary and its workers)
+   * per request of the measured run, in ms; it varies less with other load on the machine than
+   * throughput does. Undefined where the server's processes are not known or /proc cannot be read.
    */
   cpuMsPerRequest?: number;
   /** Non-2xx responses, connection errors, timeouts and wrong bodies. */
@@ -44,12 +44,12 @@ async function run(url: string, request: Request, expectBody: string, connection
   });
 }
 
-/** `pid`: the server's process, whose CPU time the measured run is charged. */
-export async function measure(url: string, request: Request, expectBody: string, options: LoadOptions, pid?: number): Promise<Measurement> {
+/** `pids`: the server's processes, whose CPU time the measured run is charged. */
+export async function measure(url: string, request: Request, expectBody: string, options: LoadOptions, pids: readonly number[] = []): Promise<Measurement> {
   if (options.warmupSeconds > 0) await run(url, request, expectBody, options.connections, options.warmupSeconds);
-  const before = pid === undefined ? undefined : await processCpuMs(pid);
+  const before = await processesCpuMs(pids);
   const result = await run(url, request, expectBody, options.connections, options.durationSeconds);
-  const after = pid === undefined ? undefined : await processCpuMs(pid);
+  const after = await processesCpuMs(pids);
   const cpuMsPerRequest = before !== undefined && after !== undefined && result.requests.total > 0 ? (after - before) / result.requests.total : undefined;
   return {
     ...(cpuMsPerRequest === undefined ? {} : { cpuMsPerRequest }),
@@ -64,7 +64,13 @@ export async function measure(url: string, request: Request, expectBody: string,
 /** Linux's clock ticks per second for /proc times (USER_HZ), 100 on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
 
-/** CPU time the process has used so far (user + system), in ms; undefined where /proc cannot tell. */
+/** CPU time the processes have used so far (user + system), in ms; undefined where there are none or /proc cannot tell for one. */
+async function processesCpuMs(pids: readonly number[]): Promise<number | undefined> {
+  if (pids.length === 0) return undefined;
+  const each = await Promise.all(pids.map(processCpuMs));
+  return each.every((ms) => ms !== undefined) ? each.reduce((total: number, ms) => total + ms!, 0) : undefined;
+}
+
 async function processCpuMs(pid: number): Promise<number | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');

@@ -36,9 +36,20 @@ export const POSTGRAPHILE_Q1 = `{ allSrCases(first: 100, orderBy: [CASE_NO_ASC])
 /**
  * `civicgraph` answers as the owning department; `civicgraph-public` is the same server asked
  * anonymously; `civicgraph-unlimited` is CivicGraph serving without its per-role limits, asked
- * Q1 as the owning department, to measure what the limits cost.
+ * Q1 as the owning department, to measure what the limits cost; `civicgraph-cached` serves with
+ * the response cache, and `civicgraph-1-worker` / `civicgraph-2-workers` are `civicgraph serve
+ * --workers 1|2`, each asked Q1 as the owning department, to measure what the cache and a
+ * second worker bring.
  */
-export type ServerId = 'civicgraph' | 'civicgraph-unlimited' | 'civicgraph-public' | 'baseline' | 'postgraphile';
+export type ServerId =
+  | 'civicgraph'
+  | 'civicgraph-unlimited'
+  | 'civicgraph-cached'
+  | 'civicgraph-1-worker'
+  | 'civicgraph-2-workers'
+  | 'civicgraph-public'
+  | 'baseline'
+  | 'postgraphile';
 
 export interface Request {
   /** Path on the server's base URL. */
@@ -55,6 +66,9 @@ export function requestFor(server: ServerId, query: QueryId, pageSize = Q2_PAGE_
       return { path: '/graphql', body: JSON.stringify({ query: text }), headers: owningDepartmentHeaders() };
     }
     case 'civicgraph-unlimited':
+    case 'civicgraph-cached':
+    case 'civicgraph-1-worker':
+    case 'civicgraph-2-workers':
       return query === 'Q1' ? requestFor('civicgraph', query) : undefined;
     // Q2 joins requests to permits by their exact address, which the public role reads only
     // as a hundred block: the join is not offered to it, so Q2 has no public variant.

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: loads the full demo into PostgreSQL (once), starts CivicGraph (with and
- * without its per-role limits), a hand-written baseline and PostGraphile each in its own
+ * without its per-role limits, with its response cache, and as `civicgraph serve --workers 1`
+ * and `--workers 2`), a hand-written baseline and PostGraphile each in its own
  * child process on 127.0.0.1,
  * verifies their answers, drives each with autocannon from this process, and prints the
  * results and writes them to bench/RESULTS.md. Every step is bounded in time and every child
@@ -10,20 +11,25 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE, type Options } from './args.js';
 import { startServer, type ServerProcess } from './children.js';
+import { startCli } from './cli-server.js';
 import { prepareCredentials } from './credentials.js';
 import { sourceEnvironment } from './config.js';
 import { ensureDemoDatabases } from './demo-databases.js';
 import { describeMachine } from './machine.js';
 import type { QueryId, ServerId } from './queries.js';
-import { consoleReport, markdownReport, type Row } from './report.js';
+import { consoleReport, markdownReport, type Results, type Row } from './report.js';
 import { benchQuery, probePageSizes, type Servers } from './scenario.js';
 import { soakSection, withSection } from './soak-report.js';
 
 const QUERIES: QueryId[] = ['Q1', 'Q2', 'Q3'];
+/** `civicgraph serve --workers N` (cli-server.ts), by server. */
+const CLI_WORKERS = { 'civicgraph-1-worker': 1, 'civicgraph-2-workers': 2 } as const;
 /** The processes to start (bench/servers/<module>.ts <args>); `civicgraph-public` is the `civicgraph` process asked without credentials. */
-const SERVER_PROCESSES: Record<Exclude<ServerId, 'civicgraph-public'>, (options: Options) => { module: string; args: string[] }> = {
+const SERVER_PROCESSES: Record<Exclude<ServerId, 'civicgraph-public' | keyof typeof CLI_WORKERS>, (options: Options) => { module: string; args: string[]; env?: Record<string, string> }> = {
   civicgraph: (options) => ({ module: 'civicgraph', args: ['--connections', String(options.connections)] }),
   'civicgraph-unlimited': (options) => ({ module: 'civicgraph', args: ['--connections', String(options.connections), '--no-limits'] }),
+  // In process whatever the caller's environment says, so that the number does not depend on a Redis.
+  'civicgraph-cached': (options) => ({ module: 'civicgraph', args: ['--connections', String(options.connections), '--cache'], env: { CIVICGRAPH_REDIS_URL: '' } }),
   baseline: () => ({ module: 'baseline', args: [] }),
   postgraphile: () => ({ module: 'postgraphile', args: [] }),
 };
@@ -37,28 +43,31 @@ const ROW_SLACK_S = 90;
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
 function timeBudgetSeconds(options: Options): number {
-  // Q1 × 3 servers and 2 × the rounds with and without the limits, Q2 × 2, Q3 × 3.
-  const measurements = 3 + 2 * options.limitsRounds + 2 + 3;
+  // Q1 × 3 servers and 2 × the rounds of each comparison in turns, Q2 × 2, Q3 × 3.
+  const measurements = 3 + 2 * (options.limitsRounds + options.cacheRounds + options.workersRounds) + 2 + 3;
   const pageSizeProbes = 3 * 120;
   return LOAD_LIMIT_S + START_LIMIT_S + measurements * (options.warmupSeconds + options.durationSeconds + ROW_SLACK_S) + pageSizeProbes;
 }
 
 async function startServers(started: ServerProcess[], options: Options): Promise<Servers> {
   const env = sourceEnvironment();
-  const ids = Object.keys(SERVER_PROCESSES) as Array<keyof typeof SERVER_PROCESSES>;
-  const outcomes = await Promise.allSettled(
-    ids.map((id) => {
-      const { module, args } = SERVER_PROCESSES[id](options);
-      return startServer(id, module, args, env, START_LIMIT_S * 1000);
+  const children = Object.keys(SERVER_PROCESSES) as Array<keyof typeof SERVER_PROCESSES>;
+  const clis = Object.keys(CLI_WORKERS) as Array<keyof typeof CLI_WORKERS>;
+  const ids: Exclude<ServerId, 'civicgraph-public'>[] = [...children, ...clis];
+  const outcomes = await Promise.allSettled([
+    ...children.map((id) => {
+      const { module, args, env: own } = SERVER_PROCESSES[id](options);
+      return startServer(id, module, args, { ...env, ...own }, START_LIMIT_S * 1000);
     }),
-  );
+    ...clis.map((id) => startCli(id, CLI_WORKERS[id], options.connections, env, START_LIMIT_S * 1000)),
+  ]);
   const servers = {} as Servers;
   outcomes.forEach((outcome, index) => {
     const id = ids[index]!;
     if (outcome.status === 'fulfilled') {
       started.push(outcome.value);
       servers[id] = outcome.value;
-      log(`${id} listening at ${outcome.value.url} (pid ${outcome.value.pid})`);
+      log(`${id} listening at ${outcome.value.url} (pid ${outcome.value.cpuPids.join(', ')})`);
     } else {
       const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
       servers[id] = { failed: `not available: ${reason}` };
@@ -95,10 +104,15 @@ async function main(): Promise<number> {
     await prepareCredentials();
     const servers = await startServers(started, options);
     const rows: Row[] = [];
-    for (const query of QUERIES) rows.push(...(await benchQuery(query, servers, options, log)));
+    let turns: Results['turns'] = {};
+    for (const query of QUERIES) {
+      const measured = await benchQuery(query, servers, options, log);
+      rows.push(...measured.rows);
+      turns = { ...turns, ...measured.turns };
+    }
     log('Q2: counting source queries per request at page sizes 10, 100, 1,000 …');
     const pageSizes = await probePageSizes(servers, options);
-    const results = { rows, pageSizes, machine: await describeMachine(), options };
+    const results: Results = { rows, turns, pageSizes, machine: await describeMachine(), options };
     console.log(consoleReport(results));
     const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
     // The soak's section is the soak's to write (bench/soak.ts).

@@ -13,8 +13,8 @@ export interface Target {
   url: string;
   request: Request;
   expectBody: string;
-  /** The server's process, whose CPU time per request is measured. */
-  pid?: number;
+  /** The server's processes, whose CPU time per request is measured. */
+  pids: readonly number[];
 }
 
 /** Each target's measurements, round by round. */
@@ -23,9 +23,9 @@ export async function measureInTurns(targets: readonly [Target, Target], rounds:
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? [0, 1] : [1, 0];
     for (const side of order) {
-      const { name, url, request, expectBody, pid } = targets[side]!;
+      const { name, url, request, expectBody, pids } = targets[side]!;
       log(`measuring ${name} for ${options.durationSeconds} s (round ${round + 1} of ${rounds}) …`);
-      measured[side]![round] = await measure(url, request, expectBody, options, pid);
+      measured[side]![round] = await measure(url, request, expectBody, options, pids);
     }
   }
   return measured;

@@ -88,3 +88,9 @@ export function equivalentWithoutLimits(reference: Json, candidate: Json): Verdi
   if (JSON.stringify(candidate?.data) === JSON.stringify(reference?.data)) return { ok: true };
   return { ok: false, reason: `wrong answer: differs from CivicGraph's with limits at ${diffPath(reference?.data, candidate?.data, '/data') ?? 'a cursor'}` };
 }
+
+/** Another CivicGraph asked the same (with its cache, on other workers) must answer the same `data`. */
+export function sameData(reference: Json, candidate: Json): Verdict {
+  if (JSON.stringify(candidate?.data) === JSON.stringify(reference?.data)) return { ok: true };
+  return { ok: false, reason: `wrong answer: differs from CivicGraph's at ${diffPath(reference?.data, candidate?.data, '/data') ?? 'a cursor'}` };
+}
