@@ -18,6 +18,7 @@
  */
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { Metrics } from '../../observe/metrics.js';
 import type { AuditEntry } from '../../privacy/audit.js';
 import type { RequestContext } from '../../request/context.js';
@@ -26,6 +27,9 @@ import { answerKey, digest } from './answer-key.js';
 
 /** How long an answer that reads no dataset is kept. */
 const CONFIGURATION_ONLY_MS = 300_000;
+
+/** Answers kept parsed per role, beside the store's text: a popular answer is served many times a second. */
+const PARSED_KEPT = 64;
 
 interface CachedAnswer {
   expiresAt: number;
@@ -44,6 +48,16 @@ export interface ResponseCacheOptions {
 }
 
 export function responseCachePlugin({ store, view, dataVersion, metrics }: ResponseCacheOptions): ApolloServerPlugin<RequestContext> {
+  // Parsing tens of kilobytes of JSON on every hit would cost much of what the cache saves; an
+  // entry is used only while the store still holds the very text it was parsed from.
+  const parsed = new LRUCache<string, { text: string; answer: CachedAnswer }>({ max: PARSED_KEPT });
+  const parse = (key: string, text: string): CachedAnswer => {
+    const known = parsed.get(key);
+    if (known?.text === text) return known.answer;
+    const answer = JSON.parse(text) as CachedAnswer;
+    parsed.set(key, { text, answer });
+    return answer;
+  };
   return {
     async requestDidStart() {
       let key: string | undefined;
@@ -58,10 +72,11 @@ export function responseCachePlugin({ store, view, dataVersion, metrics }: Respo
           if (lookup.kind === 'bypassed') return null;
           key = identity;
           if (lookup.kind === 'miss') return null;
-          const answer = JSON.parse(lookup.value) as CachedAnswer;
+          const answer = parse(identity, lookup.value);
           contextValue.audit.replay(answer.audit);
           served = answer;
-          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: answer.body } };
+          // A copy of the top level: later plugins add this request's own `extensions`.
+          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { ...answer.body } } };
         },
         async willSendResponse(requestContext) {
           const answer = served ?? (await keep(requestContext));
