@@ -23,11 +23,12 @@ export class RequestBudget {
   readonly #limits: BudgetLimits;
   readonly #startedAt = Date.now();
   /**
-   * Rejects at the deadline; armed by the first query that waits on it, so that a request whose
-   * sources are never asked (introspection, the catalog, a refusal) costs no timer.
+   * One timer per query that waits on the deadline, cleared when the query settles. A single
+   * promise rejecting at the deadline, raced by every query, would hold each race, and so each
+   * query's rows, until the request ends: longer-lived rows cost the collector more than the timers.
    */
-  #expiry: Promise<never> | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #ended = false;
   #rowsRead = 0;
 
   constructor(limits: BudgetLimits) {
@@ -58,19 +59,31 @@ export class RequestBudget {
    * comes first: a query that cannot be stopped in time is abandoned, not waited for.
    */
   within<T>(work: Promise<T>): Promise<T> {
-    if (!Number.isFinite(this.deadline)) return work;
-    // Handled even when abandoned, so that its late failure is not reported as unhandled.
-    work.catch(() => undefined);
-    return Promise.race([work, this.#armed()]);
-  }
-
-  #armed(): Promise<never> {
-    this.#expiry ??= new Promise<never>((_, reject) => {
-      this.#timer = setTimeout(() => reject(this.deadlineExceeded()), Math.max(0, this.deadline - Date.now()));
+    if (this.#ended || !Number.isFinite(this.deadline)) return work;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        reject(this.deadlineExceeded());
+      }, Math.max(0, this.deadline - Date.now()));
       // A deadline never keeps the process alive on its own.
-      this.#timer.unref();
+      timer.unref();
+      this.#timers.add(timer);
+      const settled = (): void => {
+        clearTimeout(timer);
+        this.#timers.delete(timer);
+      };
+      // Also when abandoned, so that its late failure is not reported as unhandled.
+      work.then(
+        (value) => {
+          settled();
+          resolve(value);
+        },
+        (error: unknown) => {
+          settled();
+          reject(error);
+        },
+      );
     });
-    return this.#expiry;
   }
 
   deadlineExceeded(): GraphQLError {
@@ -80,9 +93,11 @@ export class RequestBudget {
     });
   }
 
-  /** Stops the deadline's timer; the request is over. */
+  /** The request is over: nothing its deadline armed fires later, and nothing is abandoned any more. */
   end(): void {
-    clearTimeout(this.#timer);
+    this.#ended = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
   }
 
   #rowBudgetExceeded(): GraphQLError {
