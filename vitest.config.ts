@@ -9,6 +9,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/run-directory.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     // Suites share real database servers; each uses its own database, so files may run in parallel.
