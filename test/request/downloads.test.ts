@@ -191,7 +191,10 @@ describe('a download of every service request', () => {
   }, 300_000);
 
   it('as the public: every request it may read, none withheld, no caller field, coordinates rounded and addresses cut to the block', async () => {
-    const csv = await download(`${big}/datasets/service-requests.csv`);
+    // A download cut after its first byte is logged by the gateway alone (the client sees the connection close): say what it logged.
+    const csv = await download(`${big}/datasets/service-requests.csv`).catch((error: unknown) => {
+      throw new Error(`the public download failed; the gateway logged:\n${cli.stdout().slice(-3000)}\n${cli.stderr().slice(-3000)}`, { cause: error });
+    });
     expect(csv.status, csv.text.slice(0, 500)).toBe(200);
     // Row by row against GraphQL: the staff download above, and the public's filtered ones below.
     const [header, ...records] = parse(csv.text) as string[][];
@@ -201,12 +204,13 @@ describe('a download of every service request', () => {
     const contacts = new Set(truth.callerContacts);
     const written = csv.text.toLowerCase().match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\(?\d{3}\)?[ .-]?\d{3}-\d{4}/g) ?? [];
     expect(written.filter((token) => contacts.has(token))).toEqual([]);
-    const column = (name: string) => header!.indexOf(name);
-    for (const record of records) {
-      expect(WITHHELD).not.toContain(record[column('serviceCode')]);
-      for (const name of ['location.latitude', 'location.longitude']) expect(record[column(name)]).toMatch(/^(-?\d+(\.\d{1,3})?)?$/);
-      expect(record[column('address')]).toMatch(/^(\d*XX .+|\D.*)?$/);
-    }
+    const [code, latitude, longitude, address] = ['serviceCode', 'location.latitude', 'location.longitude', 'address'].map((name) => header!.indexOf(name)) as [number, number, number, number];
+    expect(Math.min(code, latitude, longitude, address)).toBeGreaterThanOrEqual(0);
+    // Every row is checked and the rows that fail are reported; 400,000 expectations, one per row and rule, took seconds.
+    const rounded = /^(-?\d+(\.\d{1,3})?)?$/;
+    const cutToBlock = /^(\d*XX .+|\D.*)?$/;
+    const wrong = records.filter((record) => WITHHELD.includes(record[code]!) || !rounded.test(record[latitude]!) || !rounded.test(record[longitude]!) || !cutToBlock.test(record[address]!));
+    expect(wrong.slice(0, 5)).toEqual([]);
   }, 300_000);
 });
 

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type RunningGateway } from '../../src/gateway/serve.js';
 import { demoEnvironment } from '../support/demo.js';
-import { POSTGRES_URL, withKnex } from '../support/servers.js';
+import { withKnex } from '../support/servers.js';
 
 let env: Record<string, string>;
 const JWT_SECRET = 'limits-test-jwt-secret-0123456789-abcdef';
@@ -287,9 +287,10 @@ describe('runtime budgets, over HTTP', () => {
     slow = await start({}, dir);
   });
 
+  // In this suite's CRM database only: other suites on the server may be running statements of their own.
   const sleepingStatements = () =>
-    withKnex('pg', POSTGRES_URL, async (db) => {
-      const rows = await db.raw("select count(*)::int as n from pg_stat_activity where state = 'active' and query like '%pg_sleep(3)%' and pid <> pg_backend_pid()");
+    withKnex('pg', env.CIVICGRAPH_CRM_URL!, async (db) => {
+      const rows = await db.raw("select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'active' and query like '%pg_sleep(3)%' and pid <> pg_backend_pid()");
       return rows.rows[0].n as number;
     });
 

@@ -15,8 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type RunningGateway } from '../../src/gateway/serve.js';
 import { REDIS_CACHE_PREFIX } from '../../src/response/cache/answer-store.js';
 import { demoEnvironment } from '../support/demo.js';
+import { withDatabase } from '../support/servers.js';
 
-const REDIS_URL = process.env.CIVICGRAPH_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** A Redis database of this suite's own: other suites cache answers on the same server, and this one counts the keys its gateway adds. */
+const REDIS_URL = withDatabase(process.env.CIVICGRAPH_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', '9');
 const JWT_SECRET = 'response-cache-test-secret-0123456789abcdef';
 const COUNT = '{ serviceRequests { totalCount } }';
 const ADDRESSES = '{ serviceRequests(first: 20) { edges { node { id address } } } }';

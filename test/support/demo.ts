@@ -3,9 +3,10 @@
  * PostgreSQL server, and the environment that points the demo connector mappings at them.
  */
 import knex from 'knex';
-import { mkdtemp } from 'node:fs/promises';
+import { access, cp, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { loadDemoSystem } from '../../src/demo/load.js';
 import { prepareDemo } from '../../src/demo/prepare.js';
 import { POSTGRES_URL, withDatabase } from './servers.js';
@@ -18,12 +19,32 @@ export const TEST_SCALE = 0.01;
 
 export type DemoKind = 'pglite' | 'postgres';
 
+/**
+ * A PGlite demo of the suite's own, copied from the one generated for the whole run (a second
+ * of copying instead of several of generating). Suites that ask at the same moment may both
+ * generate it; the first to finish keeps its copy.
+ */
+async function pgliteDemo(name: string, scale: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `civicgraph-${name}-`));
+  const shared = join(inject('runDirectory'), `pglite-demo-${scale}`);
+  if (!(await access(shared).then(() => true, () => false))) {
+    const building = await mkdtemp(`${shared}-building-`);
+    await prepareDemo(building, { scale });
+    // A directory appears whole under its name, or not at all: renamed once complete.
+    await rename(building, shared).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+      await rm(building, { recursive: true, force: true });
+    });
+  }
+  await cp(shared, dir, { recursive: true });
+  return dir;
+}
+
 /** Builds the demo on `kind` (at `scale` of the full demo) and returns the environment for the connector mappings. */
 export async function demoEnvironment(kind: DemoKind, name: string, scale = TEST_SCALE): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   if (kind === 'pglite') {
-    const dir = await mkdtemp(join(tmpdir(), `civicgraph-${name}-`));
-    await prepareDemo(dir, { scale });
+    const dir = await pgliteDemo(name, scale);
     for (const system of SYSTEMS) {
       env[`CIVICGRAPH_${ENV_PREFIX[system]}_KIND`] = 'pglite';
       env[`CIVICGRAPH_${ENV_PREFIX[system]}_URL`] = join(dir, system);

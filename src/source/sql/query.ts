@@ -4,8 +4,8 @@
  * compiling SQL that can be reviewed without a server, see compileFind).
  */
 import type { Knex } from 'knex';
-import type { AggregateQuery, CountQuery, FindQuery, KeyLookupQuery, OrderKey, Selection, SourceValue } from '../source.js';
-import type { Dialect } from './dialects/index.js';
+import type { AggregateQuery, CountQuery, FindQuery, KeyLookupQuery, OrderKey, Selection, SourceValue, ValueRef } from '../source.js';
+import { type Dialect, splitTableName } from './dialects/index.js';
 import { type Fragment, join, param, sql } from './fragment.js';
 import { compilePredicate, InvalidQueryError } from './predicate.js';
 import { valueFragment } from './ref.js';
@@ -41,23 +41,45 @@ function orderFragment(keys: OrderKey[], dialect: Dialect): Fragment {
   return join(keys.map((key) => orderKeyFragment(key, dialect)), ', ');
 }
 
+/** A plain column costs nothing to read; anything else is computed row by row. */
+const isComputed = (ref: ValueRef) => !('column' in ref);
+
+/**
+ * A later page whose values are computed (a canonical address, a privacy transform, a mapped
+ * expression) is read in two steps: the page's rows in a derived table, then their values. The
+ * database computes the select list of every row an OFFSET skips (PostgreSQL does), so in one
+ * step a page deep into a download would compute as many values as its offset, not its size. The
+ * derived table takes the table's own name, so an expression that names the table still reads it.
+ */
 export function buildFind(db: Knex, dialect: Dialect, query: FindQuery): Knex.QueryBuilder {
-  const builder = applyWhere(db.select(selectList(db, dialect, query.select)).from(query.table), query.where, dialect);
+  const values = selectList(db, dialect, query.select);
+  if (query.offset === 0 || !Object.values(query.select).some(isComputed)) return buildPage(db, dialect, query, values);
+  const rows = buildPage(db, dialect, query, [db.raw('*')]).as(splitTableName(query.table).table);
+  return orderBy(db.select(values).from(rows), pageOrder(query), dialect);
+}
+
+function buildPage(db: Knex, dialect: Dialect, query: FindQuery, columns: Knex.Raw[]): Knex.QueryBuilder {
+  const builder = orderBy(applyWhere(db.select(columns).from(query.table), query.where, dialect), pageOrder(query), dialect);
+  builder.limit(query.limit);
+  if (query.offset > 0) builder.offset(query.offset);
+  return builder;
+}
+
+/** The order a page is read in. */
+function pageOrder(query: FindQuery): OrderKey[] {
   // Paging past the first page needs a total order to be repeatable (and SQL Server's OFFSET needs an
   // ORDER BY at all). The engine appends the dataset key; if it gave no order, every selected value is
   // the best we have. A first page without an order needs none, so none is invented (some values,
   // like PostgreSQL's void or SQL Server's ntext, cannot be ordered).
-  const keys: OrderKey[] =
-    query.orderBy.length > 0 || query.offset === 0
-      ? query.orderBy
-      : Object.values(query.select).map((ref) => ({ ref, direction: 'asc' as const }));
-  if (keys.length > 0) {
-    const order = orderFragment(keys, dialect);
-    builder.orderByRaw(order.sql, order.bindings as Knex.RawBinding[]);
-  }
-  builder.limit(query.limit);
-  if (query.offset > 0) builder.offset(query.offset);
-  return builder;
+  return query.orderBy.length > 0 || query.offset === 0
+    ? query.orderBy
+    : Object.values(query.select).map((ref) => ({ ref, direction: 'asc' as const }));
+}
+
+function orderBy(builder: Knex.QueryBuilder, keys: OrderKey[], dialect: Dialect): Knex.QueryBuilder {
+  if (keys.length === 0) return builder;
+  const order = orderFragment(keys, dialect);
+  return builder.orderByRaw(order.sql, order.bindings as Knex.RawBinding[]);
 }
 
 export function buildCount(db: Knex, dialect: Dialect, query: CountQuery): Knex.QueryBuilder {

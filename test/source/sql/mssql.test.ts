@@ -153,6 +153,16 @@ describe('SQL Server: compiled SQL', () => {
     });
   });
 
+  it('pages a later page of computed values first, and computes them for the page’s rows alone', () => {
+    expect(compileFind('mssql', { table: T, select: { id: c('CASE_ID'), ward: { expression: 'LEFT(WARD_CODE, 2)' } }, where: eqOpen, orderBy: [{ ref: c('CASE_ID'), direction: 'asc' }], limit: 10, offset: 20 })).toEqual({
+      sql:
+        'select [CASE_ID] as [id], (LEFT(WARD_CODE, 2)) as [ward] from (select * from [dbo].[SR_CASE] where ([STATUS] = @p0 and [STATUS] is not null) ' +
+        'order by case when [CASE_ID] is null then 1 else 0 end, [CASE_ID] asc offset @p1 rows fetch next @p2 rows only) as [SR_CASE] ' +
+        'order by case when [CASE_ID] is null then 1 else 0 end, [CASE_ID] asc',
+      bindings: ['O', 20, 10],
+    });
+  });
+
   it('looks keys up with IN, skipping null and repeated keys', () => {
     expect(compileFindByKeys('mssql', { table: T, select: { title: c('TITLE') }, key: c('CASE_ID'), keyAlias: '__key', keys: [1, 2, 2, null] })).toEqual([
       { sql: 'select [TITLE] as [title], [CASE_ID] as [__key] from [dbo].[SR_CASE] where [CASE_ID] in (@p0, @p1)', bindings: [1, 2] },
