@@ -133,26 +133,49 @@ export function compileSteps<T>(step: TextStep, engine: TextEngine<T>): T {
   }
 }
 
-const patterns = new Map<string, RegExp>();
-const regex = (pattern: string): RegExp => {
-  let compiled = patterns.get(pattern);
-  if (!compiled) patterns.set(pattern, (compiled = new RegExp(pattern)));
-  return compiled;
-};
 const SPACES = new RegExp(`[${WHITE_SPACE}]+`, 'g');
+
+/** The program of one folded address in JavaScript: each step a function of it. */
+type Reading = (address: string) => string | null;
+
+const JAVASCRIPT: TextEngine<Reading> = {
+  address: (address) => address,
+  text: (constant) => () => constant,
+  cutStart: (of, pattern) => cut(of, new RegExp(pattern)),
+  cutEnd: (of, pattern) => cut(of, new RegExp(pattern)),
+  match: (of, pattern) => {
+    const wanted = new RegExp(pattern);
+    return (address) => {
+      const value = of(address);
+      return value === null ? null : wanted.exec(value)?.[0] || null;
+    };
+  },
+  concat: (parts) => (address) => {
+    const values = parts.map((part) => part(address));
+    return values.some((value) => value === null) ? null : values.join('');
+  },
+  orElse: (of, constant) => (address) => {
+    const value = of(address);
+    return value === '' ? constant : value;
+  },
+  // Only the branch taken is computed.
+  when: (pattern, then, otherwise) => {
+    const test = new RegExp(pattern);
+    return (address) => (test.test(address) ? then(address) : otherwise(address));
+  },
+};
+
+function cut(of: Reading, pattern: RegExp): Reading {
+  return (address) => {
+    const value = of(address);
+    return value === null ? null : value.replace(pattern, '');
+  };
+}
+
+/** Compiled once: building the program's functions for every value cost more than running them. */
+const readHundredBlock = compileSteps(HUNDRED_BLOCK, JAVASCRIPT);
 
 /** The program in JavaScript, for the `hundredBlock` rule and the memory engine. */
 export function hundredBlock(value: string): string | null {
-  const folded = value.replace(SPACES, ' ').replace(/^ | $/g, '');
-  const engine: TextEngine<string | null> = {
-    address: folded,
-    text: (constant) => constant,
-    cutStart: (of, pattern) => (of === null ? null : of.replace(regex(pattern), '')),
-    cutEnd: (of, pattern) => (of === null ? null : of.replace(regex(pattern), '')),
-    match: (of, pattern) => (of === null ? null : regex(pattern).exec(of)?.[0] || null),
-    concat: (parts) => (parts.some((part) => part === null) ? null : parts.join('')),
-    orElse: (of, constant) => (of === '' ? constant : of),
-    when: (pattern, then, otherwise) => (regex(pattern).test(folded) ? then : otherwise),
-  };
-  return compileSteps(HUNDRED_BLOCK, engine);
+  return readHundredBlock(value.replace(SPACES, ' ').replace(/^ | $/g, ''));
 }
