@@ -30,6 +30,8 @@ const CONFIGURATION_ONLY_MS = 300_000;
 
 /** Answers kept parsed per role, beside the store's text: a popular answer is served many times a second. */
 const PARSED_KEPT = 64;
+/** …and at most this much of their text, so that a few large answers cannot hold much memory twice. */
+const PARSED_TEXT_KEPT = 16 * 1024 * 1024;
 
 interface CachedAnswer {
   expiresAt: number;
@@ -50,7 +52,7 @@ export interface ResponseCacheOptions {
 export function responseCachePlugin({ store, view, dataVersion, metrics }: ResponseCacheOptions): ApolloServerPlugin<RequestContext> {
   // Parsing tens of kilobytes of JSON on every hit would cost much of what the cache saves; an
   // entry is used only while the store still holds the very text it was parsed from.
-  const parsed = new LRUCache<string, { text: string; answer: CachedAnswer }>({ max: PARSED_KEPT });
+  const parsed = new LRUCache<string, { text: string; answer: CachedAnswer }>({ max: PARSED_KEPT, maxSize: PARSED_TEXT_KEPT, sizeCalculation: ({ text }) => Math.max(1, text.length) });
   const parse = (key: string, text: string): CachedAnswer => {
     const known = parsed.get(key);
     if (known?.text === text) return known.answer;
