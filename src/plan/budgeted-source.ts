@@ -11,37 +11,21 @@
  */
 import { SourceError, type Source } from '../source/source.js';
 import type { RequestBudget } from './budget.js';
+import { wrapQueries } from '../source/wrap-queries.js';
 
 export function budgetedSource(source: Source, budget: RequestBudget, countsRows: boolean): Source {
-  const held =
-    <Q extends { deadline?: number }, R>(run: (query: Q) => Promise<R>, rowsIn: (result: R) => number) =>
-    async (query: Q): Promise<R> => {
-      budget.check();
-      // A caller's own earlier deadline stays, and so does its error.
-      const bounded = query.deadline === undefined || budget.deadline <= query.deadline;
-      let result: R;
-      try {
-        result = await budget.within(run(bounded ? { ...query, deadline: budget.deadline } : query));
-      } catch (error) {
-        if (bounded && error instanceof SourceError && error.reason === 'deadline') throw budget.deadlineExceeded();
-        throw error;
-      }
-      if (countsRows) budget.addRows(rowsIn(result));
-      return result;
-    };
-  const rows = (result: unknown[]) => result.length;
-  return {
-    name: source.name,
-    pushdown: source.pushdown,
-    find: held((query) => source.find(query), rows),
-    count: held((query) => source.count(query), () => 0),
-    findByKeys: held((query) => source.findByKeys(query), rows),
-    aggregate: held((query) => source.aggregate(query), rows),
-    describeTable: (table) => source.describeTable(table),
-    estimateRows: (table) => source.estimateRows(table),
-    listTables: () => source.listTables(),
-    ping: () => source.ping(),
-    close: () => source.close(),
-    ...(source.dataVersion && { dataVersion: () => source.dataVersion!() }),
-  };
+  return wrapQueries(source, (_operation, run, rowsIn) => async (query) => {
+    budget.check();
+    // A caller's own earlier deadline stays, and so does its error.
+    const bounded = query.deadline === undefined || budget.deadline <= query.deadline;
+    let result;
+    try {
+      result = await budget.within(run(bounded ? { ...query, deadline: budget.deadline } : query));
+    } catch (error) {
+      if (bounded && error instanceof SourceError && error.reason === 'deadline') throw budget.deadlineExceeded();
+      throw error;
+    }
+    if (countsRows) budget.addRows(rowsIn(result) ?? 0);
+    return result;
+  });
 }
