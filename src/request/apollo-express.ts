@@ -35,6 +35,6 @@ export function apolloHandler<Context extends BaseContext>(server: ApolloServer<
       return;
     }
     response.setHeader('content-length', Buffer.byteLength(answer.body.string));
-    response.end(request.method === 'HEAD' ? undefined : answer.body.string);
+    response.end(answer.body.string);
   };
 }
