@@ -4,6 +4,7 @@
  */
 import type { Row, Selection, ValueRef } from '../source/source.js';
 import { publicValueReader, type PublicValueReader } from '../response/to-public-value.js';
+import { normalizeAddress } from '../source/address.js';
 import type { ScalarBinding, ServedDataset } from './served-dataset.js';
 
 export const KEY_ALIAS = 'k';
@@ -50,10 +51,23 @@ export class RowShape {
     const selection: Record<string, ValueRef> = { [KEY_ALIAS]: dataset.key.ref };
     this.readers = [];
     let next = 0;
-    const read = (field: ScalarBinding): Read => {
+    // Two fields of one column (a code and its name), or the key read as a field, are one value to the source.
+    const aliasOf = (ref: ValueRef): string => {
+      const text = JSON.stringify(ref);
+      const known = Object.keys(selection).find((alias) => JSON.stringify(selection[alias]) === text);
+      if (known) return known;
       const alias = `f${next++}`;
-      selection[alias] = field.ref;
-      return { alias, field, toPublic: publicValueReader(field) };
+      selection[alias] = ref;
+      return alias;
+    };
+    const read = (field: ScalarBinding): Read => {
+      const toPublic = publicValueReader(field);
+      // An address is read as stored and spelled canonically here: most are canonical already, which
+      // one test of the text tells, where the source's nested REPLACEs would rewrite every row.
+      if ('normalize' in field.ref) {
+        return { alias: aliasOf(field.ref.of), field, toPublic: (raw, source) => toPublic(raw === null || raw === undefined ? raw : normalizeAddress(String(raw)), source) };
+      }
+      return { alias: aliasOf(field.ref), field, toPublic };
     };
     // A joined field needs the value it joins on, whether or not the query selects it.
     const needed = [...fieldNames].map((name) => dataset.joins.get(name)?.mapping.from ?? name);
@@ -62,9 +76,7 @@ export class RowShape {
       const binding = dataset.fields.get(name)!;
       if (binding.kind === 'scalar') this.readers.push({ kind: 'scalar', name, read: read(binding.scalar) });
       else if (binding.place) {
-        const alias = `f${next++}`;
-        selection[alias] = binding.place.block;
-        this.readers.push({ kind: 'place', name, alias, pointOf: binding.transform! });
+        this.readers.push({ kind: 'place', name, alias: aliasOf(binding.place.block), pointOf: binding.transform! });
       } else this.readers.push({ kind: 'object', name, reads: [...binding.fields].map(([sub, field]) => [sub, read(field)]), transform: binding.transform });
     }
     this.selection = selection;

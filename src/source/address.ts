@@ -47,8 +47,17 @@ export const ADDRESS_STEPS: ReadonlyArray<readonly [from: string, to: string]> =
   ]),
 ];
 
+/**
+ * Text no step changes: capitals, digits and punctuation other than '.' and ',' (none of which
+ * upper-casing changes), words parted by single spaces, none at either end, and no word in its
+ * long form. Most stored addresses are already spelled so, and one test says it.
+ */
+const CANONICAL_WORDS = /^(?:[A-Z0-9#&'()/-]+(?: [A-Z0-9#&'()/-]+)*)?$/;
+const LONG_FORM = new RegExp(`(?:^| )(?:${ADDRESS_WORDS.map(([word]) => word).join('|')})(?= |$)`);
+
 /** The canonical spelling: UPPER(' ' || value || ' '), then the steps, then TRIM. */
 export function normalizeAddress(value: string): string {
+  if (CANONICAL_WORDS.test(value) && !LONG_FORM.test(value)) return value;
   let text = ` ${value.toUpperCase()} `;
   for (const [from, to] of ADDRESS_STEPS) text = text.split(from).join(to);
   // Spaces only, as SQL's TRIM does (JavaScript's trim() would also take tabs and newlines).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeAddress, normalizeAddressFragment } from '../../src/source/address.js';
+import { ADDRESS_STEPS, ADDRESS_WORDS, normalizeAddress, normalizeAddressFragment } from '../../src/source/address.js';
 
 describe('address normalisation', () => {
   it.each([
@@ -11,6 +11,29 @@ describe('address normalisation', () => {
     ['12 Eastgate Court, Unit 4', '12 EASTGATE CT UNIT 4'],
   ])('%j → %j', (input, canonical) => {
     expect(normalizeAddress(input)).toBe(canonical);
+  });
+
+  // normalizeAddress returns text it judges canonical untouched: that judgement must never differ from the steps.
+  it('gives what the steps give, whether or not the text was canonical already', () => {
+    const stepByStep = (value: string): string => {
+      let text = ` ${value.toUpperCase()} `;
+      for (const [from, to] of ADDRESS_STEPS) text = text.split(from).join(to);
+      return text.replace(/^ +| +$/g, '');
+    };
+    const pieces = [...ADDRESS_WORDS.flat(), 'NORTHS', 'XEAST', 'W.', 'st', 'Ave', '24TH', '1163', '#4', "O'HARE", '(REAR)', '1/2', 'A-B', ' ', '  ', '.', ',', '\t', 'ß', 'é', ''];
+    let seed = 7;
+    const random = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
+    let canonicalSeen = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const words = Array.from({ length: 1 + random(5) }, () => pieces[random(pieces.length)]);
+      const text = words.join(random(4) === 0 ? '' : ' ');
+      const expected = stepByStep(text);
+      expect(normalizeAddress(text), JSON.stringify(text)).toBe(expected);
+      if (expected === text) canonicalSeen++;
+    }
+    // Both branches were taken many times.
+    expect(canonicalSeen).toBeGreaterThan(1_000);
+    expect(canonicalSeen).toBeLessThan(19_000);
   });
 });
 
