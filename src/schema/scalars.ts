@@ -40,10 +40,39 @@ function literal(ast: ValueNode): unknown {
   return ast.kind === Kind.STRING ? ast.value : undefined;
 }
 
+const twoDigits = (n: number): string => (n < 10 ? '0' : '') + n;
+const MS_PER_DAY = 86_400_000;
+/** 0000-01-01 and 10000-01-01 in ms since the epoch: the years ISO 8601 writes with four digits. */
+const FOUR_DIGIT_YEARS = [-62_167_219_200_000, 253_402_300_800_000] as const;
+
+/**
+ * `date.toISOString()`, spelled in JavaScript: V8's own goes through its runtime and costs several
+ * times as much, and a page of rows writes hundreds. The calendar date comes from the day number
+ * by Howard Hinnant's `civil_from_days`; other years (and invalid dates) are left to V8.
+ */
+export function instantText(date: Date): string {
+  const ms = date.getTime();
+  if (!(ms >= FOUR_DIGIT_YEARS[0] && ms < FOUR_DIGIT_YEARS[1])) return date.toISOString();
+  const days = Math.floor(ms / MS_PER_DAY);
+  const inDay = ms - days * MS_PER_DAY;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const millis = inDay % 1000;
+  const seconds = Math.floor(inDay / 1000);
+  return `${String(year).padStart(4, '0')}-${twoDigits(month)}-${twoDigits(day)}T${twoDigits(Math.floor(seconds / 3600))}:${twoDigits(Math.floor(seconds / 60) % 60)}:${twoDigits(seconds % 60)}.${millis < 100 ? (millis < 10 ? '00' : '0') : ''}${millis}Z`;
+}
+
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   serialize: (value) => {
-    if (value instanceof Date) return value.toISOString();
+    if (value instanceof Date) return instantText(value);
     throw new GraphQLError('DateTime cannot represent a value that is not an instant.');
   },
   parseValue: parseDateTime,
