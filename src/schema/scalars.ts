@@ -40,21 +40,24 @@ function literal(ast: ValueNode): unknown {
   return ast.kind === Kind.STRING ? ast.value : undefined;
 }
 
-const twoDigits = (n: number): string => (n < 10 ? '0' : '') + n;
 const MS_PER_DAY = 86_400_000;
 /** 0000-01-01 and 10000-01-01 in ms since the epoch: the years ISO 8601 writes with four digits. */
 const FOUR_DIGIT_YEARS = [-62_167_219_200_000, 253_402_300_800_000] as const;
 
+const twoDigits = (n: number): string => (n < 10 ? '0' : '') + n;
 /**
- * `date.toISOString()`, spelled in JavaScript: V8's own goes through its runtime and costs several
- * times as much, and a page of rows writes hundreds. The calendar date comes from the day number
- * by Howard Hinnant's `civil_from_days`; other years (and invalid dates) are left to V8.
+ * The parts of an instant's text, each built once: a page of rows writes hundreds of instants,
+ * most on a few days, and building each text from numbers would allocate a dozen strings.
  */
-export function instantText(date: Date): string {
-  const ms = date.getTime();
-  if (!(ms >= FOUR_DIGIT_YEARS[0] && ms < FOUR_DIGIT_YEARS[1])) return date.toISOString();
-  const days = Math.floor(ms / MS_PER_DAY);
-  const inDay = ms - days * MS_PER_DAY;
+const dayTexts = new Map<number, string>();
+const KEPT_DAYS = 10_000;
+const secondTexts: string[] = new Array<string>(86_400).fill('');
+const millisecondTexts: string[] = new Array<string>(1000).fill('');
+
+/** 'YYYY-MM-DDT' of a day number, by Howard Hinnant's `civil_from_days`. */
+function dayText(days: number): string {
+  let text = dayTexts.get(days);
+  if (text !== undefined) return text;
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const dayOfEra = z - era * 146_097;
@@ -64,9 +67,25 @@ export function instantText(date: Date): string {
   const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  const millis = inDay % 1000;
-  const seconds = Math.floor(inDay / 1000);
-  return `${String(year).padStart(4, '0')}-${twoDigits(month)}-${twoDigits(day)}T${twoDigits(Math.floor(seconds / 3600))}:${twoDigits(Math.floor(seconds / 60) % 60)}:${twoDigits(seconds % 60)}.${millis < 100 ? (millis < 10 ? '00' : '0') : ''}${millis}Z`;
+  text = `${String(year).padStart(4, '0')}-${twoDigits(month)}-${twoDigits(day)}T`;
+  if (dayTexts.size >= KEPT_DAYS) dayTexts.clear();
+  dayTexts.set(days, text);
+  return text;
+}
+
+/**
+ * `date.toISOString()`, spelled in JavaScript: V8's own goes through its runtime and costs several
+ * times as much. Other years than 0000–9999 (and invalid dates) are left to V8.
+ */
+export function instantText(date: Date): string {
+  const ms = date.getTime();
+  if (!(ms >= FOUR_DIGIT_YEARS[0] && ms < FOUR_DIGIT_YEARS[1])) return date.toISOString();
+  const days = Math.floor(ms / MS_PER_DAY);
+  const inDay = ms - days * MS_PER_DAY;
+  const second = Math.floor(inDay / 1000);
+  const millis = inDay - second * 1000;
+  const time = (secondTexts[second] ||= `${twoDigits(Math.floor(second / 3600))}:${twoDigits(Math.floor(second / 60) % 60)}:${twoDigits(second % 60)}`);
+  return dayText(days) + time + (millisecondTexts[millis] ||= `.${String(millis).padStart(3, '0')}Z`);
 }
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
