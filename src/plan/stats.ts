@@ -175,20 +175,15 @@ export async function resolveStats(dataset: ServedDataset, memo: RequestMemo, wh
     merged.set(id, group);
   }
 
+  const summed = [...new Set([...(request.values.sum ?? []), ...(request.values.avg ?? [])])];
   const groups = [...merged.values()].map(({ key, rows: parts }) => {
-    const total = (alias: string) => parts.reduce((sum, part) => sum + Number(part[alias] ?? 0), 0);
-    const extreme = (name: string, which: 'min' | 'max') => {
-      const values = parts.map((part) => toPublicValue(fieldsByName.get(name)!, part[`${which}_${name}`] ?? null, source)).filter((value) => value !== null);
-      if (values.length === 0) return null;
-      return values.reduce((best, value) => ((which === 'min' ? compare(value, best) < 0 : compare(value, best) > 0) ? value : best));
-    };
-    const group: StatsGroup = { key, count: total('n'), suppressed: false, min: {}, max: {}, sum: {}, avg: {} };
-    for (const name of request.values.min ?? []) group.min[name] = extreme(name, 'min');
-    for (const name of request.values.max ?? []) group.max[name] = extreme(name, 'max');
-    for (const name of new Set([...(request.values.sum ?? []), ...(request.values.avg ?? [])])) {
-      const counted = total(`count_${name}`);
-      group.sum[name] = counted === 0 ? null : significant(total(`sum_${name}`));
-      group.avg[name] = counted === 0 ? null : significant(total(`sum_${name}`) / counted);
+    const group: StatsGroup = { key, count: total(parts, 'n'), suppressed: false, min: {}, max: {}, sum: {}, avg: {} };
+    for (const name of request.values.min ?? []) group.min[name] = extreme(parts, fieldsByName.get(name)!, 'min', source);
+    for (const name of request.values.max ?? []) group.max[name] = extreme(parts, fieldsByName.get(name)!, 'max', source);
+    for (const name of summed) {
+      const counted = total(parts, `count_${name}`);
+      group.sum[name] = counted === 0 ? null : significant(total(parts, `sum_${name}`));
+      group.avg[name] = counted === 0 ? null : significant(total(parts, `sum_${name}`) / counted);
     }
     return group;
   });
@@ -205,6 +200,23 @@ export async function resolveStats(dataset: ServedDataset, memo: RequestMemo, wh
     suppressSmallCells(groups, dataset.minimumCellCount, request.groupBy.map((choice) => choice.keyName));
   }
   return groups;
+}
+
+/** The sum of one aggregate over the source groups merged into one public group. */
+function total(parts: readonly Row[], alias: string): number {
+  let sum = 0;
+  for (const part of parts) sum += Number(part[alias] ?? 0);
+  return sum;
+}
+
+/** The least or greatest public value of a field over the source groups merged into one. */
+function extreme(parts: readonly Row[], field: ScalarBinding, which: 'min' | 'max', source: string): unknown {
+  let best: unknown = null;
+  for (const part of parts) {
+    const value = toPublicValue(field, part[`${which}_${field.path}`] ?? null, source);
+    if (value !== null && (best === null || (which === 'min' ? compare(value, best) < 0 : compare(value, best) > 0))) best = value;
+  }
+  return best;
 }
 
 function compare(a: unknown, b: unknown): number {
@@ -245,7 +257,9 @@ export function suppressSmallCells(groups: StatsGroup[], k: number, keyNames: re
       const lines = new Map<string, StatsGroup[]>();
       for (const group of groups) {
         const others = JSON.stringify(keyNames.filter((_, index) => index !== dimension).map((name) => group.key[name] ?? null));
-        lines.set(others, [...(lines.get(others) ?? []), group]);
+        const line = lines.get(others);
+        if (line) line.push(group);
+        else lines.set(others, [group]);
       }
       for (const line of lines.values()) {
         if (line.length < 2 || line.filter((group) => hidden.has(group)).length !== 1) continue;

@@ -6,7 +6,6 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 
 const OFFSET_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
-const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Whether the text is a date-time this API accepts: ISO 8601 with a time-zone offset (entry points that take text use the same rule). */
 export function isOffsetDateTime(text: string): boolean {
@@ -22,11 +21,32 @@ function parseDateTime(value: unknown): Date {
   return instant;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/**
+ * Whether the text is a real calendar date, 'YYYY-MM-DD', read digit by digit: every date of an
+ * answer is checked, and a page of groups has thousands. Years before 0100 are refused: no
+ * department records them, and databases disagree about them (PostgreSQL has no year 0).
+ */
 export function isCalendarDate(value: string): boolean {
-  const match = CALENDAR_DATE.exec(value);
-  if (!match) return false;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return date.toISOString().startsWith(value);
+  if (value.length !== 10 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return false;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 7);
+  const day = digits(value, 8, 10);
+  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1)) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0);
+}
+
+/** The number `text` spells from `from` to `to`; NaN when a character there is not a digit. */
+function digits(text: string, from: number, to: number): number {
+  let number = 0;
+  for (let at = from; at < to; at++) {
+    const digit = text.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    number = number * 10 + digit;
+  }
+  return number;
 }
 
 function parseDate(value: unknown): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DateTimeScalar, instantText } from '../../src/schema/scalars.js';
+import { DateScalar, DateTimeScalar, instantText, isCalendarDate } from '../../src/schema/scalars.js';
 
 describe('DateTime as text', () => {
   const spelled = (ms: number): string => {
@@ -45,5 +45,28 @@ describe('DateTime as text', () => {
   it('serialises an instant, and refuses anything else', () => {
     expect(DateTimeScalar.serialize(new Date('2019-01-01T13:08:59Z'))).toBe('2019-01-01T13:08:59.000Z');
     expect(() => DateTimeScalar.serialize('2019-01-01T13:08:59Z')).toThrow(/not an instant/);
+  });
+});
+
+describe('Date', () => {
+  it.each([
+    ['2024-02-29', true],
+    ['2023-02-29', false],
+    ['1900-02-29', false],
+    ['2000-02-29', true],
+    ['2024-04-31', false],
+    ['2024-12-31', true],
+    ['2024-13-01', false],
+    ['2024-00-10', false],
+    ['2024-01-00', false],
+    ['0099-12-31', false],
+    ['0100-01-01', true],
+    ['2024-1-01', false],
+    ['2024-01-01T00:00:00Z', false],
+    ['2024-01-0a', false],
+  ])('%s is a calendar date: %s', (text, real) => {
+    expect(isCalendarDate(text)).toBe(real);
+    if (real) expect(DateScalar.serialize(text)).toBe(text);
+    else expect(() => DateScalar.serialize(text)).toThrow(/calendar date/);
   });
 });
