@@ -26,9 +26,10 @@ export class RequestLoaders {
     return this.shared(`key|${dataset.type.name}|${shape.signature}`, () => new DataLoader((keys) => loadByKeys(dataset.sourceFor(this.memo), dataset, shape, keys)));
   }
 
-  join(owner: ServedDataset, join: JoinBinding, args: JoinArgs, argsFingerprint: string, fields: readonly string[]): DataLoader<string, PublicObject[]> {
+  /** `argsKey` is the same text for the same arguments: only look-ups that can share a query are batched. */
+  join(owner: ServedDataset, join: JoinBinding, args: JoinArgs, argsKey: string, fields: readonly string[]): DataLoader<string, PublicObject[]> {
     const shape = RowShape.of(join.target, fields);
-    return this.shared(`join|${owner.type.name}.${join.mapping.name}|${argsFingerprint}|${shape.signature}`, () => joinLoader(join, args, shape, this.memo));
+    return this.shared(`join|${owner.type.name}.${join.mapping.name}|${argsKey}|${shape.signature}`, () => joinLoader(join, args, shape, this.memo));
   }
 
   /** One loader per distinct query shape, so that only look-ups that can share a query are batched together. */

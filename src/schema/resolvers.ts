@@ -4,7 +4,6 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { DatasetMapping } from '../config/mapping.js';
 import type { Catalog } from '../generated/graphql.js';
 import { resolveConnection, type Connection, type ConnectionArgs } from '../plan/connection.js';
-import { queryFingerprint } from '../plan/cursor.js';
 import { planFilter, type FilterInput } from '../plan/filter.js';
 import type { JoinArgs } from '../plan/join.js';
 import { orderChoices, type OrderChoice } from '../plan/order.js';
@@ -81,7 +80,7 @@ export function resolvers(datasets: readonly ServedDataset[]): IResolvers<unknow
         const rows =
           value === null || value === undefined
             ? []
-            : await context.loaders.join(dataset, join, args, queryFingerprint('join', args.filter, argsIdentity(args).orderBy) + `:${args.first ?? ''}`, fields).load(String(value));
+            : await context.loaders.join(dataset, join, args, JSON.stringify([args.filter ?? null, argsIdentity(args).orderBy ?? null, args.first ?? null]), fields).load(String(value));
         const result = join.mapping.cardinality === 'one' ? rows.slice(0, 1) : rows;
         context.audit.record(join.target, [...fields, ...filterFields(args.filter)], result.length);
         return join.mapping.cardinality === 'one' ? (result[0] ?? null) : result;
