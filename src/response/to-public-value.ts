@@ -9,7 +9,7 @@
 import { isEnumType } from 'graphql';
 import type { ScalarBinding } from '../plan/served-dataset.js';
 import type { SourceValue } from '../source/source.js';
-import { wallClockToInstant } from '../source/timezone.js';
+import { instantOfText } from '../source/timezone.js';
 
 export class DataError extends Error {
   constructor(readonly source: string, message: string) {
@@ -20,8 +20,6 @@ export class DataError extends Error {
 
 /** Converts one raw value of a field; `source` names the connector in a data error. */
 export type PublicValueReader = (raw: SourceValue, source: string) => unknown;
-
-const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 const readers = new WeakMap<ScalarBinding, PublicValueReader>();
 
@@ -95,7 +93,7 @@ function toInstant(field: ScalarBinding, raw: SourceValue, source: string): Date
   if (raw instanceof Date) return raw;
   const text = String(raw);
   try {
-    return HAS_OFFSET.test(text) ? new Date(text) : wallClockToInstant(text, field.timezone);
+    return instantOfText(text, field.timezone);
   } catch {
     return invalid(field, source);
   }

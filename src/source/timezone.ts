@@ -43,8 +43,25 @@ const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:
  * "compatible" disambiguation does).
  */
 export function wallClockToInstant(wallClock: string, zone: string): Date {
-  const asUtc = wallClockAsUtc(wallClock);
+  return instantOfWallClock(wallClockAsUtc(wallClock), zone);
+}
+
+/** The instant of a wall-clock time in `zone`, the wall-clock time given read as if it were UTC. */
+function instantOfWallClock(asUtc: number, zone: string): Date {
   return new Date(asUtc - offsetForWallClock(asUtc, zone));
+}
+
+const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * The instant a source's date-time text names: text with an offset by that offset, text without
+ * one as a wall-clock time in `zone`. The shapes sources print are tried first, digit by digit:
+ * they hold no offset, and a page of rows holds hundreds of them.
+ */
+export function instantOfText(text: string, zone: string): Date {
+  const asUtc = secondsWallClockAsUtc(text);
+  if (asUtc !== undefined) return instantOfWallClock(asUtc, zone);
+  return HAS_OFFSET.test(text) ? new Date(text) : wallClockToInstant(text, zone);
 }
 
 /** The wall-clock time read as if it were UTC, in milliseconds. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instantToWallClock, wallClockToInstant } from '../../src/source/timezone.js';
+import { instantOfText, instantToWallClock, wallClockToInstant } from '../../src/source/timezone.js';
 
 describe('wall-clock times of a source zone', () => {
   it.each([
@@ -60,5 +60,24 @@ describe('resolution per quarter hour', () => {
         }
       }
     }
+  });
+});
+
+describe('date-time text of a source', () => {
+  it.each([
+    ['2024-07-15T09:30:00', '2024-07-15T14:30:00.000Z'],
+    ['2024-07-15 09:30:00', '2024-07-15T14:30:00.000Z'],
+    ['2024-07-15T09:30:00.250', '2024-07-15T14:30:00.250Z'],
+    ['2024-11-03T01:30:00', '2024-11-03T06:30:00.000Z'],
+    ['2024-07-15T09:30', '2024-07-15T14:30:00.000Z'],
+    ['2024-07-15T09:30:00Z', '2024-07-15T09:30:00.000Z'],
+    ['2024-07-15T09:30:00+02:00', '2024-07-15T07:30:00.000Z'],
+    ['2024-07-15T09:30:00.250-0400', '2024-07-15T13:30:00.250Z'],
+  ])('%s read in America/Chicago is %s', (text, instant) => {
+    expect(instantOfText(text, 'America/Chicago').toISOString()).toBe(instant);
+  });
+
+  it('refuses text that is not a date-time', () => {
+    expect(() => instantOfText('2024-07-15T9:30:00', 'America/Chicago')).toThrow(/not a date-time/);
   });
 });
