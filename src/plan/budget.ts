@@ -68,22 +68,23 @@ export class RequestBudget {
       // A deadline never keeps the process alive on its own.
       timer.unref();
       this.#timers.add(timer);
-      const settled = (): void => {
-        clearTimeout(timer);
-        this.#timers.delete(timer);
-      };
       // Also when abandoned, so that its late failure is not reported as unhandled.
       work.then(
         (value) => {
-          settled();
+          this.#disarm(timer);
           resolve(value);
         },
         (error: unknown) => {
-          settled();
+          this.#disarm(timer);
           reject(error);
         },
       );
     });
+  }
+
+  #disarm(timer: NodeJS.Timeout): void {
+    clearTimeout(timer);
+    this.#timers.delete(timer);
   }
 
   deadlineExceeded(): GraphQLError {

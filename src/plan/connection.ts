@@ -70,6 +70,8 @@ export async function resolveConnection(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    count: () => source.count({ table: dataset.mapping.table, where }),
+    count() {
+      return source.count({ table: dataset.mapping.table, where });
+    },
   };
 }

@@ -27,8 +27,11 @@ export interface Page {
 }
 
 /** Refuses the combinations Relay's connection spec discourages, each with the way to ask instead. */
+function given(value: unknown): boolean {
+  return value !== null && value !== undefined;
+}
+
 function direction(args: PageArgs): 'forward' | 'backward' {
-  const given = (value: unknown) => value !== null && value !== undefined;
   if (given(args.first) && given(args.last)) throw badRequest('last', 'give `first` (with `after`) or `last` (with `before`), not both');
   if (given(args.after) && given(args.before)) throw badRequest('before', 'give `after` (with `first`) or `before` (with `last`), not both');
   if (given(args.first) && given(args.before)) throw badRequest('before', 'pages backward: use it with `last`, not `first`');

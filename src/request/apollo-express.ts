@@ -8,7 +8,7 @@
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Request, RequestHandler, Response } from 'express';
 
-export function apolloHandler<Context extends BaseContext>(server: ApolloServer<Context>, context: (request: Request) => Promise<Context>): RequestHandler {
+export function apolloHandler<Context extends BaseContext>(server: ApolloServer<Context>, contextOf: (request: Request) => Promise<Context>): RequestHandler {
   server.assertStarted('apolloHandler()');
   return async (request, response) => {
     const headers = new HeaderMap();
@@ -18,7 +18,9 @@ export function apolloHandler<Context extends BaseContext>(server: ApolloServer<
     const query = request.originalUrl.indexOf('?');
     const answer = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method.toUpperCase(), headers, search: query < 0 ? '' : request.originalUrl.slice(query), body: request.body },
-      context: () => context(request),
+      context() {
+        return contextOf(request);
+      },
     });
     for (const [key, value] of answer.headers) response.setHeader(key, value);
     response.statusCode = answer.status ?? 200;

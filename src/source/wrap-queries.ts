@@ -14,20 +14,39 @@ export type QueryWrap = <Q extends { table: string; deadline?: number }, R>(
   rowsIn: (result: R) => number | undefined,
 ) => (query: Q) => Promise<R>;
 
+// Methods rather than arrow functions bound to names: the request budget wraps a source for every
+// request, and tsx (esbuild's keepNames) would redefine each arrow function's name as it is made.
 export function wrapQueries(source: Source, wrap: QueryWrap): Source {
-  const rows = (result: unknown[]) => result.length;
   return {
     name: source.name,
     pushdown: source.pushdown,
-    find: wrap('find', (query) => source.find(query), rows),
+    find: wrap('find', (query) => source.find(query), rowCount),
     count: wrap('count', (query) => source.count(query), () => undefined),
-    findByKeys: wrap('findByKeys', (query) => source.findByKeys(query), rows),
-    aggregate: wrap('aggregate', (query) => source.aggregate(query), rows),
-    describeTable: (table) => source.describeTable(table),
-    estimateRows: (table) => source.estimateRows(table),
-    listTables: () => source.listTables(),
-    ping: () => source.ping(),
-    close: () => source.close(),
-    ...(source.dataVersion && { dataVersion: () => source.dataVersion!() }),
+    findByKeys: wrap('findByKeys', (query) => source.findByKeys(query), rowCount),
+    aggregate: wrap('aggregate', (query) => source.aggregate(query), rowCount),
+    describeTable(table) {
+      return source.describeTable(table);
+    },
+    estimateRows(table) {
+      return source.estimateRows(table);
+    },
+    listTables() {
+      return source.listTables();
+    },
+    ping() {
+      return source.ping();
+    },
+    close() {
+      return source.close();
+    },
+    ...(source.dataVersion && {
+      dataVersion() {
+        return source.dataVersion!();
+      },
+    }),
   };
+}
+
+function rowCount(result: unknown[]): number {
+  return result.length;
 }
