@@ -2,7 +2,7 @@
  * Which source values one query reads and how each row becomes a public object.
  * Only the fields the GraphQL query selects are read, plus the key.
  */
-import type { Row, Selection, ValueRef } from '../source/source.js';
+import type { Row, Selection, SourceValue, ValueRef } from '../source/source.js';
 import { publicValueReader, type PublicValueReader } from '../response/to-public-value.js';
 import { normalizeAddress } from '../source/address.js';
 import type { ScalarBinding, ServedDataset } from './served-dataset.js';
@@ -20,6 +20,24 @@ type Reader =
   | { kind: 'object'; name: string; reads: Array<[string, Read]>; transform?: (value: unknown) => unknown }
   /** A position read through its place: the row's hundred block, turned into the place's point; its coordinates are never read. */
   | { kind: 'place'; name: string; alias: string; pointOf: (block: unknown) => unknown };
+
+/**
+ * What a row shape asks the source for a field's value, and how it spells what the source returns.
+ * An address is read as stored and spelled canonically here: most are canonical already, which one
+ * test of the text tells, where the source's nested REPLACEs would rewrite every row. A role's
+ * source that reads values in the rows (src/privacy/masked-keys.ts) finds them the same way.
+ */
+export function selectedForm(ref: ValueRef): { ref: ValueRef; spell: (raw: SourceValue) => SourceValue } {
+  return 'normalize' in ref ? { ref: ref.of, spell: spelledAsAddress } : { ref, spell: asStored };
+}
+
+function spelledAsAddress(raw: SourceValue): SourceValue {
+  return raw === null || raw === undefined ? null : normalizeAddress(String(raw));
+}
+
+function asStored(raw: SourceValue): SourceValue {
+  return raw;
+}
 
 /** Distinct field lists kept per dataset; a query could name many, so the memo is bounded. */
 const KEPT_SHAPES = 256;
@@ -51,10 +69,11 @@ export class RowShape {
     const selection: Record<string, ValueRef> = { [KEY_ALIAS]: dataset.key.ref };
     this.readers = [];
     let next = 0;
-    // Two fields of one column (a code and its name), or the key read as a field, are one value to the source.
+    // Two fields of one column (a code and its name) are one value to the source. The key keeps its
+    // own alias: a role's source may null a field's value (src/privacy/masked-keys.ts), never the key.
     const aliasOf = (ref: ValueRef): string => {
       const text = JSON.stringify(ref);
-      const known = Object.keys(selection).find((alias) => JSON.stringify(selection[alias]) === text);
+      const known = Object.keys(selection).find((alias) => alias !== KEY_ALIAS && JSON.stringify(selection[alias]) === text);
       if (known) return known;
       const alias = `f${next++}`;
       selection[alias] = ref;
@@ -62,12 +81,9 @@ export class RowShape {
     };
     const read = (field: ScalarBinding): Read => {
       const toPublic = publicValueReader(field);
-      // An address is read as stored and spelled canonically here: most are canonical already, which
-      // one test of the text tells, where the source's nested REPLACEs would rewrite every row.
-      if ('normalize' in field.ref) {
-        return { alias: aliasOf(field.ref.of), field, toPublic: (raw, source) => toPublic(raw === null || raw === undefined ? raw : normalizeAddress(String(raw)), source) };
-      }
-      return { alias: aliasOf(field.ref), field, toPublic };
+      const selected = selectedForm(field.ref);
+      if (selected.ref === field.ref) return { alias: aliasOf(field.ref), field, toPublic };
+      return { alias: aliasOf(selected.ref), field, toPublic: (raw, source) => toPublic(selected.spell(raw ?? null), source) };
     };
     // A joined field needs the value it joins on, whether or not the query selects it.
     const needed = [...fieldNames].map((name) => dataset.joins.get(name)?.mapping.from ?? name);

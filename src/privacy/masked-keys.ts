@@ -10,6 +10,7 @@
  * that would compare or group by one anyway.
  */
 import type { RequestMemo } from '../plan/request-memo.js';
+import { selectedForm } from '../plan/row-shape.js';
 import type { JoinBinding, ServedDataset } from '../plan/served-dataset.js';
 import { toSourceValues } from '../plan/to-source-value.js';
 import { toPublicValue } from '../response/to-public-value.js';
@@ -35,12 +36,14 @@ export function maskedSource(source: Source, keys: readonly MaskedKey[], request
 
   async function mask(rows: Row[], selection: Selection): Promise<Row[]> {
     for (const key of keys) {
-      const aliases = Object.entries(selection).filter(([, ref]) => sameRef(ref, key.join.from.ref)).map(([alias]) => alias);
+      // The key as a row shape selects it (an address as stored, spelled as the field reads it).
+      const { ref, spell } = selectedForm(key.join.from.ref);
+      const aliases = Object.entries(selection).filter(([, selected]) => sameRef(selected, ref)).map(([alias]) => alias);
       if (aliases.length === 0 || rows.length === 0) continue;
-      const readable = await readableKeys(key, rows.flatMap((row) => aliases.map((alias) => row[alias] ?? null)), request);
+      const readable = await readableKeys(key, rows.flatMap((row) => aliases.map((alias) => spell(row[alias] ?? null))), request);
       for (const row of rows) {
         for (const alias of aliases) {
-          const value = row[alias] ?? null;
+          const value = spell(row[alias] ?? null);
           if (value !== null && !readable.has(publicKey(key, value))) row[alias] = null;
         }
       }
