@@ -32,6 +32,7 @@ import { costPlugin } from './limits/cost-plugin.js';
 import { InFlight } from './limits/in-flight.js';
 import { parseOptions, staticLimitRules } from './limits/static-limits.js';
 import { responseSizeGuard } from './limits/response-size.js';
+import { answerText } from '../response/answer-text.js';
 import { apolloHandler } from './apollo-express.js';
 import type { Log } from '../observe/log.js';
 import type { AnswerStore } from '../response/cache/answer-store.js';
@@ -311,7 +312,7 @@ export class GraphQLEndpoint {
       parseOptions: enforced ? parseOptions(limits) : {},
       validationRules: enforced ? staticLimitRules(limits, role) : [],
       formatError: (formatted, error) => formatError(formatted, error, role, this.log),
-      stringifyResult: enforced ? responseSizeGuard(limits.responseBytes, role) : (result) => JSON.stringify(result),
+      stringifyResult: enforced ? responseSizeGuard(limits.responseBytes, role) : answerText,
       // The gateway sets no cache hints; the default plugin would still run for every field.
       plugins: [
         ApolloServerPluginLandingPageDisabled(),

@@ -5,10 +5,11 @@
  * bounds what rows wider than estimated (long free text) can add.
  */
 import type { FormattedExecutionResult } from 'graphql';
+import { answerText } from '../../response/answer-text.js';
 
 export function responseSizeGuard(maxBytes: number, role: string): (result: FormattedExecutionResult) => string {
   return (result) => {
-    const text = JSON.stringify(result);
+    const text = answerText(result);
     // A UTF-16 unit is at most 3 bytes of UTF-8: most answers are known to fit without measuring.
     if (text.length * 3 <= maxBytes) return text;
     const bytes = Buffer.byteLength(text, 'utf8');

@@ -17,13 +17,13 @@
  * role's answer; the endpoint adds `Vary` (src/request/graphql-endpoint.ts).
  */
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
-import type { FormattedExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Metrics } from '../../observe/metrics.js';
-import type { AuditEntry } from '../../privacy/audit.js';
 import type { RequestContext } from '../../request/context.js';
 import type { AnswerStore } from './answer-store.js';
 import { answerKey, digest } from './answer-key.js';
+import { answerOf, entryText, type CachedAnswer } from './answer-entry.js';
+import { answerText, rememberText } from '../answer-text.js';
 
 /** How long an answer that reads no dataset is kept. */
 const CONFIGURATION_ONLY_MS = 300_000;
@@ -32,13 +32,6 @@ const CONFIGURATION_ONLY_MS = 300_000;
 const PARSED_KEPT = 64;
 /** …and at most this much of their text, so that a few large answers cannot hold much memory twice. */
 const PARSED_TEXT_KEPT = 16 * 1024 * 1024;
-
-interface CachedAnswer {
-  expiresAt: number;
-  etag: string;
-  audit: AuditEntry[];
-  body: FormattedExecutionResult;
-}
 
 export interface ResponseCacheOptions {
   store: AnswerStore;
@@ -53,11 +46,11 @@ export function responseCachePlugin({ store, view, dataVersion, metrics }: Respo
   // Parsing tens of kilobytes of JSON on every hit would cost much of what the cache saves; an
   // entry is used only while the store still holds the very text it was parsed from.
   const parsed = new LRUCache<string, { text: string; answer: CachedAnswer }>({ max: PARSED_KEPT, maxSize: PARSED_TEXT_KEPT, sizeCalculation: ({ text }) => Math.max(1, text.length) });
-  const parse = (key: string, text: string): CachedAnswer => {
+  const parse = (key: string, text: string): CachedAnswer | undefined => {
     const known = parsed.get(key);
     if (known?.text === text) return known.answer;
-    const answer = JSON.parse(text) as CachedAnswer;
-    parsed.set(key, { text, answer });
+    const answer = answerOf(text);
+    if (answer) parsed.set(key, { text, answer });
     return answer;
   };
   return {
@@ -75,6 +68,8 @@ export function responseCachePlugin({ store, view, dataVersion, metrics }: Respo
           key = identity;
           if (lookup.kind === 'miss') return null;
           const answer = parse(identity, lookup.value);
+          // Answered anew, and stored over it.
+          if (!answer) return null;
           contextValue.audit.replay(answer.audit);
           served = answer;
           // A copy of the top level: later plugins add this request's own `extensions`.
@@ -92,8 +87,11 @@ export function responseCachePlugin({ store, view, dataVersion, metrics }: Respo
         if (body.errors || !body.data) return undefined;
         const maxAgeMs = contextValue.loaders.memo.cacheMaxAgeMs ?? CONFIGURATION_ONLY_MS;
         if (maxAgeMs <= 0) return undefined;
-        const answer: CachedAnswer = { expiresAt: Date.now() + maxAgeMs, etag: `"${digest(JSON.stringify(body))}"`, audit: contextValue.audit.entries(), body };
-        await store.set(key, JSON.stringify(answer), maxAgeMs);
+        // Serialised once here: the ETag, the stored entry and the answer sent all use this text.
+        const dataText = JSON.stringify(body.data);
+        rememberText(body.data, dataText);
+        const answer: CachedAnswer = { expiresAt: Date.now() + maxAgeMs, etag: `"${digest(answerText(body))}"`, audit: contextValue.audit.entries(), body };
+        await store.set(key, entryText(answer, dataText), maxAgeMs);
         return answer;
       }
     },
