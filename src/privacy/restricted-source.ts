@@ -6,46 +6,20 @@
  * depends on another dataset's rows is resolved once for the request (see resolve-rows.ts).
  */
 import type { Predicate, Source } from '../source/source.js';
+import { wrapQueries } from '../source/wrap-queries.js';
 
 function restrict(where: Predicate | undefined, rule: Predicate): Predicate {
   return where ? { kind: 'and', items: [rule, where] } : rule;
 }
 
-// Methods rather than arrow functions bound to names: a role's row rule wraps its source for every
-// request, and tsx (esbuild's keepNames) would redefine each arrow function's name as it is made.
 export function restrictedSource(source: Source, rule: () => Promise<Predicate>): Source {
   return {
-    name: source.name,
-    pushdown: source.pushdown,
-    async find(query) {
-      return source.find({ ...query, where: restrict(query.where, await rule()) });
-    },
-    async count(query) {
-      return source.count({ ...query, where: restrict(query.where, await rule()) });
-    },
-    async findByKeys(query) {
-      return source.findByKeys({ ...query, where: restrict(query.where, await rule()) });
-    },
-    async aggregate(query) {
-      return source.aggregate({ ...query, where: restrict(query.where, await rule()) });
-    },
-    describeTable(table) {
-      return source.describeTable(table);
-    },
+    ...wrapQueries(source, (_operation, run) => async (query) => run({ ...query, where: restrict((query as { where?: Predicate }).where, await rule()) })),
     // The rows the role may see, counted: what a request costs is seen by the caller (in its answer, or in
     // where refusals start), so a size with withheld rows in it would tell how many rows are withheld.
     // Where the system keeps no size (an API), there is nothing to count cheaply either.
     async estimateRows(table) {
       return (await source.estimateRows(table)) === undefined ? undefined : source.count({ table, where: await rule() });
-    },
-    listTables() {
-      return source.listTables();
-    },
-    ping() {
-      return source.ping();
-    },
-    close() {
-      return source.close();
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * A source whose four kinds of query all go through `wrap`, and whose other methods are the
- * wrapped source's own: how the request budget (src/plan/budgeted-source.ts) and the metrics
- * (src/observe/instrumented-source.ts) stand around a source without each listing its methods.
+ * wrapped source's own: how the request budget (src/plan/budgeted-source.ts), the metrics
+ * (src/observe/instrumented-source.ts) and a role's row rule (src/privacy/restricted-source.ts)
+ * stand around a source without each listing its methods.
  */
 import type { Source } from './source.js';
 
