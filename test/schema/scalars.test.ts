@@ -36,10 +36,12 @@ describe('DateTime as text', () => {
   it('agrees with toISOString over many instants from 0000 to 9999', () => {
     let seed = 11;
     const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const differing: string[] = [];
     for (let i = 0; i < 200_000; i++) {
       const ms = Math.floor(-62_167_219_200_000 + random() * (253_402_300_800_000 + 62_167_219_200_000));
-      expect(ours(ms), String(ms)).toBe(spelled(ms));
+      if (ours(ms) !== spelled(ms)) differing.push(`${ms}: ${ours(ms)} against ${spelled(ms)}`);
     }
+    expect(differing.slice(0, 5)).toEqual([]);
   });
 
   it('serialises an instant, and refuses anything else', () => {
