@@ -26,11 +26,11 @@ export interface Page {
   limit: number;
 }
 
-/** Refuses the combinations Relay's connection spec discourages, each with the way to ask instead. */
 function given(value: unknown): boolean {
   return value !== null && value !== undefined;
 }
 
+/** Refuses the combinations Relay's connection spec discourages, each with the way to ask instead. */
 function direction(args: PageArgs): 'forward' | 'backward' {
   if (given(args.first) && given(args.last)) throw badRequest('last', 'give `first` (with `after`) or `last` (with `before`), not both');
   if (given(args.after) && given(args.before)) throw badRequest('before', 'give `after` (with `first`) or `before` (with `last`), not both');

@@ -83,8 +83,9 @@ export function createApp({ endpoint, readiness, metrics, trustProxy, limits, co
   });
 
   // The limit counts decompressed bytes, so a small gzip body cannot unpack into a large one.
-  // Its own app, so that Express does not hash every answer for an ETag: a GraphQL answer's
-  // ETag comes from the response cache (src/response/cache), the only place it is stable.
+  // Its own app, so that Express puts no ETag of its own on what /graphql sends (answers are written
+  // by src/request/apollo-express.ts, refusals through Express): a GraphQL answer's ETag comes from
+  // the response cache (src/response/cache), the only place it is stable.
   const graphql = express();
   graphql.set('etag', false);
   graphql.use(express.json({ limit: limits.maxBodyBytes }), endpoint.handle);

@@ -3,6 +3,7 @@
  * PostgreSQL `timestamp`). These convert between such wall-clock strings, read in the
  * source's declared IANA zone, and instants.
  */
+import { digits } from './digits.js';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -98,16 +99,6 @@ function secondsWallClockAsUtc(text: string): number | undefined {
   return Number.isNaN(asUtc) ? undefined : asUtc;
 }
 
-/** The decimal number `text` spells from `from` to `to`; NaN when one of them is not a digit. */
-function digits(text: string, from: number, to: number): number {
-  let value = 0;
-  for (let at = from; at < to; at++) {
-    const digit = text.charCodeAt(at) - 48;
-    if (digit < 0 || digit > 9) return NaN;
-    value = value * 10 + digit;
-  }
-  return value;
-}
 
 /**
  * Time zones change offset on a quarter hour (most on the hour; Chatham Islands at 2:45),
